@@ -1,0 +1,23 @@
+/**
+ * Jest for the TypeScript packages. ts-jest transpiles only (isolatedModules); type checking is
+ * `npm run typecheck` (tsc -b), which the test command runs first.
+ */
+const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true } }];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.tsx?$': tsJest },
+  moduleNameMapper: { '^@clusterhub/shared$': '<rootDir>/../shared/src/index.ts' },
+};
+module.exports = {
+  testTimeout: 120000,
+  projects: [
+    { ...common, displayName: 'shared', rootDir: 'packages/shared', testMatch: ['<rootDir>/src/**/*.test.ts'] },
+    { ...common, displayName: 'hub-unit', rootDir: 'packages/hub-service', testMatch: ['<rootDir>/src/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'hub-integration',
+      rootDir: 'packages/hub-service',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  ],
+};
