@@ -1,0 +1,53 @@
+/**
+ * URL builders for every hub route both sides use. The hub registers its routes from the same
+ * templates, and the Lab extension builds its requests with these functions, so the two cannot drift.
+ */
+
+/** Percent-encode one path segment the way JupyterHub does (`@` and `~` kept). */
+export function quoteSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/%40/g, '@');
+}
+
+/** Joins a base URL ending in `/` with a relative path that does not start with `/`. */
+function join(base: string, rel: string): string {
+  return (base.endsWith('/') ? base : `${base}/`) + rel.replace(/^\//, '');
+}
+
+/** The hub prefix under a deployment base URL, e.g. `/` → `/hub/`. */
+export function hubPrefix(baseUrl = '/'): string {
+  return join(baseUrl, 'hub/');
+}
+
+/** The REST API root, e.g. `/hub/api`. */
+export function apiRoot(baseUrl = '/'): string {
+  return join(baseUrl, 'hub/api');
+}
+
+/** URL prefix of a user's server: `/user/alice/` or `/user/alice/gpu/`. */
+export function serverPrefix(user: string, server = '', baseUrl = '/'): string {
+  const userPart = join(baseUrl, `user/${quoteSegment(user)}/`);
+  return server ? `${userPart}${quoteSegment(server)}/` : userPart;
+}
+
+/** REST path of a user, relative to the API root (`/users/alice`). */
+export function userPath(user: string): string {
+  return `/users/${quoteSegment(user)}`;
+}
+
+/** REST path that starts/stops a server: `/users/alice/server` or `/users/alice/servers/gpu`. */
+export function serverPath(user: string, server = ''): string {
+  return server ? `${userPath(user)}/servers/${quoteSegment(server)}` : `${userPath(user)}/server`;
+}
+
+/** REST path of a server's progress event stream. */
+export function progressPath(user: string, server = ''): string {
+  return `${serverPath(user, server)}/progress`;
+}
+
+/** REST path of our own extension: the profiles the calling user may choose. */
+export const PROFILES_PATH = '/clusterhub/profiles';
+
+/** OAuth client id of a user server, as jupyterhub-singleuser expects it. */
+export function oauthClientId(user: string, server = ''): string {
+  return server ? `jupyterhub-user-${quoteSegment(user)}-${quoteSegment(server)}` : `jupyterhub-user-${quoteSegment(user)}`;
+}

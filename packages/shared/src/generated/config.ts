@@ -1,0 +1,285 @@
+/* eslint-disable */
+/** Generated from schema/ by scripts/gen-types.mjs: do not edit; run `npm run gen`. */
+
+/**
+ * clusterhub configuration (one YAML file). Every key has a default: an empty file, or none, gives the embedded default.
+ */
+export interface HubConfig {
+  hub?: HubSettings;
+  db?: DbConfig;
+  proxy?: ProxyConfig;
+  auth?: AuthConfig;
+  spawner?: SpawnerConfig;
+  /**
+   * Spawn profiles, offered in this order (at least one; slugs unique; at most one default). Defaults to the seed cluster's CPU, MIG and GPU profiles.
+   *
+   * @minItems 1
+   */
+  profiles?: [ProfileConfig, ...ProfileConfig[]];
+  /**
+   * API clients with their own token and scopes, e.g. jupyterhub-idle-culler.
+   */
+  services?: ServiceConfig[];
+}
+export interface HubSettings {
+  public?: Listen;
+  internal?: Listen1;
+  /**
+   * URL servers use to reach the hub, if not the internal listener (e.g. from compute nodes); <baseUrl>hub/ is appended unless the path already ends with it.
+   */
+  connectUrl?: string;
+  baseUrl?: string;
+  /**
+   * Folder for the SQLite database, the cookie secret and per-user working folders. Relative paths (here and in db.path, spawner.cmd, spawner.workDir) are resolved against the config file's folder.
+   */
+  dataDir?: string;
+  /**
+   * JupyterHub protocol version advertised in X-JupyterHub-Version (PEP 440).
+   */
+  version?: string;
+  cookieMaxAgeDays?: number;
+  apiPageDefaultLimit?: number;
+  apiPageMaxLimit?: number;
+  maxBodyBytes?: number;
+  allowNamedServers?: boolean;
+  /**
+   * 0 means no limit.
+   */
+  namedServerLimitPerUser?: number;
+  /**
+   * Starts in progress at once; more get 429. 0 means no limit.
+   */
+  concurrentSpawnLimit?: number;
+  /**
+   * Servers running or starting at once; more get 429. 0 means no limit.
+   */
+  activeServerLimit?: number;
+  startTimeoutSeconds?: number;
+  /**
+   * How long a started server has to answer on its URL.
+   */
+  httpTimeoutSeconds?: number;
+  /**
+   * A start API call waits this long before answering 202.
+   */
+  slowSpawnTimeoutSeconds?: number;
+  slowStopTimeoutSeconds?: number;
+  pollIntervalSeconds?: number;
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /**
+   * Require read:metrics for /hub/metrics.
+   */
+  authenticatePrometheus?: boolean;
+}
+/**
+ * Where the proxy listens for browsers (default 127.0.0.1:8000).
+ */
+export interface Listen {
+  ip?: string;
+  /**
+   * TCP port (default 8000 for hub.public, 8081 for hub.internal); 0 picks a free one.
+   */
+  port?: number;
+}
+/**
+ * Where the hub itself listens; the proxy and servers reach it here (default 127.0.0.1:8081).
+ */
+export interface Listen1 {
+  ip?: string;
+  /**
+   * TCP port (default 8000 for hub.public, 8081 for hub.internal); 0 picks a free one.
+   */
+  port?: number;
+}
+export interface DbConfig {
+  kind?: 'sqlite' | 'postgres';
+  /**
+   * SQLite file (default <dataDir>/clusterhub.sqlite); ':memory:' for tests.
+   */
+  path?: string;
+  /**
+   * PostgreSQL connection URL; required for kind postgres.
+   */
+  url?: string;
+}
+export interface ProxyConfig {
+  kind?: 'builtin' | 'chp';
+  /**
+   * configurable-http-proxy API URL, e.g. http://127.0.0.1:8001; required for kind chp.
+   */
+  apiUrl?: string;
+  /**
+   * configurable-http-proxy API token; prefer authTokenEnv. Kind chp needs this or the variable named by authTokenEnv.
+   */
+  authToken?: string;
+  /**
+   * Environment variable holding the CHP API token.
+   */
+  authTokenEnv?: string;
+  checkRoutesIntervalSeconds?: number;
+  lastActivityIntervalSeconds?: number;
+}
+export interface AuthConfig {
+  kind?: 'local';
+  /**
+   * Users who are admins.
+   */
+  admins?: string[];
+  /**
+   * Name of the admin account created at first start.
+   */
+  initialAdmin?: string;
+  loginThrottle?: {
+    /**
+     * Failed logins allowed before delays start.
+     */
+    freeFailures?: number;
+    maxDelaySeconds?: number;
+  };
+}
+export interface SpawnerConfig {
+  kind?: 'local-process';
+  /**
+   * Command that starts a server (default: jupyterhub-singleuser from the setup's venv).
+   *
+   * @minItems 1
+   */
+  cmd?: [string, ...string[]];
+  args?: string[];
+  /**
+   * Extra environment for every server; applied last.
+   */
+  environment?: {
+    [k: string]: string;
+  };
+  /**
+   * Variables copied from the hub's environment (default: JupyterHub's LocalProcessSpawner list: PATH, PYTHONPATH, CONDA_ROOT, CONDA_DEFAULT_ENV, VIRTUAL_ENV, LANG, LC_ALL, LD_LIBRARY_PATH, JUPYTERHUB_SINGLEUSER_APP).
+   */
+  envKeep?: string[];
+  ip?: string;
+  /**
+   * Per-user working folder template; {username} is replaced (default <dataDir>/users/{username}).
+   */
+  workDir?: string;
+  defaultUrl?: string;
+}
+/**
+ * A spawn profile: what machine a server gets (CPU, a MIG slice, whole GPUs), who may use it and what it costs.
+ */
+export interface ProfileConfig {
+  /**
+   * Stable id used in user_options.profile and stored with the server.
+   */
+  slug: string;
+  displayName: string;
+  description?: string;
+  /**
+   * The family of the profile: CPU only, a MIG slice of a GPU, or whole GPUs.
+   */
+  kind: 'cpu' | 'mig' | 'gpu';
+  /**
+   * The profile used when a start names none. At most one profile is the default; else the first is.
+   */
+  default?: boolean;
+  resources?: Resources;
+  /**
+   * Container image (Kubernetes backend).
+   */
+  image?: string;
+  /**
+   * Extra environment variables for the server.
+   */
+  environment?: {
+    [k: string]: string;
+  };
+  /**
+   * Price in compute units per server-hour.
+   */
+  pricePerHour?: number;
+  /**
+   * Groups allowed to use this profile; empty means everyone.
+   */
+  groups?: string[];
+  cull?: CullPolicy;
+  /**
+   * Kubernetes-specific settings (node selector, tolerations, extra resources).
+   */
+  kubernetes?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Slurm-specific settings (partition, gres, qos, account).
+   */
+  slurm?: {
+    [k: string]: unknown;
+  };
+}
+export interface Resources {
+  /**
+   * CPU cores; the guarantee may not exceed the limit.
+   */
+  cpu?: {
+    guarantee?: number;
+    limit?: number;
+  };
+  /**
+   * Memory; the guarantee may not exceed the limit.
+   */
+  memory?: {
+    /**
+     * A memory size: bytes, or a number with a K/M/G/T (decimal) or Ki/Mi/Gi/Ti (binary) suffix.
+     */
+    guarantee?: string;
+    /**
+     * A memory size: bytes, or a number with a K/M/G/T (decimal) or Ki/Mi/Gi/Ti (binary) suffix.
+     */
+    limit?: string;
+  };
+  /**
+   * Whole GPUs; required for kind gpu and only allowed there.
+   */
+  gpus?: {
+    count: number;
+    /**
+     * GPU model, e.g. a100 or h100.
+     */
+    type?: string;
+  };
+  /**
+   * A MIG slice of a GPU; required for kind mig and only allowed there.
+   */
+  mig?: {
+    /**
+     * MIG profile, e.g. 1g.5gb.
+     */
+    profile: string;
+    count?: number;
+  };
+  /**
+   * Maximum run time, [D-]HH:MM:SS.
+   */
+  walltime?: string;
+}
+export interface CullPolicy {
+  /**
+   * Stop after this long without activity; 0 disables.
+   */
+  idleTimeoutSeconds?: number;
+  /**
+   * Stop after this long regardless of activity; 0 disables.
+   */
+  maxAgeSeconds?: number;
+}
+export interface ServiceConfig {
+  name: string;
+  /**
+   * The service's API token; prefer apiTokenEnv. Set exactly one of apiToken and apiTokenEnv.
+   */
+  apiToken?: string;
+  /**
+   * Environment variable holding the service's API token.
+   */
+  apiTokenEnv?: string;
+  scopes?: string[];
+  admin?: boolean;
+}

@@ -1,0 +1,9 @@
+/** @clusterhub/shared: types, schemas and pure logic used by the hub and the Lab extension. */
+export * from './error-codes';
+export * from './server-state';
+export * from './names';
+export * from './api-paths';
+export * from './models';
+export * from './scopes';
+export * from './profiles';
+export type * from './generated/config';

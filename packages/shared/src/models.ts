@@ -1,0 +1,113 @@
+/**
+ * Wire models of the hub REST API (JupyterHub 6.1 shapes plus clusterhub's additions). Timestamps
+ * are ISO-8601 strings in UTC with a `Z` suffix, or null.
+ */
+import type { ServerState, StopReason } from './server-state';
+import type { ProfileConfig } from './generated/config';
+
+/** A server in `user.servers[...]` and `GET /users/:name/servers/:server`. */
+export interface ServerModel {
+  name: string;
+  display_name: string;
+  full_name: string;
+  ready: boolean;
+  pending: 'spawn' | 'stop' | null;
+  stopped: boolean;
+  started: string | null;
+  last_activity: string | null;
+  url: string;
+  progress_url: string;
+  full_url: string | null;
+  full_progress_url: string | null;
+  user_options: Record<string, unknown>;
+  /** Spawner state (only with `admin:server_state`). */
+  state?: Record<string, unknown>;
+  /** clusterhub: slug of the profile the server was started with. */
+  profile: string | null;
+  /** clusterhub: lifecycle state. */
+  lifecycle: ServerState;
+  /** clusterhub: why it last stopped. */
+  stop_reason: StopReason | null;
+  /** clusterhub: last status or failure message. */
+  message: string | null;
+}
+
+/** A user (keys present depend on the caller's scopes; `kind` and `name` always). */
+export interface UserModel {
+  kind: 'user';
+  name: string;
+  admin?: boolean;
+  user_info?: Record<string, unknown>;
+  roles?: string[];
+  groups?: string[];
+  server?: string | null;
+  pending?: 'spawn' | 'stop' | null;
+  created?: string;
+  last_activity?: string | null;
+  servers?: Record<string, ServerModel>;
+  auth_state?: Record<string, unknown> | null;
+}
+
+/** A group. */
+export interface GroupModel {
+  kind: 'group';
+  name: string;
+  users: string[];
+  properties: Record<string, unknown>;
+  roles: string[];
+}
+
+/** A token as listed (never the secret). */
+export interface TokenModel {
+  id: string;
+  kind: 'api_token';
+  user?: string;
+  service?: string;
+  roles: string[];
+  scopes: string[];
+  created: string;
+  last_activity: string | null;
+  expires_at: string | null;
+  note: string;
+  session_id: string | null;
+  oauth_client: string;
+}
+
+/** A token just created: the only time the secret is shown. */
+export interface NewTokenModel extends TokenModel {
+  token: string;
+}
+
+/** `GET /hub/api/user`: the identity model of a token (§4.4). */
+export interface IdentityModel extends Omit<Partial<UserModel>, 'kind'> {
+  kind: 'user' | 'service';
+  name: string;
+  scopes: string[];
+  token_id: string | null;
+  session_id: string | null;
+}
+
+/** The pagination envelope (only with `Accept: application/jupyterhub-pagination+json`). */
+export interface PageEnvelope<T> {
+  items: T[];
+  _pagination: {
+    offset: number;
+    limit: number;
+    total: number;
+    next: null | { offset: number; limit: number; url: string };
+  };
+}
+
+/** clusterhub: a profile as offered to a user (`GET /hub/api/clusterhub/profiles`). */
+export interface ProfileModel extends ProfileConfig {
+  /** Whether the calling user may start it. */
+  allowed: boolean;
+}
+
+/** The Accept value that asks for a pagination envelope. */
+export const PAGINATION_MEDIA_TYPE = 'application/jupyterhub-pagination+json';
+
+/** Formats a Date as JupyterHub does: UTC ISO-8601 with a `Z` suffix; null stays null. */
+export function isoTimestamp(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
