@@ -1,0 +1,5 @@
+import { migration001Initial } from './001-initial';
+import type { Migration } from './migration';
+
+/** Every migration this build knows, in order. Add new ones at the end. */
+export const MIGRATIONS: readonly Migration[] = [migration001Initial];
