@@ -1,0 +1,49 @@
+import { openStore } from '../store/open';
+import type { Store } from '../store/store';
+import type { ResolvedConfig } from '../config/types';
+import { hashPassword } from './local/password';
+import { createAuthenticator } from './registry';
+
+let store: Store;
+
+beforeEach(async () => {
+  store = await openStore({ kind: 'sqlite', path: ':memory:' });
+});
+
+afterEach(async () => {
+  await store.close();
+});
+
+const authConfig: ResolvedConfig['auth'] = {
+  kind: 'local',
+  admins: [],
+  initialAdmin: 'admin',
+  loginThrottle: { freeFailures: 1, maxDelaySeconds: 30 },
+};
+
+describe('createAuthenticator', () => {
+  it('builds the local authenticator on the store accounts, with the configured throttle and clock', async () => {
+    await store.users.create({ name: 'alice' });
+    await store.accounts.set('alice', await hashPassword('s3cret-pass'));
+    let now = 1_000_000;
+    const auth = createAuthenticator(authConfig, { store, clock: () => now });
+    expect(auth.kind).toBe('local');
+    expect(await auth.authenticate({ username: 'alice', password: 's3cret-pass', remoteAddress: '127.0.0.1' })).toEqual({
+      ok: true,
+      username: 'alice',
+    });
+    expect((await auth.authenticate({ username: 'alice', password: 'wrong', remoteAddress: '127.0.0.1' })).ok).toBe(false);
+    expect(await auth.authenticate({ username: 'alice', password: 's3cret-pass', remoteAddress: '127.0.0.1' })).toEqual({
+      ok: false,
+      reason: 'too many failed logins',
+      retryAfterSeconds: 1,
+    });
+    now += 1000;
+    expect((await auth.authenticate({ username: 'alice', password: 's3cret-pass', remoteAddress: '127.0.0.1' })).ok).toBe(true);
+  });
+
+  it('refuses a kind this build does not know', () => {
+    const bogus = { ...authConfig, kind: 'ldap' } as unknown as ResolvedConfig['auth'];
+    expect(() => createAuthenticator(bogus, { store })).toThrow(/auth\.kind: unknown authenticator kind "ldap"/);
+  });
+});

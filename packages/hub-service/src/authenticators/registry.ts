@@ -1,0 +1,34 @@
+/** Builds the configured {@link Authenticator}: the one place that maps `auth.kind` to an adapter. */
+import type { ResolvedConfig } from '../config/types';
+import type { Clock } from '../lib/clock';
+import type { Store } from '../store/store';
+import type { Authenticator } from './authenticator';
+import { LocalAuthenticator } from './local/local-authenticator';
+
+/** What the adapters may need from the composition root. */
+export interface AuthenticatorDeps {
+  /** The hub's store (local accounts live in `store.accounts`). */
+  readonly store: Store;
+  /** Time source, milliseconds since the epoch (default the system clock). */
+  readonly clock?: Clock;
+}
+
+/**
+ * The authenticator for `config` (`auth.kind`). The local adapter starts hashing a decoy password
+ * in the background (used to make unknown names cost as much as known ones); nothing else happens.
+ *
+ * @throws Error naming `auth.kind` for a kind this build does not know.
+ */
+export function createAuthenticator(config: ResolvedConfig['auth'], deps: AuthenticatorDeps): Authenticator {
+  const kind: string = config.kind;
+  switch (config.kind) {
+    case 'local':
+      return new LocalAuthenticator({
+        accounts: deps.store.accounts,
+        throttle: { freeFailures: config.loginThrottle.freeFailures, maxDelaySeconds: config.loginThrottle.maxDelaySeconds },
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      });
+    default:
+      throw new Error(`auth.kind: unknown authenticator kind ${JSON.stringify(kind)} (known: local)`);
+  }
+}

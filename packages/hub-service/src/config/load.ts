@@ -1,0 +1,219 @@
+/**
+ * Loads the hub configuration: reads the YAML file, validates it against the JSON schema (filling
+ * in defaults), checks the rules the schema cannot express, resolves paths and tokens, and returns
+ * a deeply frozen {@link ResolvedConfig}. Any problem throws a {@link ConfigError} listing them all.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { DEFAULT_PROFILES, type HubConfig } from '@clusterhub/shared';
+import { ConfigError } from './config-error';
+import { deepFreeze } from './deep-freeze';
+import {
+  DEFAULT_ENV_KEEP,
+  DEFAULT_INTERNAL_PORT,
+  DEFAULT_PUBLIC_PORT,
+  DEFAULT_SQLITE_FILE,
+  DEFAULT_WORK_DIR,
+  defaultSpawnerCmd,
+} from './defaults';
+import { compileConfigValidator, formatSchemaErrors } from './schema-validator';
+import { envValue, semanticProblems } from './semantic-checks';
+import type { ResolvedConfig } from './types';
+
+export { ConfigError } from './config-error';
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Environment to read token variables from (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Folder that relative paths are resolved against when no file is given, and that a relative file path is read from (default `process.cwd()`). */
+  cwd?: string;
+}
+
+/** Sections that are objects; a missing or empty (`null`) one becomes `{}` so its defaults apply. */
+const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner'] as const;
+
+/** Nested objects likewise filled in: [section, key]. */
+const NESTED_OBJECTS = [
+  ['hub', 'public'],
+  ['hub', 'internal'],
+  ['auth', 'loginThrottle'],
+] as const;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Parses YAML text; syntax errors become ConfigError lines naming the line and column. */
+function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const lines = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+      const why = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+      return `config error in ${file}${where}: ${why}`;
+    });
+    throw new ConfigError(lines, file);
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/**
+ * Prepares a parsed document for validation: an empty document is `{}`, empty sections become
+ * `{}`, and a missing profile list becomes a copy of {@link DEFAULT_PROFILES} (so the schema's
+ * defaults apply to them too). Anything not an object is left for the schema to reject.
+ */
+function prepare(raw: unknown): unknown {
+  const doc = raw === null || raw === undefined ? {} : raw;
+  if (!isPlainObject(doc)) return doc;
+  for (const section of OBJECT_SECTIONS) {
+    if (doc[section] === undefined || doc[section] === null) doc[section] = {};
+  }
+  for (const [section, key] of NESTED_OBJECTS) {
+    const parent = doc[section];
+    if (isPlainObject(parent) && (parent[key] === undefined || parent[key] === null)) parent[key] = {};
+  }
+  if (doc['profiles'] === undefined || doc['profiles'] === null) doc['profiles'] = structuredClone(DEFAULT_PROFILES);
+  if (doc['services'] === null) doc['services'] = [];
+  return doc;
+}
+
+/** A value the schema gives a default for; its absence is a bug in the schema, not in the file. */
+function filled<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`internal error: the config schema has no default for ${key}`);
+  return value;
+}
+
+/** Resolves a command's program against `baseDir` when it is a relative path (not a bare name looked up in PATH). */
+function resolveCommand(cmd: readonly string[], baseDir: string): string[] {
+  const [program, ...rest] = cmd;
+  if (program === undefined) return [];
+  const resolved = program.includes('/') && !isAbsolute(program) ? resolve(baseDir, program) : program;
+  return [resolved, ...rest];
+}
+
+/** JupyterHub's rule: the connect URL ends with the hub prefix (`<baseUrl>hub/`), which is appended when missing. */
+function normalizeConnectUrl(url: string, baseUrl: string): string {
+  const parsed = new URL(url);
+  const hubPrefix = `${baseUrl}hub/`;
+  const path = parsed.pathname.endsWith('/') ? parsed.pathname : `${parsed.pathname}/`;
+  parsed.pathname = path.endsWith(hubPrefix) ? path : `${path.slice(0, -1)}${hubPrefix}`;
+  return parsed.toString();
+}
+
+/** Builds the resolved configuration from a valid document (schema defaults already filled in). */
+function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv): ResolvedConfig {
+  const hub = filled(cfg.hub, 'hub');
+  const pub = filled(hub.public, 'hub.public');
+  const internal = filled(hub.internal, 'hub.internal');
+  const baseUrl = filled(hub.baseUrl, 'hub.baseUrl');
+  const dataDir = resolve(baseDir, filled(hub.dataDir, 'hub.dataDir'));
+  const db = filled(cfg.db, 'db');
+  const proxy = filled(cfg.proxy, 'proxy');
+  const auth = filled(cfg.auth, 'auth');
+  const throttle = filled(auth.loginThrottle, 'auth.loginThrottle');
+  const spawner = filled(cfg.spawner, 'spawner');
+  const proxyIntervals = {
+    checkRoutesIntervalSeconds: filled(proxy.checkRoutesIntervalSeconds, 'proxy.checkRoutesIntervalSeconds'),
+    lastActivityIntervalSeconds: filled(proxy.lastActivityIntervalSeconds, 'proxy.lastActivityIntervalSeconds'),
+  };
+  return {
+    hub: {
+      public: { ip: filled(pub.ip, 'hub.public.ip'), port: pub.port ?? DEFAULT_PUBLIC_PORT },
+      internal: { ip: filled(internal.ip, 'hub.internal.ip'), port: internal.port ?? DEFAULT_INTERNAL_PORT },
+      connectUrl: hub.connectUrl === undefined ? null : normalizeConnectUrl(hub.connectUrl, baseUrl),
+      baseUrl,
+      dataDir,
+      version: filled(hub.version, 'hub.version'),
+      cookieMaxAgeDays: filled(hub.cookieMaxAgeDays, 'hub.cookieMaxAgeDays'),
+      apiPageDefaultLimit: filled(hub.apiPageDefaultLimit, 'hub.apiPageDefaultLimit'),
+      apiPageMaxLimit: filled(hub.apiPageMaxLimit, 'hub.apiPageMaxLimit'),
+      maxBodyBytes: filled(hub.maxBodyBytes, 'hub.maxBodyBytes'),
+      allowNamedServers: filled(hub.allowNamedServers, 'hub.allowNamedServers'),
+      namedServerLimitPerUser: filled(hub.namedServerLimitPerUser, 'hub.namedServerLimitPerUser'),
+      concurrentSpawnLimit: filled(hub.concurrentSpawnLimit, 'hub.concurrentSpawnLimit'),
+      activeServerLimit: filled(hub.activeServerLimit, 'hub.activeServerLimit'),
+      startTimeoutSeconds: filled(hub.startTimeoutSeconds, 'hub.startTimeoutSeconds'),
+      httpTimeoutSeconds: filled(hub.httpTimeoutSeconds, 'hub.httpTimeoutSeconds'),
+      slowSpawnTimeoutSeconds: filled(hub.slowSpawnTimeoutSeconds, 'hub.slowSpawnTimeoutSeconds'),
+      slowStopTimeoutSeconds: filled(hub.slowStopTimeoutSeconds, 'hub.slowStopTimeoutSeconds'),
+      pollIntervalSeconds: filled(hub.pollIntervalSeconds, 'hub.pollIntervalSeconds'),
+      logLevel: filled(hub.logLevel, 'hub.logLevel'),
+      authenticatePrometheus: filled(hub.authenticatePrometheus, 'hub.authenticatePrometheus'),
+    },
+    db:
+      db.kind === 'postgres'
+        ? { kind: 'postgres', url: filled(db.url, 'db.url') }
+        : {
+            kind: 'sqlite',
+            path: db.path === undefined ? join(dataDir, DEFAULT_SQLITE_FILE) : db.path === ':memory:' ? db.path : resolve(baseDir, db.path),
+          },
+    proxy:
+      proxy.kind === 'chp'
+        ? {
+            kind: 'chp',
+            apiUrl: filled(proxy.apiUrl, 'proxy.apiUrl'),
+            authToken: filled(proxy.authToken ?? envValue(env, proxy.authTokenEnv), 'proxy.authToken'),
+            ...proxyIntervals,
+          }
+        : { kind: 'builtin', ...proxyIntervals },
+    auth: {
+      kind: filled(auth.kind, 'auth.kind'),
+      admins: filled(auth.admins, 'auth.admins'),
+      initialAdmin: filled(auth.initialAdmin, 'auth.initialAdmin'),
+      loginThrottle: {
+        freeFailures: filled(throttle.freeFailures, 'auth.loginThrottle.freeFailures'),
+        maxDelaySeconds: filled(throttle.maxDelaySeconds, 'auth.loginThrottle.maxDelaySeconds'),
+      },
+    },
+    spawner: {
+      kind: filled(spawner.kind, 'spawner.kind'),
+      cmd: spawner.cmd === undefined ? defaultSpawnerCmd() : resolveCommand(spawner.cmd, baseDir),
+      args: filled(spawner.args, 'spawner.args'),
+      environment: filled(spawner.environment, 'spawner.environment'),
+      envKeep: spawner.envKeep ?? [...DEFAULT_ENV_KEEP],
+      ip: filled(spawner.ip, 'spawner.ip'),
+      workDir: resolve(baseDir, spawner.workDir ?? join(dataDir, DEFAULT_WORK_DIR)),
+      defaultUrl: filled(spawner.defaultUrl, 'spawner.defaultUrl'),
+    },
+    profiles: filled(cfg.profiles, 'profiles'),
+    services: filled(cfg.services, 'services').map((s) => ({
+      name: s.name,
+      apiToken: s.apiToken ?? envValue(env, s.apiTokenEnv) ?? null,
+      scopes: filled(s.scopes, 'services[].scopes'),
+      admin: filled(s.admin, 'services[].admin'),
+    })),
+  };
+}
+
+/**
+ * Loads the configuration from the YAML file at `path` (relative to `opts.cwd`), or the embedded
+ * default when `path` is null. Relative paths in the file are resolved against the file's folder
+ * (against `cwd` when there is no file); tokens named by `*Env` keys are read from `opts.env`.
+ *
+ * @throws ConfigError listing every problem, one per line (`config error at <key path>: <reason>`).
+ */
+export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): ResolvedConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const file = path === null ? null : resolve(cwd, path);
+  let raw: unknown = null;
+  if (file !== null) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new ConfigError([`config error: cannot read ${file} (${code})`], file);
+    }
+    raw = parseYaml(text, file);
+  }
+  const doc = prepare(raw);
+  const validate = compileConfigValidator();
+  if (!validate(doc)) throw new ConfigError(formatSchemaErrors(validate.errors ?? []), file);
+  const problems = semanticProblems(doc, env);
+  if (problems.length > 0) throw new ConfigError(problems, file);
+  return deepFreeze(resolveConfig(doc, file === null ? cwd : dirname(file), env));
+}

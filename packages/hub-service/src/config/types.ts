@@ -1,0 +1,72 @@
+import type { ProfileConfig } from '@clusterhub/shared';
+
+/**
+ * The configuration after defaults are applied and paths resolved: every setting has a value.
+ * Produced by `loadConfig` (config/load.ts) from the YAML file validated against
+ * `schema/config/hub-config.schema.json`; frozen; the only config type the rest of the hub sees.
+ */
+export interface ResolvedConfig {
+  readonly hub: {
+    readonly public: { readonly ip: string; readonly port: number };
+    readonly internal: { readonly ip: string; readonly port: number };
+    /** URL (ending in `/hub/`) servers use to reach the hub; derived from `internal` unless set. */
+    readonly connectUrl: string | null;
+    readonly baseUrl: string;
+    /** Absolute path of the data folder. */
+    readonly dataDir: string;
+    readonly version: string;
+    readonly cookieMaxAgeDays: number;
+    readonly apiPageDefaultLimit: number;
+    readonly apiPageMaxLimit: number;
+    readonly maxBodyBytes: number;
+    readonly allowNamedServers: boolean;
+    readonly namedServerLimitPerUser: number;
+    readonly concurrentSpawnLimit: number;
+    readonly activeServerLimit: number;
+    readonly startTimeoutSeconds: number;
+    readonly httpTimeoutSeconds: number;
+    readonly slowSpawnTimeoutSeconds: number;
+    readonly slowStopTimeoutSeconds: number;
+    readonly pollIntervalSeconds: number;
+    readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+    readonly authenticatePrometheus: boolean;
+  };
+  readonly db:
+    | { readonly kind: 'sqlite'; readonly path: string }
+    | { readonly kind: 'postgres'; readonly url: string };
+  readonly proxy:
+    | { readonly kind: 'builtin'; readonly checkRoutesIntervalSeconds: number; readonly lastActivityIntervalSeconds: number }
+    | {
+        readonly kind: 'chp';
+        readonly apiUrl: string;
+        /** The token itself (resolved from authToken or authTokenEnv). */
+        readonly authToken: string;
+        readonly checkRoutesIntervalSeconds: number;
+        readonly lastActivityIntervalSeconds: number;
+      };
+  readonly auth: {
+    readonly kind: 'local';
+    readonly admins: readonly string[];
+    readonly initialAdmin: string;
+    readonly loginThrottle: { readonly freeFailures: number; readonly maxDelaySeconds: number };
+  };
+  readonly spawner: {
+    readonly kind: 'local-process';
+    readonly cmd: readonly string[];
+    readonly args: readonly string[];
+    readonly environment: Readonly<Record<string, string>>;
+    readonly envKeep: readonly string[];
+    readonly ip: string;
+    /** Template with `{username}`; absolute. */
+    readonly workDir: string;
+    readonly defaultUrl: string;
+  };
+  readonly profiles: readonly ProfileConfig[];
+  readonly services: readonly {
+    readonly name: string;
+    /** The token itself (resolved from apiToken or apiTokenEnv), or null when none is configured. */
+    readonly apiToken: string | null;
+    readonly scopes: readonly string[];
+    readonly admin: boolean;
+  }[];
+}

@@ -1,0 +1,189 @@
+/**
+ * Prometheus metrics with JupyterHub's names (`jupyterhub_*`, see performance.md §2) so existing
+ * dashboards work unchanged, plus `clusterhub_spawn_rejections_total`. Each instance has its own
+ * registry (never prom-client's global one), so several hubs can live in one process (tests).
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Outcome of a spawn, as JupyterHub labels it. */
+export type SpawnStatus = 'success' | 'failure' | 'already-pending' | 'throttled' | 'too-many-users';
+
+/** Outcome of a proxy route change, a server stop, or a login. */
+export type OutcomeStatus = 'success' | 'failure';
+
+/** Result of polling a server, as JupyterHub labels it. */
+export type PollStatus = 'running' | 'stopped';
+
+/**
+ * Why a start was refused before it began (429s and 403s are otherwise hard to see), e.g.
+ * `concurrent-spawn-limit`, `active-server-limit`, `named-server-limit`, `profile-not-allowed`, `budget`.
+ */
+export type SpawnRejectionReason = string;
+
+/** Values of the gauges refreshed on each scrape. */
+export interface GaugeValues {
+  runningServers: number;
+  totalUsers: number;
+}
+
+/** Options of {@link HubMetrics}. */
+export interface HubMetricsOptions {
+  /** Called on each scrape to refresh `running_servers` and `total_users` (else {@link HubMetrics.setGauges} values stay). */
+  gauges?: () => GaugeValues | Promise<GaugeValues>;
+  /** Also export prom-client's `process_*` and `nodejs_*` metrics (default false). */
+  processMetrics?: boolean;
+  /** Interval of the event-loop probe in milliseconds (default 50, as JupyterHub). */
+  eventLoopResolutionMs?: number;
+}
+
+/** Buckets of `server_spawn_duration_seconds` (JupyterHub's, up to two minutes). */
+export const SPAWN_BUCKETS: readonly number[] = [0.5, 1, 2.5, 5, 10, 15, 30, 60, 120];
+
+/** Buckets of `event_loop_interval_seconds`: from the 50 ms probe interval up. */
+export const EVENT_LOOP_BUCKETS: readonly number[] = [0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10];
+
+/** Most event-loop samples replayed into the histogram per scrape (bounds the work of one scrape). */
+const MAX_LOOP_SAMPLES_PER_SCRAPE = 100_000;
+
+const PREFIX = 'jupyterhub_';
+
+/** The hub's metrics. Call {@link HubMetrics.stop} when the hub shuts down. */
+export class HubMetrics {
+  /** The registry holding every metric of this instance. */
+  readonly registry = new Registry();
+
+  private readonly requestDuration: Histogram<'method' | 'handler' | 'code'>;
+  private readonly spawnDuration: Histogram<'status'>;
+  private readonly runningServers: Gauge;
+  private readonly totalUsers: Gauge;
+  private readonly checkRoutesDuration: Histogram;
+  private readonly proxyAddDuration: Histogram<'status'>;
+  private readonly proxyDeleteDuration: Histogram<'status'>;
+  private readonly serverPollDuration: Histogram<'status'>;
+  private readonly serverStopDuration: Histogram<'status'>;
+  private readonly loginDuration: Histogram<'status'>;
+  private readonly startupDuration: Histogram;
+  private readonly eventLoopInterval: Histogram;
+  private readonly spawnRejections: Counter<'reason'>;
+  private readonly loopMonitor: IntervalHistogram;
+  private readonly gaugeSource: HubMetricsOptions['gauges'];
+
+  constructor(options: HubMetricsOptions = {}) {
+    const registers = [this.registry];
+    const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets?: readonly number[]) =>
+      new Histogram<L>({ name: PREFIX + name, help, labelNames, registers, ...(buckets ? { buckets: [...buckets] } : {}) });
+    this.requestDuration = histogram('request_duration_seconds', 'Request duration for all HTTP requests', ['method', 'handler', 'code']);
+    this.spawnDuration = histogram('server_spawn_duration_seconds', 'Time taken for server spawning operation', ['status'], SPAWN_BUCKETS);
+    this.runningServers = new Gauge({ name: `${PREFIX}running_servers`, help: 'The number of user servers currently running', registers });
+    this.totalUsers = new Gauge({ name: `${PREFIX}total_users`, help: 'Total number of users', registers });
+    this.checkRoutesDuration = histogram('check_routes_duration_seconds', 'Time taken to validate all routes in proxy', []);
+    this.startupDuration = histogram('hub_startup_duration_seconds', 'Time taken for Hub to start', []);
+    this.loginDuration = histogram('login_duration_seconds', 'Time taken for login', ['status']);
+    this.proxyAddDuration = histogram('proxy_add_duration_seconds', 'Duration for adding user routes to proxy', ['status']);
+    this.proxyDeleteDuration = histogram('proxy_delete_duration_seconds', 'Duration for deleting user routes from proxy', ['status']);
+    this.serverPollDuration = histogram('server_poll_duration_seconds', 'Time taken to poll if server is running', ['status']);
+    this.serverStopDuration = histogram('server_stop_seconds', 'Time taken for server stopping operation', ['status']);
+    this.eventLoopInterval = histogram('event_loop_interval_seconds', 'Distribution of measured event loop intervals', [], EVENT_LOOP_BUCKETS);
+    this.spawnRejections = new Counter({
+      name: 'clusterhub_spawn_rejections_total',
+      help: 'Server starts refused before they began (spawn limits, profile access, budget), by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.gaugeSource = options.gauges;
+    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
+    this.loopMonitor = monitorEventLoopDelay({ resolution: options.eventLoopResolutionMs ?? 50 });
+    this.loopMonitor.enable();
+  }
+
+  /** Content-Type of {@link HubMetrics.metrics}' text (Prometheus text format 0.0.4). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Records one HTTP request: `handler` is the route pattern (not the raw path), `code` the status. */
+  observeRequest(labels: { method: string; handler: string; code: number | string }, seconds: number): void {
+    this.requestDuration.observe({ method: labels.method, handler: labels.handler, code: String(labels.code) }, seconds);
+  }
+
+  /** Records a finished (or refused) spawn. */
+  observeSpawn(status: SpawnStatus, seconds: number): void {
+    this.spawnDuration.observe({ status }, seconds);
+  }
+
+  /** Records a full route check against the proxy. */
+  observeCheckRoutes(seconds: number): void {
+    this.checkRoutesDuration.observe(seconds);
+  }
+
+  /** Records adding a route to the proxy. */
+  observeProxyAdd(status: OutcomeStatus, seconds: number): void {
+    this.proxyAddDuration.observe({ status }, seconds);
+  }
+
+  /** Records deleting a route from the proxy. */
+  observeProxyDelete(status: OutcomeStatus, seconds: number): void {
+    this.proxyDeleteDuration.observe({ status }, seconds);
+  }
+
+  /** Records one poll of a server. */
+  observeServerPoll(status: PollStatus, seconds: number): void {
+    this.serverPollDuration.observe({ status }, seconds);
+  }
+
+  /** Records a server stop. */
+  observeServerStop(status: OutcomeStatus, seconds: number): void {
+    this.serverStopDuration.observe({ status }, seconds);
+  }
+
+  /** Records a login attempt. */
+  observeLogin(status: OutcomeStatus, seconds: number): void {
+    this.loginDuration.observe({ status }, seconds);
+  }
+
+  /** Records how long the hub took to start (once per start). */
+  observeHubStartup(seconds: number): void {
+    this.startupDuration.observe(seconds);
+  }
+
+  /** Counts a start refused before it began. */
+  countSpawnRejection(reason: SpawnRejectionReason): void {
+    this.spawnRejections.inc({ reason });
+  }
+
+  /** Sets `running_servers` and `total_users` (when no `gauges` callback refreshes them). */
+  setGauges(values: GaugeValues): void {
+    this.runningServers.set(values.runningServers);
+    this.totalUsers.set(values.totalUsers);
+  }
+
+  /**
+   * Moves the event-loop probe's samples since the last scrape into `event_loop_interval_seconds`.
+   * The probe keeps a distribution, not raw samples: each percentile band is replayed at its upper value.
+   */
+  private sampleEventLoop(): void {
+    const count = this.loopMonitor.count;
+    if (count === 0) return;
+    const scale = Math.min(1, MAX_LOOP_SAMPLES_PER_SCRAPE / count);
+    const bands = [...this.loopMonitor.percentiles.entries()].sort(([a], [b]) => a - b);
+    let replayed = 0;
+    for (const [percentile, nanos] of bands) {
+      const upTo = Math.round((count * scale * percentile) / 100);
+      for (; replayed < upTo; replayed += 1) this.eventLoopInterval.observe(nanos / 1e9);
+    }
+    this.loopMonitor.reset();
+  }
+
+  /** The metrics in Prometheus text format (refreshes the gauges and the event-loop histogram first). */
+  async metrics(): Promise<string> {
+    if (this.gaugeSource) this.setGauges(await this.gaugeSource());
+    this.sampleEventLoop();
+    return this.registry.metrics();
+  }
+
+  /** Stops the event-loop probe. The metrics stay readable. */
+  stop(): void {
+    this.loopMonitor.disable();
+  }
+}
