@@ -1,0 +1,35 @@
+/** The 424 page for a visit to a server that is not running, with a link to start it. */
+import { html, safeUrl } from './html';
+import { renderLayout, type PageUser } from './layout';
+
+/** View model of {@link renderNotRunning}. */
+export interface NotRunningView {
+  /** Hub prefix, e.g. `/hub/`. */
+  readonly baseHubUrl: string;
+  /** The signed-in user. */
+  readonly user: PageUser;
+  /** The server's owner when it is not the signed-in user (an admin visiting). */
+  readonly owner?: string;
+  /** Server name; `''` = the default server. */
+  readonly serverName: string;
+  /** Where the start link goes (e.g. `/hub/spawn/alice?next=…`). */
+  readonly spawnUrl: string;
+}
+
+/** Renders the "server not running" page. */
+export function renderNotRunning(view: NotRunningView): string {
+  const owner = view.owner ?? view.user.name;
+  const whose = owner === view.user.name ? html`Your server` : html`The server of <strong>${owner}</strong>`;
+  const which = view.serverName === '' ? null : html` <strong class="mono">${view.serverName}</strong>`;
+  const body = html`
+    <div class="card center" id="not-running">
+      <h1>Server not running</h1>
+      <p>${whose}${which} is not running.</p>
+      <p class="muted">Start it to continue where you left off.</p>
+      <div class="actions">
+        <a class="btn btn-primary" id="start" href="${safeUrl(view.spawnUrl)}">Start server</a>
+        <a class="btn" href="${view.baseHubUrl}home">Home</a>
+      </div>
+    </div>`;
+  return renderLayout({ baseHubUrl: view.baseHubUrl, title: 'Server not running', user: view.user, narrow: true, body });
+}
