@@ -1,0 +1,225 @@
+import express, { type Express } from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { apiRoot, hubPrefix } from '@clusterhub/shared';
+import type { ResolvedConfig } from './config/types';
+import type { Store } from './store/store';
+import type { Spawner } from './spawners/spawner';
+import type { Proxy } from './proxy/proxy';
+import { openStore } from './store/open';
+import { createSpawner } from './spawners/registry';
+import { createProxy, proxyOptionsFromConfig } from './proxy/registry';
+import { RouteReconciler } from './proxy/route-reconciler';
+import { createAuthenticator } from './authenticators/registry';
+import { createLogger, type Logger } from './observability/logger';
+import { HubMetrics } from './observability/metrics';
+import { systemClock, type Clock } from './lib/clock';
+import { loadCookieSecret } from './lib/cookie-secret';
+import { IdentityService } from './services/identity';
+import { ServerLifecycle } from './services/server-lifecycle';
+import { RouteService } from './services/route-service';
+import { UserService } from './services/users';
+import { OAuthProvider } from './oauth/oauth-provider';
+import { SessionCookieCodec } from './http/session-cookie';
+import type { HubContext } from './http/context';
+import { requestContext } from './http/request-context';
+import { jsonBody } from './http/json-body';
+import { authenticate, checkXsrf } from './http/auth-guard';
+import { errorHandler } from './http/error-handler';
+import { HubError } from './errors';
+import { hubRouter } from './http/api/hub.routes';
+import { usersRouter } from './http/api/users.routes';
+import { serversRouter } from './http/api/servers.routes';
+import { activityRouter } from './http/api/activity.routes';
+import { tokensRouter } from './http/api/tokens.routes';
+import { groupsRouter } from './http/api/groups.routes';
+import { oauthRouter } from './http/web/oauth.routes';
+import { loginRouter } from './http/web/login.routes';
+import { serverPagesRouter } from './http/web/servers.routes';
+import { tokenPageRouter } from './http/web/token.routes';
+import { miscRouter } from './http/web/misc.routes';
+
+/** clusterhub's own version (package.json). */
+export const CLUSTERHUB_VERSION = '0.1.0';
+
+/** Replaceable collaborators, for tests (a fake spawner, an in-memory store, a fixed clock). */
+export interface HubOverrides {
+  readonly store?: Store;
+  readonly spawner?: Spawner;
+  readonly proxy?: Proxy;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/** A built hub: call {@link Hub.start} to listen. */
+export interface Hub {
+  readonly context: HubContext;
+  readonly app: Express;
+  /** Listens (hub + proxy), re-adopts servers, reconciles routes, starts the loops. */
+  start(): Promise<void>;
+  /** Stops listening and the loops; user servers keep running (a restart re-adopts them). */
+  stop(): Promise<void>;
+  /** The hub's own URL, e.g. `http://127.0.0.1:8081`. */
+  readonly internalUrl: string;
+  /** The proxy's public URL (built-in proxy), e.g. `http://127.0.0.1:8000`. */
+  readonly publicUrl: string | null;
+  readonly proxy: Proxy;
+}
+
+function hostFor(ip: string): string {
+  if (ip === '0.0.0.0' || ip === '') return '127.0.0.1';
+  if (ip === '::') return '[::1]';
+  return ip.includes(':') ? `[${ip}]` : ip;
+}
+
+/** The composition root: the only place that picks concrete adapters. No listening happens here. */
+export async function buildHub(config: ResolvedConfig, overrides: HubOverrides = {}): Promise<Hub> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger({ level: config.hub.logLevel });
+  const store =
+    overrides.store ??
+    (await openStore(config.db.kind === 'sqlite' ? { kind: 'sqlite', path: config.db.path } : { kind: 'postgres', url: config.db.url }, { logger }));
+  const spawner = overrides.spawner ?? createSpawner(config.spawner, { logger });
+  const proxy = overrides.proxy ?? createProxy(proxyOptionsFromConfig(config), { logger, clock });
+  const metrics = new HubMetrics({
+    gauges: async () => ({ runningServers: await store.servers.countActive(), totalUsers: await store.users.count() }),
+  });
+  const base = config.hub.baseUrl;
+  const hubPath = hubPrefix(base);
+  let internalPort = config.hub.internal.port;
+  const internalUrl = (): string => `http://${hostFor(config.hub.internal.ip)}:${internalPort}`;
+  const hubUrl = (): string => config.hub.connectUrl ?? `${internalUrl()}${hubPath}`;
+
+  const routes = new RouteService({ proxy, store, baseUrl: base, hubTarget: internalUrl, logger });
+  const lifecycle = new ServerLifecycle({
+    store,
+    spawner,
+    routes,
+    config,
+    clock,
+    logger,
+    hubUrl,
+    observe: {
+      spawn: (status, s) => metrics.observeSpawn(status, s),
+      stop: (status, s) => metrics.observeServerStop(status, s),
+      rejected: (reason) => metrics.countSpawnRejection(reason),
+    },
+  });
+  const reconciler = new RouteReconciler({
+    proxy,
+    desired: () => routes.desired(),
+    onActivity: (list) => routes.recordActivity(list),
+    intervalMs: config.proxy.checkRoutesIntervalSeconds * 1000,
+    logger,
+  });
+  const context: HubContext = {
+    config,
+    store,
+    identity: new IdentityService({ store, config, clock }),
+    lifecycle,
+    routes,
+    users: new UserService({ store, lifecycle }),
+    authenticator: createAuthenticator(config.auth, { store, clock }),
+    metrics,
+    logger,
+    clock,
+    sessions: new SessionCookieCodec(loadCookieSecret(config.hub.dataDir), config.hub.cookieMaxAgeDays * 86_400),
+    checkRoutes: async () => {
+      const t0 = clock();
+      await reconciler.checkRoutes();
+      metrics.observeCheckRoutes((clock() - t0) / 1000);
+    },
+    hubPrefix: hubPath,
+  };
+  const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
+  const app = buildExpressApp(context, oauth);
+
+  let server: Server | null = null;
+  return {
+    context,
+    app,
+    proxy,
+    get internalUrl() {
+      return internalUrl();
+    },
+    get publicUrl() {
+      if (proxy.kind !== 'builtin') return null;
+      const port = (proxy as Proxy & { port?: number }).port ?? config.hub.public.port;
+      return `http://${hostFor(config.hub.public.ip)}:${port}`;
+    },
+    async start() {
+      const t0 = clock();
+      server = createServer(app);
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server?.once('error', reject);
+        server?.listen(config.hub.internal.port, config.hub.internal.ip, () => resolve());
+      });
+      internalPort = (server.address() as AddressInfo).port;
+      await proxy.start();
+      const adoption = await lifecycle.adopt();
+      await context.checkRoutes();
+      reconciler.start();
+      lifecycle.startPolling();
+      metrics.observeHubStartup((clock() - t0) / 1000);
+      logger.info({ internal: internalUrl(), proxy: proxy.kind, spawner: spawner.kind, store: store.kind, ...adoption }, 'clusterhub started');
+    },
+    async stop() {
+      await reconciler.stop();
+      await lifecycle.close();
+      await proxy.stop();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server?.close(() => resolve()));
+      }
+      await spawner.close?.();
+      metrics.stop();
+      await store.close();
+    },
+  };
+}
+
+/** The express application: `/hub/api/*` (JSON API), `/hub/*` (pages), everything else redirected under `/hub/`. */
+export function buildExpressApp(ctx: HubContext, oauth: OAuthProvider): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('etag', false);
+  const api = apiRoot(ctx.config.hub.baseUrl);
+  app.use(requestContext({ version: ctx.config.hub.version, logger: ctx.logger, metrics: ctx.metrics }));
+
+  const apiRouter = express.Router();
+  apiRouter.use('/oauth2/token', express.urlencoded({ extended: false, limit: ctx.config.hub.maxBodyBytes }));
+  apiRouter.use('/oauth2/authorize', express.urlencoded({ extended: false, limit: ctx.config.hub.maxBodyBytes }));
+  apiRouter.use(jsonBody(ctx.config.hub.maxBodyBytes));
+  apiRouter.use(authenticate(ctx));
+  apiRouter.use(oauthRouter(ctx, oauth));
+  apiRouter.use((req, _res, next) => {
+    checkXsrf(req);
+    next();
+  });
+  apiRouter.use(hubRouter(ctx, { serverVersion: CLUSTERHUB_VERSION }));
+  apiRouter.use(usersRouter(ctx));
+  apiRouter.use(serversRouter(ctx));
+  apiRouter.use(activityRouter(ctx));
+  apiRouter.use(tokensRouter(ctx));
+  apiRouter.use(groupsRouter(ctx));
+  apiRouter.use((req, _res, next) => next(new HubError('not_found', `No API endpoint ${req.method} ${req.path}.`)));
+  app.use(api, apiRouter);
+
+  const pages = express.Router();
+  pages.use(express.urlencoded({ extended: false, limit: ctx.config.hub.maxBodyBytes }));
+  pages.use(authenticate(ctx));
+  pages.use(miscRouter(ctx));
+  pages.use(loginRouter(ctx));
+  pages.use(tokenPageRouter(ctx));
+  pages.use(serverPagesRouter(ctx));
+  pages.use((req, _res, next) => next(new HubError('not_found', `No page at ${req.path}.`)));
+  app.use(ctx.hubPrefix, pages);
+  app.use((req, res) => {
+    const rel = req.originalUrl.startsWith(ctx.config.hub.baseUrl) ? req.originalUrl.slice(ctx.config.hub.baseUrl.length) : req.originalUrl.replace(/^\//, '');
+    res.redirect(302, `${ctx.hubPrefix}${rel}`);
+  });
+  app.use(errorHandler({ logger: ctx.logger, apiPrefix: api, hubPrefix: ctx.hubPrefix }));
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { ResolvedConfig } from '../config/types';
+import { buildHub } from '../app';
+import { AccountService } from '../services/accounts';
+
+/**
+ * Runs the hub until a signal. Ctrl-C (SIGINT) stops every user server and then the hub;
+ * SIGTERM (a service manager restarting the hub) stops only the hub, leaving user servers running
+ * to be re-adopted by the next start. Resolves to the exit code.
+ */
+export async function serve(config: ResolvedConfig): Promise<number> {
+  const hub = await buildHub(config);
+  const admin = await new AccountService(hub.context.store).ensureInitialAdmin(config.auth.initialAdmin);
+  await hub.start();
+  const url = hub.publicUrl ?? hub.internalUrl;
+  if (admin) {
+    process.stdout.write(
+      `\n  First start: created admin account "${admin.name}" with password\n\n      ${admin.password}\n\n` +
+        '  It is shown only now. Change it with: clusterhub user passwd ' + `${admin.name}\n\n`,
+    );
+  }
+  process.stdout.write(`  clusterhub is running at ${url}/hub/  (Ctrl-C stops it and its servers)\n\n`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      void (async () => {
+        const { store, lifecycle } = hub.context;
+        if (signal === 'SIGINT') {
+          for (const server of await store.servers.listActive()) {
+            const user = await store.users.getById(server.userId);
+            if (user) await lifecycle.stop(user, server, 'admin').catch(() => undefined);
+          }
+        }
+        await hub.stop();
+        resolve(0);
+      })();
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+}

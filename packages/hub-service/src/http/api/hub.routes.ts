@@ -1,0 +1,96 @@
+import { Router } from 'express';
+import { profileAllowed, type IdentityModel, type ProfileModel } from '@clusterhub/shared';
+import type { HubContext } from '../context';
+import { HubError } from '../../errors';
+import { asyncHandler } from '../async-handler';
+import { requireIdentity, requireScope, requestAuth } from '../auth-guard';
+import { pageBody, parsePage } from '../pagination';
+import { userModels } from './users.routes';
+
+/** The API root, `info`, `user` (identity), `proxy` and clusterhub's `profiles`. */
+export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Router {
+  const router = Router();
+
+  router.get(['/', ''], (_req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.json({ version: ctx.config.hub.version });
+  });
+
+  router.get('/info', (req, res) => {
+    requireScope(req, 'read:hub');
+    res.json({
+      version: ctx.config.hub.version,
+      clusterhub_version: meta.serverVersion,
+      python: null,
+      sys_executable: process.execPath,
+      authenticator: { class: `clusterhub.${ctx.authenticator.kind}`, version: meta.serverVersion },
+      spawner: { class: `clusterhub.${ctx.config.spawner.kind}`, version: meta.serverVersion },
+    });
+  });
+
+  router.get(
+    '/user',
+    asyncHandler(async (req, res) => {
+      const auth = requestAuth(req);
+      const identity = auth.identity;
+      if (!identity) throw new HubError('not_authenticated');
+      const scopes = [...identity.scopes].sort();
+      if (identity.kind === 'service') {
+        const model: IdentityModel = { kind: 'service', name: identity.name, scopes, token_id: null, session_id: null };
+        res.json(model);
+        return;
+      }
+      const user = identity.user;
+      if (!user) throw new HubError('not_authenticated');
+      const [base] = await userModels(ctx, identity, [user], false);
+      const model: IdentityModel = {
+        ...base,
+        kind: 'user',
+        name: user.name,
+        admin: base?.admin ?? user.admin,
+        groups: base?.groups ?? [...identity.groups],
+        user_info: user.userInfo,
+        scopes,
+        token_id: identity.token ? `a${identity.token.id}` : null,
+        session_id: identity.sessionId,
+      };
+      res.json(model);
+    }),
+  );
+
+  router.get(
+    '/proxy',
+    asyncHandler(async (req, res) => {
+      requireScope(req, 'proxy');
+      const page = parsePage(req, { defaultLimit: ctx.config.hub.apiPageDefaultLimit, maxLimit: ctx.config.hub.apiPageMaxLimit });
+      const routes = [...(await ctx.routes.allRoutes()).values()].sort((a, b) => a.routespec.localeCompare(b.routespec));
+      const slice = routes.slice(page.offset, page.offset + page.limit).map((r) => [r.routespec, { routespec: r.routespec, target: r.target, data: r.data }] as const);
+      if (page.envelope) res.json(pageBody(req, page, slice.map(([, v]) => v), routes.length));
+      else res.json(Object.fromEntries(slice));
+    }),
+  );
+
+  router.post(
+    '/proxy',
+    asyncHandler(async (req, res) => {
+      requireScope(req, 'proxy');
+      await ctx.checkRoutes();
+      res.status(200).end();
+    }),
+  );
+
+  router.get(
+    '/clusterhub/profiles',
+    asyncHandler(async (req, res) => {
+      const identity = requireIdentity(req);
+      const user = identity.user;
+      const models: ProfileModel[] = ctx.config.profiles.map((p) => ({
+        ...p,
+        allowed: user ? profileAllowed(p, { admin: user.admin, groups: identity.groups }) : false,
+      }));
+      res.json(models);
+    }),
+  );
+
+  return router;
+}

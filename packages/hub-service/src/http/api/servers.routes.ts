@@ -1,0 +1,177 @@
+import { Router, type Request, type Response } from 'express';
+import { isValidServerName, profileAllowed, type ProfileConfig, type StopReason } from '@clusterhub/shared';
+import type { ServerRecord, UserRecord } from '../../store/store';
+import { StoreConflictError } from '../../store/store';
+import type { Identity } from '../../services/identity';
+import type { HubContext } from '../context';
+import { HubError } from '../../errors';
+import { asyncHandler, param } from '../async-handler';
+import { requireScope } from '../auth-guard';
+import { toServerModel } from '../wire-models';
+import { streamProgress } from './progress-stream';
+
+/** Splits a start body into display name and user_options (6.x shape, or 5.x: whole body = options). */
+export function parseStartBody(body: unknown): { displayName?: string; userOptions: Record<string, unknown> | null } {
+  if (body === undefined || body === null) return { userOptions: null };
+  if (typeof body !== 'object' || Array.isArray(body)) throw new HubError('validation_failed', 'The body must be a JSON object.');
+  const obj = body as Record<string, unknown>;
+  if (!('user_options' in obj) && !('display_name' in obj)) return { userOptions: obj };
+  const extra = Object.keys(obj).filter((k) => k !== 'user_options' && k !== 'display_name');
+  if (extra.length) throw new HubError('unknown_field', `Unknown field "${extra[0]}" in body.`, { details: { field: extra[0] } });
+  const options = obj.user_options;
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw new HubError('validation_failed', 'Invalid user_options: must be an object.');
+  }
+  if (obj.display_name !== undefined && typeof obj.display_name !== 'string') throw new HubError('validation_failed', 'Invalid display_name: must be a string.');
+  return { displayName: obj.display_name as string | undefined, userOptions: (options as Record<string, unknown> | null | undefined) ?? null };
+}
+
+/** Picks and checks the profile of a start: unknown ⇒ 400 `unknown_profile`; not allowed ⇒ 403 `profile_forbidden`. */
+export async function chooseProfile(ctx: HubContext, user: UserRecord, server: ServerRecord, userOptions: Record<string, unknown>): Promise<ProfileConfig> {
+  const slug = userOptions.profile;
+  if (slug !== undefined && typeof slug !== 'string') throw new HubError('validation_failed', 'Invalid user_options.profile: must be a string.');
+  const profile = ctx.lifecycle.resolveProfile(slug, server);
+  if (!profile) {
+    const known = ctx.config.profiles.map((p) => p.slug).join(', ');
+    throw new HubError('unknown_profile', `No profile named "${String(slug)}". Known profiles: ${known}.`, { details: { profile: slug } });
+  }
+  const groups = await ctx.store.groups.groupNamesOf(user.id);
+  if (!profileAllowed(profile, { admin: user.admin, groups })) {
+    throw new HubError('profile_forbidden', `${user.name} may not use profile ${profile.slug}: it is limited to the groups ${(profile.groups ?? []).join(', ')}.`, {
+      details: { profile: profile.slug, reason: 'group' },
+    });
+  }
+  return profile;
+}
+
+/** Finds or (for a start) creates the server record, enforcing the named-server rules. */
+export async function serverForStart(ctx: HubContext, user: UserRecord, name: string, displayName: string | undefined): Promise<ServerRecord> {
+  const existing = await ctx.store.servers.get(user.id, name);
+  if (existing) return existing;
+  if (name !== '') {
+    if (!ctx.config.hub.allowNamedServers) throw new HubError('named_servers_disabled');
+    if (!isValidServerName(name)) {
+      throw new HubError('invalid_server_name', `Invalid server_name ${JSON.stringify(name)}: 1–30 lowercase letters, digits and single hyphens, starting with a letter.`);
+    }
+    const limit = ctx.config.hub.namedServerLimitPerUser;
+    const named = (await ctx.store.servers.listByUser(user.id)).filter((s) => s.name !== '');
+    if (limit > 0 && named.length >= limit) throw new HubError('named_server_limit', `${user.name} already has ${named.length} named servers (limit ${limit}).`);
+  }
+  try {
+    return await ctx.store.servers.create({ userId: user.id, name, displayName: displayName ?? name });
+  } catch (err) {
+    if (err instanceof StoreConflictError) {
+      const again = await ctx.store.servers.get(user.id, name);
+      if (again) return again;
+    }
+    throw err;
+  }
+}
+
+/** Waits up to `seconds` for `done`; true when it settled successfully in time, false when still running. */
+async function settledWithin(done: Promise<void>, seconds: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), seconds * 1000);
+  });
+  try {
+    return await Promise.race([done.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts a server for an API or page request; returns 'ready' or 'pending'. */
+export async function startServer(ctx: HubContext, user: UserRecord, name: string, body: unknown): Promise<'ready' | 'pending'> {
+  const { displayName, userOptions } = parseStartBody(body);
+  if (name !== '' && !ctx.config.hub.allowNamedServers) throw new HubError('named_servers_disabled');
+  if (name !== '' && !(await ctx.store.servers.get(user.id, name)) && !isValidServerName(name)) {
+    throw new HubError('invalid_server_name', `Invalid server_name ${JSON.stringify(name)}: 1–30 lowercase letters, digits and single hyphens, starting with a letter.`);
+  }
+  const existing = await ctx.store.servers.get(user.id, name);
+  const options = userOptions ?? existing?.userOptions ?? {};
+  const profile = await chooseProfile(ctx, user, existing ?? ({ profile: null } as ServerRecord), options);
+  const server = await serverForStart(ctx, user, name, displayName);
+  const outcome = await ctx.lifecycle.start(user, server, { profile, userOptions: { ...options, profile: profile.slug } });
+  if (outcome.alreadyPending) return 'pending';
+  return (await settledWithin(outcome.done, ctx.config.hub.slowSpawnTimeoutSeconds)) ? 'ready' : 'pending';
+}
+
+/** Stops a server for an API or page request; returns 'stopped' or 'pending'. */
+export async function stopServer(ctx: HubContext, user: UserRecord, server: ServerRecord, reason: StopReason, remove: boolean): Promise<'stopped' | 'pending'> {
+  const done = ctx.lifecycle.stop(user, server, reason).then(async () => {
+    if (remove) await ctx.store.servers.delete(server.id);
+  });
+  done.catch((err: unknown) => ctx.logger.error({ err: String(err) }, 'stop failed'));
+  return (await settledWithin(done, ctx.config.hub.slowStopTimeoutSeconds)) ? 'stopped' : 'pending';
+}
+
+/** `/users/:name/server[s/:server]`: start, stop, read, progress (protocol.md §5, §6). */
+export function serversRouter(ctx: HubContext): Router {
+  const router = Router();
+
+  const target = async (req: Request, scope: string): Promise<{ viewer: Identity; user: UserRecord; name: string }> => {
+    const userName = param(req, 'name');
+    const name = param(req, 'server');
+    const viewer = requireScope(req, scope, { user: userName, server: name });
+    const user = await ctx.users.get(userName);
+    return { viewer, user, name };
+  };
+
+  const start = asyncHandler(async (req: Request, res: Response) => {
+    const { user, name } = await target(req, 'start:servers');
+    const result = await startServer(ctx, user, name, req.body);
+    res.status(result === 'ready' ? 201 : 202).type('text/plain').end();
+  });
+  router.post('/users/:name/server', start);
+  router.post('/users/:name/servers/:server', start);
+
+  const stop = asyncHandler(async (req: Request, res: Response) => {
+    const { viewer, user, name } = await target(req, 'delete:servers');
+    const body: unknown = req.body;
+    let remove = false;
+    if (body !== undefined) {
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HubError('validation_failed', 'The body must be a JSON object.');
+      const extra = Object.keys(body).filter((k) => k !== 'remove');
+      if (extra.length) throw new HubError('unknown_field', `Unknown field "${extra[0]}" in body.`);
+      remove = (body as { remove?: unknown }).remove === true;
+    }
+    if (remove && name === '') throw new HubError('bad_request', 'The default server cannot be removed, only stopped.');
+    if (name !== '' && !ctx.config.hub.allowNamedServers) throw new HubError('named_servers_disabled');
+    const server = await ctx.store.servers.get(user.id, name);
+    if (!server) {
+      if (name === '') {
+        res.status(204).end();
+        return;
+      }
+      throw new HubError('not_found', `${user.name} has no server named ${name}.`);
+    }
+    const reason: StopReason = viewer.kind === 'user' && viewer.name === user.name ? 'user' : viewer.kind === 'service' ? 'idle' : 'admin';
+    const result = await stopServer(ctx, user, server, reason, remove);
+    res.status(result === 'stopped' ? 204 : 202).end();
+  });
+  router.delete('/users/:name/server', stop);
+  router.delete('/users/:name/servers/:server', stop);
+
+  router.get(
+    '/users/:name/servers/:server',
+    asyncHandler(async (req, res) => {
+      const { viewer, user, name } = await target(req, 'read:servers');
+      const server = await ctx.store.servers.get(user.id, name);
+      if (!server) throw new HubError('not_found', `${user.name} has no server named ${name}.`);
+      const includeState = viewer.scopes.has('admin:server_state') || viewer.scopes.has(`admin:server_state!user=${user.name}`);
+      res.json(toServerModel(user, server, ctx.config.hub.baseUrl, { includeState }));
+    }),
+  );
+
+  const progress = asyncHandler(async (req: Request, res: Response) => {
+    const { user, name } = await target(req, 'read:servers');
+    const server = await ctx.store.servers.get(user.id, name);
+    if (!server) throw new HubError('not_found', `${user.name} has no server named ${name}.`);
+    streamProgress(ctx, req, res, user, server);
+  });
+  router.get('/users/:name/server/progress', progress);
+  router.get('/users/:name/servers/:server/progress', progress);
+
+  return router;
+}

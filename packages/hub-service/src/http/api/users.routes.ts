@@ -1,0 +1,176 @@
+import { Router, type Request } from 'express';
+import type { JSONSchemaType } from 'ajv';
+import { isValidUserName, scopeFilter, type UserModel } from '@clusterhub/shared';
+import type { UserRecord, UserSort, UserStateFilter } from '../../store/store';
+import type { Identity } from '../../services/identity';
+import type { HubContext } from '../context';
+import { HubError } from '../../errors';
+import { asyncHandler, param } from '../async-handler';
+import { requireIdentity, requireScope, allows } from '../auth-guard';
+import { bodyValidator } from '../validate';
+import { pageBody, parsePage } from '../pagination';
+import { toUserModel } from '../wire-models';
+
+const STATES: readonly UserStateFilter[] = ['active', 'ready', 'inactive'];
+const SORTS: readonly UserSort[] = ['id', 'name', 'last_activity', '-id', '-name', '-last_activity'];
+const READ_USER_SCOPES = ['read:users', 'read:users:name', 'read:servers', 'read:users:groups', 'read:users:activity', 'read:roles:users'];
+
+interface CreateUsersBody {
+  usernames: string[];
+  admin?: boolean;
+}
+const createUsers = bodyValidator<CreateUsersBody>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['usernames'],
+  properties: { usernames: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 10000 }, admin: { type: 'boolean', nullable: true } },
+} as JSONSchemaType<CreateUsersBody>);
+
+interface CreateUserBody {
+  admin?: boolean;
+}
+const createUser = bodyValidator<CreateUserBody>({
+  type: 'object',
+  additionalProperties: false,
+  properties: { admin: { type: 'boolean', nullable: true } },
+} as JSONSchemaType<CreateUserBody>);
+
+interface PatchUserBody {
+  name?: string;
+  admin?: boolean;
+}
+const patchUser = bodyValidator<PatchUserBody>({
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { name: { type: 'string', nullable: true }, admin: { type: 'boolean', nullable: true } },
+} as JSONSchemaType<PatchUserBody>);
+
+function flag(req: Request, name: string): boolean {
+  const v = req.query[name];
+  return typeof v === 'string' && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** Builds user models for many users with two queries for servers, one per user for groups. */
+export async function userModels(ctx: HubContext, viewer: Identity, users: readonly UserRecord[], includeStopped: boolean): Promise<UserModel[]> {
+  const servers = await ctx.store.servers.listByUsers(users.map((u) => u.id));
+  const models: UserModel[] = [];
+  for (const user of users) {
+    const groups = await ctx.store.groups.groupNamesOf(user.id);
+    models.push(toUserModel(viewer, user, { servers: servers.filter((s) => s.userId === user.id), groups }, { baseUrl: ctx.config.hub.baseUrl, includeStopped }));
+  }
+  return models;
+}
+
+/** `/users` and `/users/:name` (protocol.md §5). */
+export function usersRouter(ctx: HubContext): Router {
+  const router = Router();
+  const pageDefaults = { defaultLimit: ctx.config.hub.apiPageDefaultLimit, maxLimit: ctx.config.hub.apiPageMaxLimit };
+
+  router.get(
+    '/users',
+    asyncHandler(async (req, res) => {
+      const viewer = requireScope(req, 'list:users');
+      const stateRaw = req.query.state;
+      if (stateRaw !== undefined && (typeof stateRaw !== 'string' || !STATES.includes(stateRaw as UserStateFilter))) {
+        throw new HubError('invalid_query', `state must be one of ${STATES.join(', ')}.`);
+      }
+      const sortRaw = req.query.sort;
+      if (sortRaw !== undefined && (typeof sortRaw !== 'string' || !SORTS.includes(sortRaw as UserSort))) {
+        throw new HubError('invalid_query', `sort must be one of ${SORTS.join(', ')}.`);
+      }
+      const nameFilter = typeof req.query.name_filter === 'string' ? req.query.name_filter : undefined;
+      const page = parsePage(req, pageDefaults);
+      const query = { state: stateRaw as UserStateFilter | undefined, sort: sortRaw as UserSort | undefined, nameFilter };
+      const filter = scopeFilter(viewer.scopes, 'list:users');
+      let items: UserRecord[];
+      let total: number;
+      if (filter === 'all') {
+        ({ items, total } = await ctx.store.users.list({ ...query, offset: page.offset, limit: page.limit }));
+      } else {
+        const all = await ctx.store.users.list({ ...query, offset: 0, limit: 1_000_000 });
+        const visible: UserRecord[] = [];
+        for (const user of all.items) {
+          const groups = filter.groups.size ? await ctx.store.groups.groupNamesOf(user.id) : [];
+          if (filter.users.has(user.name) || groups.some((g) => filter.groups.has(g))) visible.push(user);
+        }
+        total = visible.length;
+        items = visible.slice(page.offset, page.offset + page.limit);
+      }
+      res.json(pageBody(req, page, await userModels(ctx, viewer, items, flag(req, 'include_stopped_servers')), total));
+    }),
+  );
+
+  router.post(
+    '/users',
+    asyncHandler(async (req, res) => {
+      requireScope(req, 'admin:users');
+      const body = createUsers(req.body);
+      const names = [...new Set(body.usernames)];
+      const invalid = names.filter((n) => !isValidUserName(n));
+      if (invalid.length) throw new HubError('invalid_name', `Invalid user names: ${invalid.join(', ')}.`);
+      const existing = new Set((await ctx.store.users.getByNames(names)).map((u) => u.name));
+      const created: UserRecord[] = [];
+      await ctx.store.transaction(async (tx) => {
+        for (const name of names) {
+          if (existing.has(name)) continue;
+          created.push(await tx.users.create({ name, admin: body.admin ?? false }));
+        }
+      });
+      if (created.length === 0) throw new HubError('conflict', `All of these users already exist: ${names.join(', ')}.`);
+      res.status(201).json(await userModels(ctx, requireIdentity(req), created, false));
+    }),
+  );
+
+  router.get(
+    '/users/:name',
+    asyncHandler(async (req, res) => {
+      const name = param(req, 'name');
+      const viewer = requireIdentity(req);
+      const user = await ctx.store.users.getByName(name);
+      const groups = user ? await ctx.store.groups.groupNamesOf(user.id) : [];
+      const resource = { user: name, userGroups: groups };
+      if (!READ_USER_SCOPES.some((s) => allows(viewer, s, resource))) requireScope(req, 'read:users', resource);
+      if (!user) throw new HubError('not_found', `No such user: ${name}.`);
+      const [model] = await userModels(ctx, viewer, [user], flag(req, 'include_stopped_servers'));
+      res.json(model);
+    }),
+  );
+
+  router.post(
+    '/users/:name',
+    asyncHandler(async (req, res) => {
+      requireScope(req, 'admin:users');
+      const body = createUser(req.body ?? {});
+      const user = await ctx.users.create(param(req, 'name'), { admin: body.admin });
+      res.status(201).json((await userModels(ctx, requireIdentity(req), [user], false))[0]);
+    }),
+  );
+
+  router.patch(
+    '/users/:name',
+    asyncHandler(async (req, res) => {
+      const name = param(req, 'name');
+      const viewer = requireScope(req, 'admin:users', { user: name });
+      const body = patchUser(req.body ?? {});
+      const user = await ctx.users.get(name);
+      if (body.admin !== undefined && !allows(viewer, 'admin:users')) throw new HubError('forbidden', 'Only admins may change the admin flag.');
+      const updated = await ctx.users.update(user, body);
+      res.json((await userModels(ctx, viewer, [updated], false))[0]);
+    }),
+  );
+
+  router.delete(
+    '/users/:name',
+    asyncHandler(async (req, res) => {
+      const name = param(req, 'name');
+      const viewer = requireScope(req, 'delete:users', { user: name });
+      const user = await ctx.users.get(name);
+      if (viewer.kind === 'user' && viewer.name === user.name) throw new HubError('cannot_delete_self');
+      await ctx.users.delete(user);
+      res.status(204).end();
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,222 @@
+import { Router, type Request, type Response } from 'express';
+import { apiRoot, describeResources, progressPath, serverPrefix, type StopReason } from '@clusterhub/shared';
+import type { UserRecord } from '../../store/store';
+import type { Identity } from '../../services/identity';
+import type { HubContext } from '../context';
+import { HubError } from '../../errors';
+import { asyncHandler, param } from '../async-handler';
+import { allows, requestAuth } from '../auth-guard';
+import { checkFormXsrf, ensureXsrf, safeNext } from '../browser-session';
+import { startServer, stopServer } from '../api/servers.routes';
+import { renderHome } from '../pages/home';
+import { renderSpawnPending } from '../pages/spawn-pending';
+import { renderNotRunning } from '../pages/not-running';
+import { renderError } from '../pages/error';
+
+/** The signed-in browser user, or a redirect to the login page (returns null then). */
+export function pageUser(ctx: HubContext, req: Request, res: Response): Identity | null {
+  const identity = requestAuth(req).identity;
+  if (identity?.kind === 'user' && identity.user) return identity;
+  res.redirect(302, `${ctx.hubPrefix}login?next=${encodeURIComponent(req.originalUrl)}`);
+  return null;
+}
+
+/** Home, spawn, stop, spawn-pending and the `/hub/user/...` fallback (protocol.md §11). */
+export function serverPagesRouter(ctx: HubContext): Router {
+  const router = Router();
+  const base = ctx.config.hub.baseUrl;
+
+  /** The owner named in the URL, checked against the viewer's scopes. */
+  const owner = async (viewer: Identity, name: string, server: string, scope: string): Promise<UserRecord> => {
+    if (!allows(viewer, scope, { user: name, server, userGroups: [] })) throw new HubError('forbidden', `You may not manage ${name}'s servers.`);
+    return ctx.users.get(name);
+  };
+
+  router.get(['/', ''], (req, res) => {
+    res.redirect(302, requestAuth(req).identity ? `${ctx.hubPrefix}home` : `${ctx.hubPrefix}login`);
+  });
+
+  router.get(
+    '/home',
+    asyncHandler(async (req, res) => {
+      const viewer = pageUser(ctx, req, res);
+      if (!viewer?.user) return;
+      const user = viewer.user;
+      const servers = await ctx.store.servers.listByUser(user.id);
+      if (!servers.some((s) => s.name === '')) servers.unshift({ ...placeholderServer(user.id) });
+      const profileNames = new Map(ctx.config.profiles.map((p) => [p.slug, p.displayName]));
+      res.type('html').send(
+        renderHome({
+          baseHubUrl: ctx.hubPrefix,
+          user: { name: user.name, admin: user.admin },
+          xsrf: ensureXsrf(ctx, req, res),
+          allowNamedServers: ctx.config.hub.allowNamedServers,
+          servers: servers.map((s) => ({
+            name: s.name,
+            displayName: s.displayName || s.name,
+            state: s.state,
+            url: serverPrefix(user.name, s.name, base),
+            profile: s.profile,
+            profileName: s.profile ? (profileNames.get(s.profile) ?? s.profile) : null,
+            lastActivity: s.lastActivity?.toISOString() ?? null,
+            stopReason: s.stopReason,
+            message: s.message,
+          })),
+          profiles: ctx.config.profiles.map((p) => ({
+            slug: p.slug,
+            displayName: p.displayName,
+            description: p.description ?? '',
+            kind: p.kind,
+            summary: describeResources(p),
+            pricePerHour: p.pricePerHour ?? 0,
+            allowed: user.admin || !p.groups?.length || p.groups.some((g) => viewer.groups.includes(g)),
+            default: p.default ?? false,
+          })),
+        }),
+      );
+    }),
+  );
+
+  const spawnPendingUrl = (user: string, server: string, next: string | null): string =>
+    `${ctx.hubPrefix}spawn-pending/${encodeURIComponent(user)}${server ? `/${encodeURIComponent(server)}` : ''}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
+
+  const spawn = (fromForm: boolean) =>
+    asyncHandler(async (req, res) => {
+      const viewer = pageUser(ctx, req, res);
+      if (!viewer) return;
+      if (fromForm) checkFormXsrf(req);
+      const form = (fromForm ? req.body : req.query) as Record<string, unknown>;
+      const serverName = param(req, 'server') || (typeof form.server_name === 'string' ? form.server_name.trim() : '');
+      const user = await owner(viewer, param(req, 'user') || viewer.name, serverName, 'start:servers');
+      const next = safeNext(req.query.next);
+      const existing = await ctx.store.servers.get(user.id, serverName);
+      if (existing?.state === 'running') {
+        res.redirect(302, next ?? serverPrefix(user.name, serverName, base));
+        return;
+      }
+      const profile = typeof form.profile === 'string' ? form.profile : typeof form['opt-profile'] === 'string' ? form['opt-profile'] : undefined;
+      const body = profile ? { user_options: { profile } } : undefined;
+      try {
+        await startServer(ctx, user, serverName, body);
+      } catch (err) {
+        if (err instanceof HubError && err.status < 500) {
+          res.status(err.status).type('html').send(renderError({ baseHubUrl: ctx.hubPrefix, status: err.status, message: err.message, user: { name: viewer.name } }));
+          return;
+        }
+        if (!(err instanceof HubError && err.code === 'spawn_failed')) throw err;
+      }
+      res.redirect(302, spawnPendingUrl(user.name, serverName, next));
+    });
+  router.get(['/spawn', '/spawn/:user', '/spawn/:user/:server'], spawn(false));
+  router.post(['/spawn', '/spawn/:user', '/spawn/:user/:server'], spawn(true));
+
+  router.post(
+    ['/stop/:user', '/stop/:user/:server'],
+    asyncHandler(async (req, res) => {
+      const viewer = pageUser(ctx, req, res);
+      if (!viewer) return;
+      checkFormXsrf(req);
+      const serverName = param(req, 'server');
+      const user = await owner(viewer, param(req, 'user'), serverName, 'delete:servers');
+      const server = await ctx.store.servers.get(user.id, serverName);
+      const reason: StopReason = viewer.name === user.name ? 'user' : 'admin';
+      if (server) await stopServer(ctx, user, server, reason, false);
+      res.redirect(303, `${ctx.hubPrefix}home`);
+    }),
+  );
+
+  router.get(
+    ['/spawn-pending/:user', '/spawn-pending/:user/:server'],
+    asyncHandler(async (req, res) => {
+      const viewer = pageUser(ctx, req, res);
+      if (!viewer) return;
+      const serverName = param(req, 'server');
+      const user = await owner(viewer, param(req, 'user'), serverName, 'read:servers');
+      const server = await ctx.store.servers.get(user.id, serverName);
+      const next = safeNext(req.query.next) ?? serverPrefix(user.name, serverName, base);
+      if (server?.state === 'running') {
+        res.redirect(302, next);
+        return;
+      }
+      if (!server || (server.state !== 'pending-start' && !ctx.lifecycle.progressOf(server.id))) {
+        res.redirect(302, `${ctx.hubPrefix}home`);
+        return;
+      }
+      const xsrf = ensureXsrf(ctx, req, res);
+      res.type('html').send(
+        renderSpawnPending({
+          baseHubUrl: ctx.hubPrefix,
+          user: { name: viewer.name },
+          serverName,
+          progressUrl: `${apiRoot(base)}${progressPath(user.name, serverName)}?_xsrf=${encodeURIComponent(xsrf)}`,
+          nextUrl: next,
+        }),
+      );
+    }),
+  );
+
+  router.get(
+    /^\/user\/([^/]+)(?:\/(.*))?$/,
+    asyncHandler(async (req, res) => {
+      const viewer = pageUser(ctx, req, res);
+      if (!viewer) return;
+      const params = req.params as unknown as Record<string, string | undefined>;
+      const userName = decodeURIComponent(params[0] ?? '');
+      const rest = params[1] ?? '';
+      const user = await ctx.users.get(userName);
+      const servers = await ctx.store.servers.listByUser(user.id);
+      const first = rest.split('/')[0] ?? '';
+      const named = first ? servers.find((s) => s.name === decodeURIComponent(first)) : undefined;
+      const server = named ?? servers.find((s) => s.name === '');
+      const serverName = server?.name ?? '';
+      if (!allows(viewer, 'access:servers', { user: user.name, server: serverName, userGroups: [] })) throw new HubError('forbidden', `You may not access ${user.name}'s server.`);
+      const path = `${base}user/${req.originalUrl.slice(`${ctx.hubPrefix}user/`.length)}`;
+      if (server?.state === 'running') {
+        const url = new URL(path, 'http://x');
+        const redirects = Number(url.searchParams.get('redirects') ?? '0');
+        if (redirects >= 4) throw new HubError('backend_unavailable', `Redirect loop at ${url.pathname}: the proxy has no route to the server.`);
+        url.searchParams.set('redirects', String(redirects + 1));
+        await ctx.checkRoutes();
+        res.redirect(302, `${url.pathname}${url.search}`);
+        return;
+      }
+      if (server?.state === 'pending-start') {
+        res.redirect(303, spawnPendingUrl(user.name, serverName, path));
+        return;
+      }
+      const spawnUrl = `${ctx.hubPrefix}spawn/${encodeURIComponent(user.name)}${serverName ? `/${encodeURIComponent(serverName)}` : ''}?next=${encodeURIComponent(path)}`;
+      const wantsJson = req.method !== 'GET' || (req.headers.accept ?? '').includes('application/json') || /\/api\//.test(path);
+      if (wantsJson) throw new HubError('server_not_running', `${user.name}'s server ${serverName || '(default)'} is not running.`, { details: { spawn_url: spawnUrl } });
+      res.status(424).type('html').send(renderNotRunning({ baseHubUrl: ctx.hubPrefix, user: { name: viewer.name }, owner: user.name === viewer.name ? undefined : user.name, serverName, spawnUrl }));
+    }),
+  );
+
+  router.get(/^\/user-redirect\/(.*)$/, (req, res) => {
+    const viewer = pageUser(ctx, req, res);
+    if (!viewer) return;
+    const rest = req.originalUrl.slice(`${ctx.hubPrefix}user-redirect/`.length);
+    res.redirect(302, `${base}user/${encodeURIComponent(viewer.name)}/${rest}`);
+  });
+
+  return router;
+}
+
+function placeholderServer(userId: number) {
+  return {
+    id: -1,
+    userId,
+    name: '',
+    displayName: '',
+    state: 'stopped' as const,
+    profile: null,
+    userOptions: {},
+    spawnerKind: null,
+    handle: null,
+    target: null,
+    started: null,
+    lastActivity: null,
+    stopReason: null,
+    message: null,
+    created: new Date(0),
+  };
+}

@@ -1,0 +1,95 @@
+import { DEFAULT_ROLES, expandScopes, intersectScopes } from '@clusterhub/shared';
+import type { Store, TokenRecord, UserRecord } from '../store/store';
+import type { ResolvedConfig } from '../config/types';
+import type { Clock } from '../lib/clock';
+import { sha256Hex } from '../lib/secrets';
+
+/** Who is making a request, with the scopes the request may use (already expanded and intersected). */
+export interface Identity {
+  readonly kind: 'user' | 'service';
+  readonly name: string;
+  /** The user row (kind `user`). */
+  readonly user: UserRecord | null;
+  /** Groups of the user (kind `user`). */
+  readonly groups: readonly string[];
+  /** Effective, expanded scopes. */
+  readonly scopes: ReadonlySet<string>;
+  /** The token used, or null for a browser session. */
+  readonly token: TokenRecord | null;
+  /** Browser session id (cookie, or the session the OAuth token was issued to). */
+  readonly sessionId: string | null;
+}
+
+/** How long token `last_activity` writes are coalesced. */
+const TOKEN_TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * Resolves credentials to an {@link Identity}: API tokens (user, server, OAuth and configured
+ * service tokens) and browser sessions. Owns the rule "what may this token do":
+ * expand(token scopes, owner) ∩ expand(owner scopes) (protocol.md §7).
+ */
+export class IdentityService {
+  private readonly serviceTokens = new Map<string, ResolvedConfig['services'][number]>();
+
+  constructor(
+    private readonly deps: { store: Store; config: ResolvedConfig; clock: Clock },
+  ) {
+    for (const service of deps.config.services) {
+      if (service.apiToken) this.serviceTokens.set(sha256Hex(service.apiToken), service);
+    }
+  }
+
+  /** The full, expanded scopes a user holds (roles: user, plus admin for admins). */
+  userScopes(user: UserRecord): Set<string> {
+    const roles = user.admin ? [...DEFAULT_ROLES.user, ...DEFAULT_ROLES.admin] : [...DEFAULT_ROLES.user];
+    return expandScopes(roles, { user: user.name });
+  }
+
+  /** The full, expanded scopes of a configured service. */
+  serviceScopes(service: ResolvedConfig['services'][number]): Set<string> {
+    const raw = service.admin ? [...DEFAULT_ROLES.admin, ...service.scopes] : [...service.scopes];
+    return expandScopes(raw, { service: service.name });
+  }
+
+  /** Resolves a raw API token; null when unknown or expired. */
+  async fromToken(raw: string): Promise<Identity | null> {
+    const hash = sha256Hex(raw);
+    const service = this.serviceTokens.get(hash);
+    if (service) {
+      return { kind: 'service', name: service.name, user: null, groups: [], scopes: this.serviceScopes(service), token: null, sessionId: null };
+    }
+    const token = await this.deps.store.tokens.findByHash(hash);
+    if (!token) return null;
+    const now = this.deps.clock();
+    if (token.expiresAt && token.expiresAt.getTime() <= now) return null;
+    if (token.userId === null) return null;
+    const user = await this.deps.store.users.getById(token.userId);
+    if (!user) return null;
+    if (!token.lastActivity || now - token.lastActivity.getTime() > TOKEN_TOUCH_INTERVAL_MS) {
+      await this.deps.store.tokens.touch(token.id, new Date(now));
+    }
+    const groups = await this.deps.store.groups.groupNamesOf(user.id);
+    return { kind: 'user', name: user.name, user, groups, scopes: await this.tokenScopes(token, user), token, sessionId: token.sessionId };
+  }
+
+  /** Identity of a browser session (the hub login cookie): the user's full scopes. */
+  async fromSession(userId: number, sessionId: string): Promise<Identity | null> {
+    const user = await this.deps.store.users.getById(userId);
+    if (!user) return null;
+    const groups = await this.deps.store.groups.groupNamesOf(user.id);
+    return { kind: 'user', name: user.name, user, groups, scopes: this.userScopes(user), token: null, sessionId };
+  }
+
+  /** Effective scopes of a user-owned token. */
+  async tokenScopes(token: TokenRecord, owner: UserRecord): Promise<Set<string>> {
+    const ownerScopes = this.userScopes(owner);
+    const serverName = token.serverId !== null ? ((await this.deps.store.servers.getById(token.serverId))?.name ?? '') : '';
+    let raw: string[];
+    if (token.kind === 'server') raw = [...DEFAULT_ROLES.server];
+    else if (token.scopes.length === 0 || token.scopes.includes('inherit')) return ownerScopes;
+    else raw = token.scopes;
+    const identify = [`read:users:name!user=${owner.name}`, `read:users:groups!user=${owner.name}`];
+    const granted = expandScopes([...raw, ...identify], { user: owner.name, server: serverName });
+    return intersectScopes(granted, ownerScopes);
+  }
+}

@@ -1,0 +1,317 @@
+import { findProfile, serverPrefix, transition, type ProfileConfig, type StopReason } from '@clusterhub/shared';
+import type { Store, ServerRecord, UserRecord } from '../store/store';
+import type { Spawner, SpawnHandle } from '../spawners/spawner';
+import type { ResolvedConfig } from '../config/types';
+import type { Logger } from '../observability/logger';
+import type { Clock } from '../lib/clock';
+import { HubError } from '../errors';
+import { waitForHttp } from '../lib/wait-http';
+import { ProgressLog } from './progress';
+import { buildServerEnv } from './server-env';
+import { ServerCredentials } from './server-credentials';
+import type { RouteService } from './route-service';
+
+/** Dependencies of {@link ServerLifecycle}. */
+export interface ServerLifecycleDeps {
+  readonly store: Store;
+  readonly spawner: Spawner;
+  readonly routes: RouteService;
+  readonly config: ResolvedConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Hub URL servers use (ending in `/hub/`); a function because the internal port is known only after listen. */
+  readonly hubUrl: () => string;
+  /** Observes finished spawns and stops (metrics). */
+  readonly observe?: {
+    spawn(status: 'success' | 'failure', seconds: number): void;
+    stop(status: 'success' | 'failure', seconds: number): void;
+    rejected(reason: string): void;
+  };
+}
+
+/** A start in flight. */
+interface InFlight {
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+}
+
+/** What {@link ServerLifecycle.start} returns. */
+export interface StartOutcome {
+  /** Settles when the start finished (resolves on ready; rejects on failure). */
+  readonly done: Promise<void>;
+  /** True when a start was already in progress (nothing new was started). */
+  readonly alreadyPending: boolean;
+}
+
+/**
+ * Owns the lifecycle of user servers: start (token + OAuth client, spawner, wait-up, route),
+ * stop, polling, and re-adoption after a hub restart. Backends only start/poll/stop; timeouts,
+ * readiness, progress, persistence and the state machine live here (architecture.md decision 3).
+ */
+export class ServerLifecycle {
+  private readonly inflight = new Map<number, InFlight>();
+  private readonly progress = new Map<number, ProgressLog>();
+  private readonly credentials: ServerCredentials;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private polling = false;
+
+  constructor(private readonly deps: ServerLifecycleDeps) {
+    this.credentials = new ServerCredentials(deps.store);
+  }
+
+  /** The progress log of a server's current or last start, if this hub process has one. */
+  progressOf(serverId: number): ProgressLog | null {
+    return this.progress.get(serverId) ?? null;
+  }
+
+  /** Number of starts in flight. */
+  get pendingSpawns(): number {
+    return this.inflight.size;
+  }
+
+  /**
+   * Starts a server with a profile the caller already checked the user may use.
+   * Throws HubError: `server_running`, `server_pending_stop`, `too_many_spawns`, `active_server_limit`.
+   */
+  async start(user: UserRecord, server: ServerRecord, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
+    const existing = this.inflight.get(server.id);
+    if (existing) return { done: existing.done, alreadyPending: true };
+    let current = server;
+    if (current.state === 'running') current = await this.verifyRunning(user, current);
+    if (current.state === 'running') throw new HubError('server_running', `${describe(user, current)} is already running.`);
+    if (current.state === 'pending-stop') throw new HubError('server_pending_stop', `${describe(user, current)} is stopping; start it again once it has stopped.`);
+    if (current.state === 'pending-start') return { done: Promise.resolve(), alreadyPending: true };
+    const hub = this.deps.config.hub;
+    if (hub.concurrentSpawnLimit > 0 && this.inflight.size >= hub.concurrentSpawnLimit) {
+      this.deps.observe?.rejected('concurrent_spawn_limit');
+      throw new HubError('too_many_spawns', `${this.inflight.size} servers are starting, the limit is ${hub.concurrentSpawnLimit}; try again shortly.`, {
+        headers: { 'Retry-After': String(30 + Math.floor(Math.random() * 30)) },
+      });
+    }
+    if (hub.activeServerLimit > 0 && (await this.deps.store.servers.countActive()) >= hub.activeServerLimit) {
+      this.deps.observe?.rejected('active_server_limit');
+      throw new HubError('active_server_limit', `The hub runs its limit of ${hub.activeServerLimit} servers; try again later.`, {
+        headers: { 'Retry-After': String(60 + Math.floor(Math.random() * 60)) },
+      });
+    }
+    const now = new Date(this.deps.clock());
+    const nextState = transition(current.state, 'start');
+    if (!nextState) throw new HubError('bad_request', `Cannot start ${describe(user, current)} while it is ${current.state}.`);
+    current = (await this.deps.store.servers.update(current.id, {
+      state: nextState,
+      profile: opts.profile.slug,
+      userOptions: opts.userOptions,
+      spawnerKind: this.deps.spawner.kind,
+      handle: null,
+      target: null,
+      started: now,
+      lastActivity: now,
+      stopReason: null,
+      message: null,
+    })) ?? current;
+    const log = new ProgressLog();
+    this.progress.set(current.id, log);
+    log.push({ progress: 0, message: 'Server requested' });
+    const abort = new AbortController();
+    const done = this.runStart(user, current, opts.profile, log, abort.signal).finally(() => this.inflight.delete(current.id));
+    done.catch(() => undefined);
+    this.inflight.set(current.id, { abort, done });
+    return { done, alreadyPending: false };
+  }
+
+  private async runStart(user: UserRecord, server: ServerRecord, profile: ProfileConfig, log: ProgressLog, signal: AbortSignal): Promise<void> {
+    const { config, spawner, store, logger } = this.deps;
+    const t0 = this.deps.clock();
+    const prefix = serverPrefix(user.name, server.name, config.hub.baseUrl);
+    let handle: SpawnHandle | null = null;
+    const timeout = AbortSignal.timeout(config.hub.startTimeoutSeconds * 1000);
+    const startSignal = AbortSignal.any([signal, timeout]);
+    try {
+      const apiToken = await this.credentials.issue(user, server, prefix);
+      const groups = await store.groups.groupNamesOf(user.id);
+      const env = buildServerEnv({
+        userName: user.name,
+        serverName: server.name,
+        apiToken,
+        baseUrl: config.hub.baseUrl,
+        prefix,
+        hubUrl: this.deps.hubUrl(),
+        profile,
+        defaultUrl: config.spawner.defaultUrl,
+      });
+      log.push({ progress: 10, message: `Starting ${profile.displayName} server…` });
+      const result = await spawner.start(
+        { user: { id: user.id, name: user.name, groups }, server: { id: server.id, name: server.name }, profile, userOptions: server.userOptions, prefix, env },
+        { signal: startSignal, onProgress: (e) => log.push({ progress: e.progress, message: e.message, html_message: e.htmlMessage }) },
+      );
+      handle = result.handle;
+      await store.servers.update(server.id, { handle: result.handle, target: result.target });
+      log.push({ progress: 60, message: 'Waiting for the server to answer…' });
+      const remainingMs = Math.max(1000, config.hub.httpTimeoutSeconds * 1000);
+      await waitForHttp(`${result.target}${prefix}api`, { timeoutMs: remainingMs, signal: startSignal });
+      startSignal.throwIfAborted();
+      await this.deps.routes.addServerRoute(user.name, server.name, result.target);
+      await store.servers.update(server.id, { state: 'running', message: null });
+      log.push({
+        progress: 100,
+        ready: true,
+        message: `Server ready at ${prefix}`,
+        html_message: `Server ready at <a href="${prefix}">${prefix}</a>`,
+        url: prefix,
+      });
+      logger.info({ user: user.name, server: server.name, profile: profile.slug, seconds: (this.deps.clock() - t0) / 1000 }, 'server started');
+      this.deps.observe?.spawn('success', (this.deps.clock() - t0) / 1000);
+    } catch (err) {
+      const reason = signal.aborted
+        ? 'Spawn cancelled'
+        : timeout.aborted
+          ? `Spawn failed: the server did not start within ${config.hub.startTimeoutSeconds} s`
+          : `Spawn failed: ${err instanceof Error ? err.message : String(err)}`;
+      logger.warn({ user: user.name, server: server.name, err: String(err) }, 'server start failed');
+      this.deps.observe?.spawn('failure', (this.deps.clock() - t0) / 1000);
+      await this.cleanup(user, server, handle, signal.aborted ? 'stopped' : 'failed', signal.aborted ? 'user' : 'error', reason).catch((e: unknown) =>
+        logger.error({ err: String(e) }, 'cleanup after failed start failed'),
+      );
+      log.push({ failed: true, message: reason });
+      throw new HubError('spawn_failed', reason, { cause: err });
+    }
+  }
+
+  /**
+   * Stops a server. Resolves when it has stopped; a start in progress is cancelled first.
+   * Stopping a stopped server is a no-op.
+   */
+  async stop(user: UserRecord, server: ServerRecord, reason: StopReason): Promise<void> {
+    const pending = this.inflight.get(server.id);
+    if (pending) {
+      pending.abort.abort(new Error('stopped while starting'));
+      await pending.done.catch(() => undefined);
+      return;
+    }
+    const current = (await this.deps.store.servers.getById(server.id)) ?? server;
+    if (current.state === 'stopped' || current.state === 'failed') return;
+    const t0 = this.deps.clock();
+    await this.deps.store.servers.update(current.id, { state: 'pending-stop' });
+    try {
+      await this.deps.routes.deleteServerRoute(user.name, current.name);
+      await this.cleanup(user, current, current.handle, 'stopped', reason, null);
+      this.deps.observe?.stop('success', (this.deps.clock() - t0) / 1000);
+      this.deps.logger.info({ user: user.name, server: current.name, reason }, 'server stopped');
+    } catch (err) {
+      this.deps.observe?.stop('failure', (this.deps.clock() - t0) / 1000);
+      throw err;
+    }
+  }
+
+  /** Stops the backend (if a handle is known), revokes the server's credentials and records the final state. */
+  private async cleanup(
+    user: UserRecord,
+    server: ServerRecord,
+    handle: SpawnHandle | null,
+    state: 'stopped' | 'failed',
+    reason: StopReason,
+    message: string | null,
+  ): Promise<void> {
+    if (handle) await this.deps.spawner.stop(handle, { timeoutSeconds: this.deps.config.hub.slowStopTimeoutSeconds });
+    await this.credentials.revoke(user, server);
+    await this.deps.store.servers.update(server.id, {
+      state,
+      handle: null,
+      target: null,
+      started: null,
+      lastActivity: new Date(this.deps.clock()),
+      stopReason: reason,
+      message,
+    });
+  }
+
+  /** Polls a server recorded as running; marks it stopped when its backend says it is gone. */
+  private async verifyRunning(user: UserRecord, server: ServerRecord): Promise<ServerRecord> {
+    if (!server.handle) return server;
+    const result = await this.deps.spawner.poll(server.handle);
+    if (result.status !== 'stopped') return server;
+    await this.markDead(user, server, result.message ?? 'The server process exited.');
+    return (await this.deps.store.servers.getById(server.id)) ?? server;
+  }
+
+  private async markDead(user: UserRecord, server: ServerRecord, message: string): Promise<void> {
+    this.deps.logger.warn({ user: user.name, server: server.name }, 'server died');
+    await this.deps.routes.deleteServerRoute(user.name, server.name);
+    await this.credentials.revoke(user, server);
+    await this.deps.store.servers.update(server.id, { state: 'stopped', handle: null, target: null, started: null, stopReason: 'died', message });
+  }
+
+  /** Polls every active server once: dead ones are marked stopped, `unknown` ones are left alone. */
+  async pollAll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (const server of await this.deps.store.servers.listActive()) {
+        if (server.state !== 'running' || !server.handle || this.inflight.has(server.id)) continue;
+        const user = await this.deps.store.users.getById(server.userId);
+        if (!user) continue;
+        await this.verifyRunning(user, server).catch((err: unknown) => this.deps.logger.warn({ err: String(err) }, 'poll failed'));
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /**
+   * Re-adopts servers after a hub (re)start: running ones are polled (dead ones cleaned up),
+   * interrupted starts are resumed if the backend says the server runs, interrupted stops finished.
+   */
+  async adopt(): Promise<{ adopted: number; lost: number }> {
+    let adopted = 0;
+    let lost = 0;
+    for (const server of await this.deps.store.servers.listActive()) {
+      const user = await this.deps.store.users.getById(server.userId);
+      if (!user) continue;
+      const poll = server.handle ? await this.deps.spawner.poll(server.handle) : ({ status: 'stopped' } as const);
+      if (server.state === 'pending-stop') {
+        await this.stop(user, { ...server, state: 'running' }, server.stopReason ?? 'admin');
+        continue;
+      }
+      if (poll.status === 'stopped') {
+        lost += 1;
+        await this.markDead(user, server, server.state === 'pending-start' ? 'The hub restarted while the server was starting.' : 'The server stopped while the hub was down.');
+        continue;
+      }
+      if (server.state === 'pending-start' && server.target && poll.status === 'running') {
+        await this.deps.store.servers.update(server.id, { state: 'running' });
+        await this.deps.routes.addServerRoute(user.name, server.name, server.target);
+      }
+      adopted += 1;
+    }
+    return { adopted, lost };
+  }
+
+  /** Starts the periodic poll (every `pollIntervalSeconds` ±10 %). */
+  startPolling(): void {
+    const schedule = (): void => {
+      const base = this.deps.config.hub.pollIntervalSeconds * 1000;
+      this.pollTimer = setTimeout(() => {
+        void this.pollAll().finally(schedule);
+      }, base * (0.9 + Math.random() * 0.2));
+      this.pollTimer.unref();
+    };
+    schedule();
+  }
+
+  /** Stops polling and cancels starts in flight (servers keep running: a restart re-adopts them). */
+  async close(): Promise<void> {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    for (const flight of this.inflight.values()) flight.abort.abort(new Error('hub shutting down'));
+    await Promise.allSettled([...this.inflight.values()].map((f) => f.done));
+  }
+
+  /** Resolves the profile for a start request: explicit slug, else the server's last one, else the default. */
+  resolveProfile(slug: string | undefined, server: ServerRecord): ProfileConfig | null {
+    return findProfile(this.deps.config.profiles, slug ?? server.profile ?? undefined);
+  }
+}
+
+function describe(user: UserRecord, server: ServerRecord): string {
+  return server.name ? `Server ${user.name}/${server.name}` : `The default server of ${user.name}`;
+}

@@ -1,0 +1,60 @@
+import { isValidUserName } from '@clusterhub/shared';
+import type { Store, UserRecord } from '../store/store';
+import { StoreConflictError } from '../store/store';
+import { HubError } from '../errors';
+import type { ServerLifecycle } from './server-lifecycle';
+
+/**
+ * User use cases shared by the API, the pages and the CLI: create (validated names), rename,
+ * delete (stopping servers first).
+ */
+export class UserService {
+  constructor(private readonly deps: { store: Store; lifecycle: ServerLifecycle | null }) {}
+
+  /** Looks a user up or throws 404 `not_found`. */
+  async get(name: string): Promise<UserRecord> {
+    const user = await this.deps.store.users.getByName(name);
+    if (!user) throw new HubError('not_found', `No such user: ${name}.`);
+    return user;
+  }
+
+  /** Creates a user; `invalid_name` for a bad name, `conflict` if it exists. */
+  async create(name: string, opts: { admin?: boolean } = {}): Promise<UserRecord> {
+    if (!isValidUserName(name)) throw new HubError('invalid_name', `Invalid user name: ${JSON.stringify(name)}. Use letters, digits, '.', '_', '-', '@' (max 64).`);
+    try {
+      return await this.deps.store.users.create({ name, admin: opts.admin ?? false });
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw new HubError('conflict', `User ${name} already exists.`);
+      throw err;
+    }
+  }
+
+  /** Updates name and/or admin flag. */
+  async update(user: UserRecord, patch: { name?: string; admin?: boolean }): Promise<UserRecord> {
+    if (patch.name !== undefined && !isValidUserName(patch.name)) throw new HubError('invalid_name', `Invalid user name: ${JSON.stringify(patch.name)}.`);
+    if (patch.name !== undefined && patch.name !== user.name) {
+      const servers = await this.deps.store.servers.listByUser(user.id);
+      if (servers.some((s) => s.state !== 'stopped' && s.state !== 'failed')) {
+        throw new HubError('bad_request', `Stop ${user.name}'s servers before renaming the user.`);
+      }
+    }
+    try {
+      const updated = await this.deps.store.users.update(user.id, patch);
+      if (!updated) throw new HubError('not_found', `No such user: ${user.name}.`);
+      return updated;
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw new HubError('conflict', `User ${patch.name ?? ''} already exists.`);
+      throw err;
+    }
+  }
+
+  /** Stops every server of the user, then deletes the user and all it owns. */
+  async delete(user: UserRecord): Promise<void> {
+    if (this.deps.lifecycle) {
+      for (const server of await this.deps.store.servers.listByUser(user.id)) {
+        await this.deps.lifecycle.stop(user, server, 'admin');
+      }
+    }
+    await this.deps.store.users.delete(user.id);
+  }
+}
