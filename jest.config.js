@@ -2,7 +2,7 @@
  * Jest for the TypeScript packages. ts-jest transpiles only (isolatedModules); type checking is
  * `npm run typecheck` (tsc -b), which the test command runs first.
  */
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true } }];
+const tsJest = ['ts-jest', { tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': tsJest },

@@ -81,6 +81,11 @@ function prepare(raw: unknown): unknown {
 }
 
 /** A value the schema gives a default for; its absence is a bug in the schema, not in the file. */
+/** No extra arguments, except `--allow-root` when the hub runs as root: jupyterhub-singleuser exits at once as root without it. */
+function defaultSpawnerArgs(): string[] {
+  return process.getuid?.() === 0 ? ['--allow-root'] : [];
+}
+
 function filled<T>(value: T | undefined, key: string): T {
   if (value === undefined) throw new Error(`internal error: the config schema has no default for ${key}`);
   return value;
@@ -171,7 +176,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv):
     spawner: {
       kind: filled(spawner.kind, 'spawner.kind'),
       cmd: spawner.cmd === undefined ? defaultSpawnerCmd() : resolveCommand(spawner.cmd, baseDir),
-      args: filled(spawner.args, 'spawner.args'),
+      args: spawner.args ?? defaultSpawnerArgs(),
       environment: filled(spawner.environment, 'spawner.environment'),
       envKeep: spawner.envKeep ?? [...DEFAULT_ENV_KEEP],
       ip: filled(spawner.ip, 'spawner.ip'),

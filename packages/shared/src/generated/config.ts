@@ -145,6 +145,9 @@ export interface SpawnerConfig {
    * @minItems 1
    */
   cmd?: [string, ...string[]];
+  /**
+   * Extra command-line arguments. Default: none, or ["--allow-root"] when the hub runs as root (jupyterhub-singleuser refuses to start as root without it).
+   */
   args?: string[];
   /**
    * Extra environment for every server; applied last.
