@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/lib/**', '**/generated/**', '**/node_modules/**', '**/labextension/**', 'ui-tests/**'] },
+  { ignores: ['packages/*/lib/**', '**/generated/**', '**/node_modules/**', '**/labextension/**', 'ui-tests/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
