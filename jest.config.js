@@ -12,6 +12,7 @@ module.exports = {
   testTimeout: 120000,
   projects: [
     { ...common, displayName: 'shared', rootDir: 'packages/shared', testMatch: ['<rootDir>/src/**/*.test.ts'] },
+    { ...common, displayName: 'lab-unit', rootDir: 'packages/lab-extension', testMatch: ['<rootDir>/src/**/*.test.ts'] },
     { ...common, displayName: 'hub-unit', rootDir: 'packages/hub-service', testMatch: ['<rootDir>/src/**/*.test.ts'] },
     {
       ...common,

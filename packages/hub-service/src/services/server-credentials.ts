@@ -33,7 +33,8 @@ export class ServerCredentials {
         secretHash: sha256Hex(token),
         redirectUri: `${prefix}oauth_callback`,
         description: `Server at ${prefix}`,
-        allowedScopes: [`access:servers!server=${user.name}/${server.name}`],
+        // Beyond JupyterHub's default: the token Lab gets may read the owner's servers (the Resources panel).
+        allowedScopes: [`access:servers!server=${user.name}/${server.name}`, `read:servers!user=${user.name}`],
         serverId: server.id,
       });
     });

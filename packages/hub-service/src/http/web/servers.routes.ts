@@ -155,7 +155,7 @@ export function serverPagesRouter(ctx: HubContext): Router {
     }),
   );
 
-  router.get(
+  router.all(
     /^\/user\/([^/]+)(?:\/(.*))?$/,
     asyncHandler(async (req, res) => {
       const viewer = pageUser(ctx, req, res);

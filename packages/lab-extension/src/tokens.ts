@@ -1,0 +1,31 @@
+/**
+ * The tokens this extension provides to other plugins, each paired with its interface.
+ */
+import { Token } from '@lumino/coreutils';
+import type { IHubIdentity, IHubProfile, IHubUser } from './client/hub-models';
+
+/** Options every hub call accepts. */
+export interface IHubCallOptions {
+  /** Cancels the call; its promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A typed client for the hub REST API on the page's hub. Every method validates the answer and
+ * throws a `HubClientError` subclass on failure (`HubRequestError` carries the hub's code and
+ * message).
+ */
+export interface IHubClient {
+  /** The identity of the caller's token (`GET /hub/api/user`). */
+  getCurrentUser(options?: IHubCallOptions): Promise<IHubIdentity>;
+  /** A user with their servers (`GET /hub/api/users/:name`). */
+  getUser(name: string, options?: IHubCallOptions): Promise<IHubUser>;
+  /** The profiles the caller may see, with `allowed` (`GET /hub/api/clusterhub/profiles`). */
+  listProfiles(options?: IHubCallOptions): Promise<IHubProfile[]>;
+}
+
+/** The hub client service. */
+export const IHubClient = new Token<IHubClient>(
+  '@clusterhub/lab-extension:IHubClient',
+  'A typed client for the clusterhub REST API (user, servers, profiles) on the hub that serves this JupyterLab.',
+);
