@@ -10,7 +10,7 @@ export default tseslint.config(
     files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx', 'packages/*/test/**/*.ts'],
     languageOptions: {
       parserOptions: {
-        project: ['packages/shared/tsconfig.test.json', 'packages/hub-service/tsconfig.test.json', 'packages/lab-extension/tsconfig.json'],
+        project: ['packages/shared/tsconfig.test.json', 'packages/hub-service/tsconfig.test.json', 'packages/lab-extension/tsconfig.test.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
