@@ -180,13 +180,19 @@ export function serverPagesRouter(ctx: HubContext): Router {
         res.redirect(302, `${url.pathname}${url.search}`);
         return;
       }
-      if (server?.state === 'pending-start') {
+      // Pending or just failed ⇒ the spawn-pending page shows progress or the failure (protocol.md §11).
+      if (server?.state === 'pending-start' || server?.state === 'failed') {
         res.redirect(303, spawnPendingUrl(user.name, serverName, path));
         return;
       }
       const spawnUrl = `${ctx.hubPrefix}spawn/${encodeURIComponent(user.name)}${serverName ? `/${encodeURIComponent(serverName)}` : ''}?next=${encodeURIComponent(path)}`;
       const wantsJson = req.method !== 'GET' || (req.headers.accept ?? '').includes('application/json') || /\/api\//.test(path);
-      if (wantsJson) throw new HubError('server_not_running', `${user.name}'s server ${serverName || '(default)'} is not running.`, { details: { spawn_url: spawnUrl } });
+      if (wantsJson) {
+        const err = new HubError('server_not_running', `${user.name}'s server ${serverName || '(default)'} is not running.`, { details: { spawn_url: spawnUrl } });
+        // Answered here: outside /hub/api the error handler would render HTML (protocol.md §11 wants JSON 424).
+        res.status(err.status).json({ code: err.code, message: err.message, status: err.status, details: err.options.details });
+        return;
+      }
       res.status(424).type('html').send(renderNotRunning({ baseHubUrl: ctx.hubPrefix, user: { name: viewer.name }, owner: user.name === viewer.name ? undefined : user.name, serverName, spawnUrl }));
     }),
   );
@@ -195,7 +201,8 @@ export function serverPagesRouter(ctx: HubContext): Router {
     const viewer = pageUser(ctx, req, res);
     if (!viewer) return;
     const rest = req.originalUrl.slice(`${ctx.hubPrefix}user-redirect/`.length);
-    res.redirect(302, `${base}user/${encodeURIComponent(viewer.name)}/${rest}`);
+    const next = `${base}user/${encodeURIComponent(viewer.name)}/${rest}`;
+    res.redirect(302, `${ctx.hubPrefix}spawn/${encodeURIComponent(viewer.name)}?next=${encodeURIComponent(next)}`);
   });
 
   return router;
