@@ -194,6 +194,8 @@ export function buildExpressApp(ctx: HubContext, oauth: OAuthProvider): Express 
   apiRouter.use(jsonBody(ctx.config.hub.maxBodyBytes));
   apiRouter.use(authenticate(ctx));
   apiRouter.use(oauthRouter(ctx, oauth));
+  // Health and metrics answer under the API prefix too (protocol.md §5: /hub/api/health, /hub/api/metrics).
+  apiRouter.get(['/health', '/metrics'], miscRouter(ctx));
   apiRouter.use((req, _res, next) => {
     checkXsrf(req);
     next();

@@ -113,6 +113,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return 2;
     }
+    const listenError = err instanceof Error ? /(EADDRINUSE|EACCES|EADDRNOTAVAIL)[^\n]*/.exec(err.message) : null;
+    if (listenError) {
+      process.stderr.write(`error: cannot listen: ${listenError[0]}. Change hub.public or hub.internal in the config.\n`);
+      return 1;
+    }
     if (err instanceof HubError) {
       process.stderr.write(`error: ${err.message}\n`);
       return 1;

@@ -10,14 +10,20 @@ import { AccountService } from '../services/accounts';
 export async function serve(config: ResolvedConfig): Promise<number> {
   const hub = await buildHub(config);
   const admin = await new AccountService(hub.context.store).ensureInitialAdmin(config.auth.initialAdmin);
-  await hub.start();
-  const url = hub.publicUrl ?? hub.internalUrl;
+  // Shown before listening: if the start fails (port in use…), the account exists and a later start will not show it again.
   if (admin) {
     process.stdout.write(
       `\n  First start: created admin account "${admin.name}" with password\n\n      ${admin.password}\n\n` +
         '  It is shown only now. Change it with: clusterhub user passwd ' + `${admin.name}\n\n`,
     );
   }
+  try {
+    await hub.start();
+  } catch (err) {
+    await hub.stop().catch(() => undefined);
+    throw err;
+  }
+  const url = hub.publicUrl ?? hub.internalUrl;
   process.stdout.write(`  clusterhub is running at ${url}/hub/  (Ctrl-C stops it and its servers)\n\n`);
   return new Promise<number>((resolve) => {
     let stopping = false;

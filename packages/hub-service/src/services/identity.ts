@@ -90,6 +90,7 @@ export class IdentityService {
     else raw = token.scopes;
     const identify = [`read:users:name!user=${owner.name}`, `read:users:groups!user=${owner.name}`];
     const granted = expandScopes([...raw, ...identify], { user: owner.name, server: serverName });
-    return intersectScopes(granted, ownerScopes);
+    const groups = await this.deps.store.groups.groupNamesOf(owner.id);
+    return intersectScopes(granted, ownerScopes, (name) => (name === owner.name ? groups : []));
   }
 }

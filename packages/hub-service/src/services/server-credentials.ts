@@ -3,6 +3,14 @@ import type { Store, ServerRecord, UserRecord } from '../store/store';
 import { newToken, sha256Hex } from '../lib/secrets';
 
 /**
+ * Scopes a server's OAuth client may grant: access to that server (JupyterHub's rule) and, beyond
+ * JupyterHub's default, reading the owner's servers, so the Lab panels can show them.
+ */
+export function oauthClientScopes(userName: string, serverName: string): string[] {
+  return [`access:servers!server=${userName}/${serverName}`, `read:servers!user=${userName}`];
+}
+
+/**
  * A server's credentials: its API token (role `server`) and its OAuth client, whose secret is
  * that token (protocol.md §4.1). Issued at each start, revoked at stop together with the browser
  * tokens the client handed out.
@@ -33,8 +41,7 @@ export class ServerCredentials {
         secretHash: sha256Hex(token),
         redirectUri: `${prefix}oauth_callback`,
         description: `Server at ${prefix}`,
-        // Beyond JupyterHub's default: the token Lab gets may read the owner's servers (the Resources panel).
-        allowedScopes: [`access:servers!server=${user.name}/${server.name}`, `read:servers!user=${user.name}`],
+        allowedScopes: oauthClientScopes(user.name, server.name),
         serverId: server.id,
       });
     });

@@ -1,3 +1,4 @@
+import { oauthClientScopes } from './server-credentials';
 import { oauthClientId, profileEnvironment, serverAccessScopes, type ProfileConfig } from '@clusterhub/shared';
 
 /** Inputs of {@link buildServerEnv}. */
@@ -24,7 +25,7 @@ export interface ServerEnvInput {
  */
 export function buildServerEnv(input: ServerEnvInput): Record<string, string> {
   const access = JSON.stringify(serverAccessScopes(input.userName, input.serverName));
-  const allowed = JSON.stringify([`access:servers!server=${input.userName}/${input.serverName}`]);
+  const allowed = JSON.stringify(oauthClientScopes(input.userName, input.serverName));
   const apiUrl = `${input.hubUrl}api`;
   return {
     ...profileEnvironment(input.profile),

@@ -169,7 +169,8 @@ export class ServerLifecycle {
           : `Spawn failed: ${err instanceof Error ? err.message : String(err)}`;
       logger.warn({ user: user.name, server: server.name, err: String(err) }, 'server start failed');
       this.deps.observe?.spawn('failure', (this.deps.clock() - t0) / 1000);
-      await this.cleanup(user, server, handle, signal.aborted ? 'stopped' : 'failed', signal.aborted ? 'user' : 'error', reason).catch((e: unknown) =>
+      const stopReason: StopReason = signal.aborted ? (signal.reason instanceof StartCancelled ? signal.reason.stopReason : 'user') : 'error';
+      await this.cleanup(user, server, handle, signal.aborted ? 'stopped' : 'failed', stopReason, reason).catch((e: unknown) =>
         logger.error({ err: String(e) }, 'cleanup after failed start failed'),
       );
       log.push({ failed: true, message: reason });
@@ -184,7 +185,7 @@ export class ServerLifecycle {
   async stop(user: UserRecord, server: ServerRecord, reason: StopReason): Promise<void> {
     const pending = this.inflight.get(server.id);
     if (pending) {
-      pending.abort.abort(new Error('stopped while starting'));
+      pending.abort.abort(new StartCancelled(reason));
       await pending.done.catch(() => undefined);
       return;
     }
@@ -309,6 +310,13 @@ export class ServerLifecycle {
   /** Resolves the profile for a start request: explicit slug, else the server's last one, else the default. */
   resolveProfile(slug: string | undefined, server: ServerRecord): ProfileConfig | null {
     return findProfile(this.deps.config.profiles, slug ?? server.profile ?? undefined);
+  }
+}
+
+/** Abort reason of a start cancelled by {@link ServerLifecycle.stop}: carries the stop's reason. */
+class StartCancelled extends Error {
+  constructor(readonly stopReason: StopReason) {
+    super('stopped while starting');
   }
 }
 

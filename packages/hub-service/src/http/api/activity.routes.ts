@@ -8,9 +8,13 @@ import { requireScope } from '../auth-guard';
 /** Activity timestamps more than this far in the future are refused (protocol.md §5). */
 const MAX_FUTURE_MS = 59 * 60 * 1000;
 
+/** The shape of an ISO-8601 date or date-time, optionally with a zone (`Date` alone also parses e.g. `"1"` or `"May 1 2024"`). */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+
 /** Parses an ISO-8601 timestamp (no zone ⇒ UTC); HubError naming `path` when invalid. */
 export function parseTimestamp(value: unknown, path: string, nowMs: number): Date {
   if (typeof value !== 'string' || value.length > 64) throw new HubError('validation_failed', `Invalid ${path}: must be an ISO-8601 timestamp.`);
+  if (!ISO_8601.test(value)) throw new HubError('validation_failed', `Invalid ${path}: ${JSON.stringify(value)} is not an ISO-8601 timestamp.`);
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(value);
   const date = new Date(hasZone ? value : `${value}Z`);
   if (Number.isNaN(date.getTime())) throw new HubError('validation_failed', `Invalid ${path}: ${JSON.stringify(value)} is not an ISO-8601 timestamp.`);

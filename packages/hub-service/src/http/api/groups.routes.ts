@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { JSONSchemaType } from 'ajv';
-import { isValidUserName, scopeFilter } from '@clusterhub/shared';
+import { holdsScopeBase, isValidUserName, scopeFilter } from '@clusterhub/shared';
 import type { GroupRecord } from '../../store/store';
 import { StoreConflictError } from '../../store/store';
 import type { HubContext } from '../context';
@@ -55,7 +55,9 @@ export function groupsRouter(ctx: HubContext): Router {
   router.get(
     '/groups',
     asyncHandler(async (req, res) => {
-      const viewer = requireScope(req, 'list:groups');
+      const viewer = requireIdentity(req);
+      // Filtered list:groups (!group=g) is allowed; the result is post-filtered below.
+      if (!holdsScopeBase(viewer.scopes, 'list:groups')) requireScope(req, 'list:groups');
       const page = parsePage(req, pageDefaults);
       const filter = scopeFilter(viewer.scopes, 'list:groups');
       let { items, total } = await ctx.store.groups.list(filter === 'all' ? page : { offset: 0, limit: 1_000_000 });

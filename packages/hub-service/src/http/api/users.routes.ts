@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import type { JSONSchemaType } from 'ajv';
-import { isValidUserName, scopeFilter, type UserModel } from '@clusterhub/shared';
+import { holdsScopeBase, isValidUserName, scopeFilter, type UserModel } from '@clusterhub/shared';
 import type { UserRecord, UserSort, UserStateFilter } from '../../store/store';
 import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
@@ -48,7 +48,8 @@ const patchUser = bodyValidator<PatchUserBody>({
 
 function flag(req: Request, name: string): boolean {
   const v = req.query[name];
-  return typeof v === 'string' && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+  // As upstream: present (even empty, `?include_stopped_servers`) means true unless 0/false.
+  return typeof v === 'string' && v !== '0' && v.toLowerCase() !== 'false';
 }
 
 /** Builds user models for many users with two queries for servers, one per user for groups. */
@@ -70,7 +71,9 @@ export function usersRouter(ctx: HubContext): Router {
   router.get(
     '/users',
     asyncHandler(async (req, res) => {
-      const viewer = requireScope(req, 'list:users');
+      const viewer = requireIdentity(req);
+      // Filtered list:users (e.g. !user=alice, !group=g) is allowed; the result is post-filtered below.
+      if (!holdsScopeBase(viewer.scopes, 'list:users')) requireScope(req, 'list:users');
       const stateRaw = req.query.state;
       if (stateRaw !== undefined && (typeof stateRaw !== 'string' || !STATES.includes(stateRaw as UserStateFilter))) {
         throw new HubError('invalid_query', `state must be one of ${STATES.join(', ')}.`);
@@ -154,6 +157,10 @@ export function usersRouter(ctx: HubContext): Router {
       const viewer = requireScope(req, 'admin:users', { user: name });
       const body = patchUser(req.body ?? {});
       const user = await ctx.users.get(name);
+      // Upstream answers 400 (not 409) when the new name is taken (protocol.md §5).
+      if (body.name !== undefined && body.name !== user.name && (await ctx.store.users.getByName(body.name))) {
+        throw new HubError('bad_request', `User ${body.name} already exists, user names must be unique.`);
+      }
       if (body.admin !== undefined && !allows(viewer, 'admin:users')) throw new HubError('forbidden', 'Only admins may change the admin flag.');
       const updated = await ctx.users.update(user, body);
       res.json((await userModels(ctx, viewer, [updated], false))[0]);
