@@ -28,3 +28,9 @@ function toHubError(err: ErrorObject | undefined): HubError {
   }
   return new HubError('validation_failed', `Invalid ${path}: ${err.message ?? 'not valid'}.`, { details: { path } });
 }
+
+/** `body` as a JSON object, or HubError `validation_failed` ("<what> must be a JSON object"). */
+export function jsonObject(body: unknown, what = 'The body'): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HubError('validation_failed', `${what} must be a JSON object.`);
+  return body as Record<string, unknown>;
+}

@@ -308,8 +308,8 @@ export class ServerLifecycle {
   }
 
   /** Resolves the profile for a start request: explicit slug, else the server's last one, else the default. */
-  resolveProfile(slug: string | undefined, server: ServerRecord): ProfileConfig | null {
-    return findProfile(this.deps.config.profiles, slug ?? server.profile ?? undefined);
+  resolveProfile(slug: string | undefined, lastProfile: string | null): ProfileConfig | null {
+    return findProfile(this.deps.config.profiles, slug ?? lastProfile ?? undefined);
   }
 }
 

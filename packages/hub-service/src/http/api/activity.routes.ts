@@ -4,6 +4,7 @@ import type { ServerRecord } from '../../store/store';
 import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
 import { requireScope } from '../auth-guard';
+import { jsonObject } from '../validate';
 
 /** Activity timestamps more than this far in the future are refused (protocol.md §5). */
 const MAX_FUTURE_MS = 59 * 60 * 1000;
@@ -31,8 +32,7 @@ export function activityRouter(ctx: HubContext): Router {
       const name = param(req, 'name');
       requireScope(req, 'users:activity', { user: name });
       const body: unknown = req.body;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HubError('validation_failed', 'The body must be a JSON object.');
-      const obj = body as Record<string, unknown>;
+      const obj = jsonObject(body);
       const extra = Object.keys(obj).filter((k) => k !== 'last_activity' && k !== 'servers');
       if (extra.length) throw new HubError('unknown_field', `Unknown field "${extra[0]}" in body.`);
       if (obj.last_activity === undefined && obj.servers === undefined) throw new HubError('validation_failed', 'Send last_activity or servers.');

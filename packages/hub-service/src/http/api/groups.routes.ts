@@ -7,7 +7,7 @@ import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
 import { requireScope, allows, requireIdentity } from '../auth-guard';
-import { bodyValidator } from '../validate';
+import { bodyValidator, jsonObject } from '../validate';
 import { pageBody, parsePage } from '../pagination';
 import { toGroupModel } from '../wire-models';
 
@@ -156,9 +156,9 @@ export function groupsRouter(ctx: HubContext): Router {
       const name = param(req, 'group');
       requireScope(req, 'groups', { group: name });
       const body: unknown = req.body;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HubError('validation_failed', 'Properties must be a JSON object.');
+      const properties = jsonObject(body, 'Properties');
       const group = await getGroup(name);
-      await ctx.store.groups.setProperties(group.id, body as Record<string, unknown>);
+      await ctx.store.groups.setProperties(group.id, properties);
       res.json(await model((await ctx.store.groups.getByName(name)) ?? group));
     }),
   );

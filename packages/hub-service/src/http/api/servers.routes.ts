@@ -9,12 +9,12 @@ import { asyncHandler, param } from '../async-handler';
 import { requireScope } from '../auth-guard';
 import { toServerModel } from '../wire-models';
 import { streamProgress } from './progress-stream';
+import { jsonObject } from '../validate';
 
 /** Splits a start body into display name and user_options (6.x shape, or 5.x: whole body = options). */
 export function parseStartBody(body: unknown): { displayName?: string; userOptions: Record<string, unknown> | null } {
   if (body === undefined || body === null) return { userOptions: null };
-  if (typeof body !== 'object' || Array.isArray(body)) throw new HubError('validation_failed', 'The body must be a JSON object.');
-  const obj = body as Record<string, unknown>;
+  const obj = jsonObject(body);
   if (!('user_options' in obj) && !('display_name' in obj)) return { userOptions: obj };
   const extra = Object.keys(obj).filter((k) => k !== 'user_options' && k !== 'display_name');
   if (extra.length) throw new HubError('unknown_field', `Unknown field "${extra[0]}" in body.`, { details: { field: extra[0] } });
@@ -27,10 +27,10 @@ export function parseStartBody(body: unknown): { displayName?: string; userOptio
 }
 
 /** Picks and checks the profile of a start: unknown ⇒ 400 `unknown_profile`; not allowed ⇒ 403 `profile_forbidden`. */
-export async function chooseProfile(ctx: HubContext, user: UserRecord, server: ServerRecord, userOptions: Record<string, unknown>): Promise<ProfileConfig> {
+export async function chooseProfile(ctx: HubContext, user: UserRecord, lastProfile: string | null, userOptions: Record<string, unknown>): Promise<ProfileConfig> {
   const slug = userOptions.profile;
   if (slug !== undefined && typeof slug !== 'string') throw new HubError('validation_failed', 'Invalid user_options.profile: must be a string.');
-  const profile = ctx.lifecycle.resolveProfile(slug, server);
+  const profile = ctx.lifecycle.resolveProfile(slug, lastProfile);
   if (!profile) {
     const known = ctx.config.profiles.map((p) => p.slug).join(', ');
     throw new HubError('unknown_profile', `No profile named "${String(slug)}". Known profiles: ${known}.`, { details: { profile: slug } });
@@ -44,26 +44,28 @@ export async function chooseProfile(ctx: HubContext, user: UserRecord, server: S
   return profile;
 }
 
-/** Finds or (for a start) creates the server record, enforcing the named-server rules. */
-export async function serverForStart(ctx: HubContext, user: UserRecord, name: string, displayName: string | undefined): Promise<ServerRecord> {
-  const existing = await ctx.store.servers.get(user.id, name);
-  if (existing) return existing;
-  if (name !== '') {
-    if (!ctx.config.hub.allowNamedServers) throw new HubError('named_servers_disabled');
-    if (!isValidServerName(name)) {
-      throw new HubError('invalid_server_name', `Invalid server_name ${JSON.stringify(name)}: 1–30 lowercase letters, digits and single hyphens, starting with a letter.`);
-    }
-    const limit = ctx.config.hub.namedServerLimitPerUser;
-    const named = (await ctx.store.servers.listByUser(user.id)).filter((s) => s.name !== '');
-    if (limit > 0 && named.length >= limit) throw new HubError('named_server_limit', `${user.name} already has ${named.length} named servers (limit ${limit}).`);
+/**
+ * Checks that `name` may become a new server of `user` (named servers enabled, a valid name, under
+ * the per-user limit). Writes nothing.
+ */
+async function checkNewServer(ctx: HubContext, user: UserRecord, name: string): Promise<void> {
+  if (name === '') return;
+  if (!ctx.config.hub.allowNamedServers) throw new HubError('named_servers_disabled');
+  if (!isValidServerName(name)) {
+    throw new HubError('invalid_server_name', `Invalid server_name ${JSON.stringify(name)}: 1–30 lowercase letters, digits and single hyphens, starting with a letter.`);
   }
+  const limit = ctx.config.hub.namedServerLimitPerUser;
+  const named = (await ctx.store.servers.listByUser(user.id)).filter((s) => s.name !== '');
+  if (limit > 0 && named.length >= limit) throw new HubError('named_server_limit', `${user.name} already has ${named.length} named servers (limit ${limit}).`);
+}
+
+/** Creates the server record (a concurrent creation of the same server is reused). */
+async function createServer(ctx: HubContext, user: UserRecord, name: string, displayName: string | undefined): Promise<ServerRecord> {
   try {
     return await ctx.store.servers.create({ userId: user.id, name, displayName: displayName ?? name });
   } catch (err) {
-    if (err instanceof StoreConflictError) {
-      const again = await ctx.store.servers.get(user.id, name);
-      if (again) return again;
-    }
+    const again = err instanceof StoreConflictError ? await ctx.store.servers.get(user.id, name) : null;
+    if (again) return again;
     throw err;
   }
 }
@@ -84,14 +86,12 @@ async function settledWithin(done: Promise<void>, seconds: number): Promise<bool
 /** Starts a server for an API or page request; returns 'ready' or 'pending'. */
 export async function startServer(ctx: HubContext, user: UserRecord, name: string, body: unknown): Promise<'ready' | 'pending'> {
   const { displayName, userOptions } = parseStartBody(body);
-  if (name !== '' && !ctx.config.hub.allowNamedServers) throw new HubError('named_servers_disabled');
-  if (name !== '' && !(await ctx.store.servers.get(user.id, name)) && !isValidServerName(name)) {
-    throw new HubError('invalid_server_name', `Invalid server_name ${JSON.stringify(name)}: 1–30 lowercase letters, digits and single hyphens, starting with a letter.`);
-  }
   const existing = await ctx.store.servers.get(user.id, name);
+  if (!existing) await checkNewServer(ctx, user, name);
+  else if (name !== '' && !ctx.config.hub.allowNamedServers) throw new HubError('named_servers_disabled');
   const options = userOptions ?? existing?.userOptions ?? {};
-  const profile = await chooseProfile(ctx, user, existing ?? ({ profile: null } as ServerRecord), options);
-  const server = await serverForStart(ctx, user, name, displayName);
+  const profile = await chooseProfile(ctx, user, existing?.profile ?? null, options);
+  const server = existing ?? (await createServer(ctx, user, name, displayName));
   const outcome = await ctx.lifecycle.start(user, server, { profile, userOptions: { ...options, profile: profile.slug } });
   if (outcome.alreadyPending) return 'pending';
   return (await settledWithin(outcome.done, ctx.config.hub.slowSpawnTimeoutSeconds)) ? 'ready' : 'pending';
@@ -131,8 +131,7 @@ export function serversRouter(ctx: HubContext): Router {
     const body: unknown = req.body;
     let remove = false;
     if (body !== undefined) {
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HubError('validation_failed', 'The body must be a JSON object.');
-      const extra = Object.keys(body).filter((k) => k !== 'remove');
+      const extra = Object.keys(jsonObject(body)).filter((k) => k !== 'remove');
       if (extra.length) throw new HubError('unknown_field', `Unknown field "${extra[0]}" in body.`);
       remove = (body as { remove?: unknown }).remove === true;
     }
