@@ -83,8 +83,17 @@ async function settledWithin(done: Promise<void>, seconds: number): Promise<bool
   }
 }
 
-/** Starts a server for an API or page request; returns 'ready' or 'pending'. */
-export async function startServer(ctx: HubContext, user: UserRecord, name: string, body: unknown): Promise<'ready' | 'pending'> {
+/**
+ * Starts a server for an API or page request and waits up to `waitSeconds` (default: the
+ * slow-spawn timeout) for it; returns 'ready' or 'pending'. Pages pass 0 and show the progress page.
+ */
+export async function startServer(
+  ctx: HubContext,
+  user: UserRecord,
+  name: string,
+  body: unknown,
+  waitSeconds = ctx.config.hub.slowSpawnTimeoutSeconds,
+): Promise<'ready' | 'pending'> {
   const { displayName, userOptions } = parseStartBody(body);
   const existing = await ctx.store.servers.get(user.id, name);
   if (!existing) await checkNewServer(ctx, user, name);
@@ -94,7 +103,7 @@ export async function startServer(ctx: HubContext, user: UserRecord, name: strin
   const server = existing ?? (await createServer(ctx, user, name, displayName));
   const outcome = await ctx.lifecycle.start(user, server, { profile, userOptions: { ...options, profile: profile.slug } });
   if (outcome.alreadyPending) return 'pending';
-  return (await settledWithin(outcome.done, ctx.config.hub.slowSpawnTimeoutSeconds)) ? 'ready' : 'pending';
+  return (await settledWithin(outcome.done, waitSeconds)) ? 'ready' : 'pending';
 }
 
 /** Stops a server for an API or page request; returns 'stopped' or 'pending'. */

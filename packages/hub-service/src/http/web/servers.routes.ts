@@ -97,7 +97,7 @@ export function serverPagesRouter(ctx: HubContext): Router {
       const profile = typeof form.profile === 'string' ? form.profile : typeof form['opt-profile'] === 'string' ? form['opt-profile'] : undefined;
       const body = profile ? { user_options: { profile } } : undefined;
       try {
-        await startServer(ctx, user, serverName, body);
+        await startServer(ctx, user, serverName, body, 0);
       } catch (err) {
         if (err instanceof HubError && err.status < 500) {
           res.status(err.status).type('html').send(renderError({ baseHubUrl: ctx.hubPrefix, status: err.status, message: err.message, user: { name: viewer.name } }));
