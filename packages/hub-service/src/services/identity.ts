@@ -69,7 +69,7 @@ export class IdentityService {
       await this.deps.store.tokens.touch(token.id, new Date(now));
     }
     const groups = await this.deps.store.groups.groupNamesOf(user.id);
-    return { kind: 'user', name: user.name, user, groups, scopes: await this.tokenScopes(token, user), token, sessionId: token.sessionId };
+    return { kind: 'user', name: user.name, user, groups, scopes: await this.tokenScopes(token, user, groups), token, sessionId: token.sessionId };
   }
 
   /** Identity of a browser session (the hub login cookie): the user's full scopes. */
@@ -81,7 +81,7 @@ export class IdentityService {
   }
 
   /** Effective scopes of a user-owned token. */
-  async tokenScopes(token: TokenRecord, owner: UserRecord): Promise<Set<string>> {
+  async tokenScopes(token: TokenRecord, owner: UserRecord, ownerGroups?: readonly string[]): Promise<Set<string>> {
     const ownerScopes = this.userScopes(owner);
     const serverName = token.serverId !== null ? ((await this.deps.store.servers.getById(token.serverId))?.name ?? '') : '';
     let raw: string[];
@@ -90,7 +90,7 @@ export class IdentityService {
     else raw = token.scopes;
     const identify = [`read:users:name!user=${owner.name}`, `read:users:groups!user=${owner.name}`];
     const granted = expandScopes([...raw, ...identify], { user: owner.name, server: serverName });
-    const groups = await this.deps.store.groups.groupNamesOf(owner.id);
+    const groups = ownerGroups ?? (await this.deps.store.groups.groupNamesOf(owner.id));
     return intersectScopes(granted, ownerScopes, (name) => (name === owner.name ? groups : []));
   }
 }

@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express';
-import { isValidServerName, profileAllowed, type ProfileConfig, type StopReason } from '@clusterhub/shared';
-import type { ServerRecord, UserRecord } from '../../store/store';
+import { isValidServerName, profileAllowed, type ProfileConfig, type ServerModel, type StopReason } from '@clusterhub/shared';
+import type { ServerPatch, ServerRecord, UserRecord } from '../../store/store';
 import { StoreConflictError } from '../../store/store';
 import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
-import { requireScope } from '../auth-guard';
+import { allows, requireScope } from '../auth-guard';
 import { toServerModel } from '../wire-models';
 import { streamProgress } from './progress-stream';
 import { jsonObject } from '../validate';
@@ -127,6 +127,9 @@ export function serversRouter(ctx: HubContext): Router {
     return { viewer, user, name };
   };
 
+  const model = (viewer: Identity, user: UserRecord, server: ServerRecord): ServerModel =>
+    toServerModel(user, server, ctx.config.hub.baseUrl, { includeState: allows(viewer, 'admin:server_state', { user: user.name, server: server.name }) });
+
   const start = asyncHandler(async (req: Request, res: Response) => {
     const { user, name } = await target(req, 'start:servers');
     const result = await startServer(ctx, user, name, req.body);
@@ -167,8 +170,54 @@ export function serversRouter(ctx: HubContext): Router {
       const { viewer, user, name } = await target(req, 'read:servers');
       const server = await ctx.store.servers.get(user.id, name);
       if (!server) throw new HubError('not_found', `${user.name} has no server named ${name}.`);
-      const includeState = viewer.scopes.has('admin:server_state') || viewer.scopes.has(`admin:server_state!user=${user.name}`);
-      res.json(toServerModel(user, server, ctx.config.hub.baseUrl, { includeState }));
+      res.json(model(viewer, user, server));
+    }),
+  );
+
+  router.put(
+    '/users/:name/servers/:server',
+    asyncHandler(async (req, res) => {
+      const { viewer, user, name } = await target(req, 'start:servers');
+      const { displayName, userOptions } = parseStartBody(req.body ?? {});
+      if (await ctx.store.servers.get(user.id, name)) throw new HubError('conflict', `${user.name} already has a server named ${name}.`);
+      await checkNewServer(ctx, user, name);
+      const profile = userOptions ? await chooseProfile(ctx, user, null, userOptions) : null;
+      const created = await createServer(ctx, user, name, displayName);
+      const server = userOptions && profile ? ((await ctx.store.servers.update(created.id, { userOptions: { ...userOptions, profile: profile.slug }, profile: profile.slug })) ?? created) : created;
+      res.status(201).json(model(viewer, user, server));
+    }),
+  );
+
+  router.patch(
+    '/users/:name/servers/:server',
+    asyncHandler(async (req, res) => {
+      const { viewer, user, name } = await target(req, 'start:servers');
+      const body = jsonObject(req.body);
+      const extra = Object.keys(body).filter((k) => k !== 'name' && k !== 'display_name' && k !== 'user_options');
+      if (extra.length) throw new HubError('unknown_field', `Unknown field "${extra[0]}" in body.`);
+      if (Object.keys(body).length === 0) throw new HubError('validation_failed', 'Send at least one of name, display_name, user_options.');
+      const server = await ctx.store.servers.get(user.id, name);
+      if (!server) throw new HubError('not_found', `${user.name} has no server named ${name}.`);
+      if (server.state !== 'stopped' && server.state !== 'failed') throw new HubError('bad_request', `Stop ${user.name}/${name} before changing it.`);
+      const patch: { -readonly [K in keyof ServerPatch]: ServerPatch[K] } = {};
+      if (body.display_name !== undefined) {
+        if (typeof body.display_name !== 'string') throw new HubError('validation_failed', 'Invalid display_name: must be a string.');
+        patch.displayName = body.display_name;
+      }
+      if (body.user_options !== undefined) {
+        const options = jsonObject(body.user_options, 'user_options');
+        const profile = await chooseProfile(ctx, user, server.profile, options);
+        patch.userOptions = { ...options, profile: profile.slug };
+        patch.profile = profile.slug;
+      }
+      if (body.name !== undefined && body.name !== name) {
+        if (typeof body.name !== 'string' || name === '') throw new HubError('validation_failed', 'Invalid name: named servers only, and it must be a string.');
+        if (!isValidServerName(body.name)) throw new HubError('invalid_server_name', `Invalid server_name ${JSON.stringify(body.name)}.`);
+        if (await ctx.store.servers.get(user.id, body.name)) throw new HubError('conflict', `${user.name} already has a server named ${body.name}.`);
+        patch.name = body.name;
+      }
+      const updated = (await ctx.store.servers.update(server.id, patch)) ?? server;
+      res.json(model(viewer, user, updated));
     }),
   );
 
