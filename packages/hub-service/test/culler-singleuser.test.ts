@@ -171,11 +171,15 @@ describe('real idle culler 2.0 + real jupyterhub-singleuser servers', () => {
     expect(processAlive(idlePid)).toBe(true);
     expect(processAlive(busyPid)).toBe(true);
 
+    const pingStart = Date.now();
     pinger = keepBusy(`${hub.publicUrl}/user/busy-user/api/contents`, tokens.get('busy-user') ?? '');
-    // The chain works before the culler runs: busy-user's singleuser reports fresh activity to the hub.
+    // The chain works before the culler runs: busy-user's singleuser reports the new activity to the hub.
     await pollUntil(
       "busy-user's reported activity",
-      async () => (pinger && pinger.statuses.includes(200) && ageSeconds((await serverModel(hub, 'busy-user'))?.last_activity) < 10 ? true : undefined),
+      async () => {
+        const lastActivity = (await serverModel(hub, 'busy-user'))?.last_activity;
+        return lastActivity && Date.parse(lastActivity) > pingStart ? true : undefined;
+      },
       30_000,
       500,
     );
