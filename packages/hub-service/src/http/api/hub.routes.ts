@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { profileAllowed, type IdentityModel, type ProfileModel } from '@clusterhub/shared';
+import { profileAllowed, scopeFilter, type IdentityModel, type ProfileModel } from '@clusterhub/shared';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler } from '../async-handler';
@@ -78,6 +78,34 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
       res.status(200).end();
     }),
   );
+
+  const serviceModel = (service: HubContext['config']['services'][number]) => ({
+    kind: 'service' as const,
+    name: service.name,
+    admin: service.admin,
+    roles: service.admin ? ['admin'] : [],
+    url: '',
+    prefix: '',
+    command: [],
+    pid: 0,
+    info: {},
+    display: false,
+  });
+
+  router.get('/services', (req, res) => {
+    const viewer = requireScope(req, 'list:services');
+    const filter = scopeFilter(viewer.scopes, 'list:services');
+    const visible = ctx.config.services.filter((s) => filter === 'all' || filter.services.has(s.name));
+    res.json(Object.fromEntries(visible.map((s) => [s.name, serviceModel(s)])));
+  });
+
+  router.get('/services/:service', (req, res) => {
+    const name = String(req.params.service);
+    requireScope(req, 'read:services', { service: name });
+    const service = ctx.config.services.find((s) => s.name === name);
+    if (!service) throw new HubError('not_found', `No such service: ${name}.`);
+    res.json(serviceModel(service));
+  });
 
   router.get(
     '/clusterhub/profiles',
