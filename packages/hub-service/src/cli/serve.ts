@@ -35,7 +35,7 @@ export async function serve(config: ResolvedConfig): Promise<number> {
         if (signal === 'SIGINT') {
           for (const server of await store.servers.listActive()) {
             const user = await store.users.getById(server.userId);
-            if (user) await lifecycle.stop(user, server, 'admin').catch(() => undefined);
+            if (user) await lifecycle.stop(user, server, 'shutdown').catch(() => undefined);
           }
         }
         await hub.stop();

@@ -18,6 +18,7 @@ const STOP_REASONS: Readonly<Record<string, string>> = {
   error: 'of an error',
   user: 'you stopped it',
   died: 'it exited unexpectedly',
+  shutdown: 'the hub was shut down',
 };
 
 /** "Running", "Starting", … for a server state. */

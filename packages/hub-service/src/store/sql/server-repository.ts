@@ -130,6 +130,7 @@ const STOP_REASONS: Readonly<Record<StopReason, true>> = {
   error: true,
   user: true,
   died: true,
+  shutdown: true,
 };
 
 function decodeState(value: unknown): ServerState {
