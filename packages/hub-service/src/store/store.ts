@@ -125,6 +125,11 @@ export interface GroupRepository {
   memberNames(groupId: number): Promise<string[]>;
   /** Names of the groups a user belongs to, sorted. */
   groupNamesOf(userId: number): Promise<string[]>;
+  /**
+   * {@link groupNamesOf} for many users at once (for user listings): every given id is a key of
+   * the result (`[]` for users without groups or that do not exist), names sorted.
+   */
+  groupNamesOfUsers(userIds: readonly number[]): Promise<Map<number, string[]>>;
   /** Replaces a user's memberships with exactly these groups (creating missing groups). Used by OIDC later. */
   setUserGroups(userId: number, groupNames: readonly string[]): Promise<void>;
 }

@@ -52,12 +52,14 @@ function flag(req: Request, name: string): boolean {
   return typeof v === 'string' && v !== '0' && v.toLowerCase() !== 'false';
 }
 
-/** Builds user models for many users with two queries for servers, one per user for groups. */
+/** Builds user models for many users with one query for their servers and one for their groups. */
 export async function userModels(ctx: HubContext, viewer: Identity, users: readonly UserRecord[], includeStopped: boolean): Promise<UserModel[]> {
-  const servers = await ctx.store.servers.listByUsers(users.map((u) => u.id));
+  const ids = users.map((u) => u.id);
+  const servers = await ctx.store.servers.listByUsers(ids);
+  const groupsOf = await ctx.store.groups.groupNamesOfUsers(ids);
   const models: UserModel[] = [];
   for (const user of users) {
-    const groups = await ctx.store.groups.groupNamesOf(user.id);
+    const groups = groupsOf.get(user.id) ?? [];
     models.push(toUserModel(viewer, user, { servers: servers.filter((s) => s.userId === user.id), groups }, { baseUrl: ctx.config.hub.baseUrl, includeStopped }));
   }
   return models;
@@ -92,9 +94,10 @@ export function usersRouter(ctx: HubContext): Router {
         ({ items, total } = await ctx.store.users.list({ ...query, offset: page.offset, limit: page.limit }));
       } else {
         const all = await ctx.store.users.list({ ...query, offset: 0, limit: 1_000_000 });
+        const groupsOf = filter.groups.size ? await ctx.store.groups.groupNamesOfUsers(all.items.map((u) => u.id)) : new Map<number, string[]>();
         const visible: UserRecord[] = [];
         for (const user of all.items) {
-          const groups = filter.groups.size ? await ctx.store.groups.groupNamesOf(user.id) : [];
+          const groups = groupsOf.get(user.id) ?? [];
           if (filter.users.has(user.name) || groups.some((g) => filter.groups.has(g))) visible.push(user);
         }
         total = visible.length;

@@ -57,6 +57,42 @@ export function describeGroupContract(getStore: StoreGetter): void {
       expect(await store.groups.groupNamesOf(carol.id)).toEqual([]);
     });
 
+    it('lists the groups of many users at once, sorted byte-wise, with every asked id present', async () => {
+      const store = getStore();
+      const alice = await store.users.create({ name: 'alice' });
+      const bob = await store.users.create({ name: 'bob' });
+      const carol = await store.users.create({ name: 'carol' });
+      const groups = new Map<string, number>();
+      for (const name of ['été', 'beta', 'Zeta', 'alpha']) groups.set(name, (await store.groups.create({ name })).id);
+      const add = (group: string, ids: number[]): Promise<void> => store.groups.addMembers(groups.get(group) ?? -1, ids);
+      await add('été', [alice.id]);
+      await add('beta', [alice.id, bob.id]);
+      await add('Zeta', [alice.id]);
+      await add('alpha', [alice.id, bob.id]);
+      const map = await store.groups.groupNamesOfUsers([bob.id, alice.id, carol.id, 424242, alice.id]);
+      expect([...map.keys()].sort((a, b) => a - b)).toEqual([alice.id, bob.id, carol.id, 424242].sort((a, b) => a - b));
+      expect(map.get(alice.id)).toEqual(['Zeta', 'alpha', 'beta', 'été']);
+      expect(map.get(alice.id)).toEqual(await store.groups.groupNamesOf(alice.id));
+      expect(map.get(bob.id)).toEqual(['alpha', 'beta']);
+      expect(map.get(carol.id)).toEqual([]);
+      expect(map.get(424242)).toEqual([]);
+      expect((await store.groups.groupNamesOfUsers([])).size).toBe(0);
+    });
+
+    it('lists the groups of more users than fit in one IN list', async () => {
+      const store = getStore();
+      const alice = await store.users.create({ name: 'alice' });
+      const bob = await store.users.create({ name: 'bob' });
+      const gpu = await store.groups.create({ name: 'gpu' });
+      await store.groups.addMembers(gpu.id, [alice.id, bob.id]);
+      const missing = Array.from({ length: 2500 }, (_, i) => 1_000_000 + i);
+      const map = await store.groups.groupNamesOfUsers([alice.id, ...missing, bob.id]);
+      expect(map.size).toBe(2502);
+      expect(map.get(alice.id)).toEqual(['gpu']);
+      expect(map.get(bob.id)).toEqual(['gpu']);
+      expect(missing.every((id) => map.get(id)?.length === 0)).toBe(true);
+    });
+
     it('deletes a group with its memberships but not its users', async () => {
       const store = getStore();
       const alice = await store.users.create({ name: 'alice' });

@@ -77,6 +77,21 @@ export class SqlGroupRepository implements GroupRepository {
     return rows.map((row) => decodeString(row.name));
   }
 
+  async groupNamesOfUsers(userIds: readonly number[]): Promise<Map<number, string[]>> {
+    const ids = unique(userIds);
+    const out = new Map<number, string[]>(ids.map((id) => [id, []]));
+    // One query per IN_LIST_CHUNK ids (one for any page size); rows come sorted by name per user.
+    for (const slice of chunks(ids, IN_LIST_CHUNK)) {
+      const rows = await this.ctx.db.query(
+        `SELECT m.user_id AS user_id, g.name AS name FROM group_members m JOIN groups g ON g.id = m.group_id
+         WHERE m.user_id IN (${placeholders(slice.length)}) ORDER BY m.user_id, g.name`,
+        slice,
+      );
+      for (const row of rows) out.get(decodeInt(row.user_id))?.push(decodeString(row.name));
+    }
+    return out;
+  }
+
   async setUserGroups(userId: number, groupNames: readonly string[]): Promise<void> {
     const names = unique(groupNames);
     await this.ctx.db.transaction(async (tx) => {
