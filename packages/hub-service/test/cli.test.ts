@@ -1,6 +1,7 @@
 /**
  * The `clusterhub` command as a user runs it: the built `lib/cli/main.js` in a child process.
  */
+import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -331,5 +332,17 @@ describe('clusterhub serve', () => {
     expect(result.stderr).toContain('"publik"');
     expect(result.stdout).not.toContain('clusterhub is running');
     expect(existsSync(join(dir, 'serve-bad-data'))).toBe(false);
+  });
+
+  it('a database written by a newer clusterhub: exit 1 with the versions, nothing started', async () => {
+    const config = writeConfig('serve-newer.yaml', 'hub:\n  dataDir: serve-newer-data\n  public: { port: 0 }\n  internal: { port: 0 }\n');
+    expect((await cli(['user', 'list', '--config', config])).code).toBe(0);
+    const db = new Database(join(dir, 'serve-newer-data', 'clusterhub.sqlite'));
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', '2030-01-01T00:00:00.000Z')").run();
+    db.close();
+    const result = await new ServeProcess(launch(['serve', '--config', config])).exit();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('version 99, newer than this clusterhub understands');
+    expect(result.stdout).not.toContain('clusterhub is running');
   });
 });

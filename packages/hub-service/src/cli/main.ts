@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load';
 import { checkConfig } from '../config/check';
 import { openStore } from '../store/open';
-import type { Store } from '../store/store';
+import { SchemaTooNewError, type Store } from '../store/store';
 import type { ResolvedConfig } from '../config/types';
 import { AccountService } from '../services/accounts';
 import { HubError } from '../errors';
@@ -116,6 +116,10 @@ export async function main(argv: string[]): Promise<number> {
     const listenError = err instanceof Error ? /(EADDRINUSE|EACCES|EADDRNOTAVAIL)[^\n]*/.exec(err.message) : null;
     if (listenError) {
       process.stderr.write(`error: cannot listen: ${listenError[0]}. Change hub.public or hub.internal in the config.\n`);
+      return 1;
+    }
+    if (err instanceof SchemaTooNewError) {
+      process.stderr.write(`error: ${err.message}\n`);
       return 1;
     }
     if (err instanceof HubError) {
