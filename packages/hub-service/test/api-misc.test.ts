@@ -5,36 +5,11 @@
  * and that no secret reaches the logs (structured JSON lines with a request id).
  */
 import type { DestinationStream } from 'pino';
+import { apiCall as call, errorCode as codeOf } from './harness/api-call';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient, type TestResponse } from './harness/http-client';
 import { FakeSpawner, type FakeBehaviour } from '../src/spawners/testing/fake-spawner';
 import { createLogger } from '../src/observability/logger';
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  readonly json: unknown;
-}
-
-async function call(url: string, opts: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-  if (opts.token) headers.authorization = `token ${opts.token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), redirect: 'manual' });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-
-function codeOf(reply: { json: unknown }): unknown {
-  return (reply.json as { code?: unknown } | undefined)?.code;
-}
 
 const BEHAVIOURS: Record<string, FakeBehaviour> = { penny: { kind: 'never' }, fred: { kind: 'fail' } };
 

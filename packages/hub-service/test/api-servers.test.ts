@@ -6,31 +6,10 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { ServerModel, UserModel } from '@clusterhub/shared';
+import { apiCall as call } from './harness/api-call';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { FakeSpawner, type FakeBehaviour } from '../src/spawners/testing/fake-spawner';
 import type { SpawnHandle } from '../src/spawners/spawner';
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  readonly json: unknown;
-}
-
-async function call(url: string, opts: { method?: string; token?: string; body?: unknown } = {}): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (opts.token) headers.authorization = `token ${opts.token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
 
 /** A request whose path is sent verbatim (fetch would normalize `..` and `%2e%2e`). */
 function rawCall(base: string, method: string, path: string, token: string): Promise<{ status: number; json: unknown }> {

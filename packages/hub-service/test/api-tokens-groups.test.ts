@@ -5,36 +5,11 @@
  * group CRUD, membership and properties.
  */
 import type { GroupModel, NewTokenModel, TokenModel, UserModel } from '@clusterhub/shared';
+import { apiCall as call, errorCode as codeOf } from './harness/api-call';
 import { startTestHub, tokenFor, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
 import { newToken, sha256Hex } from '../src/lib/secrets';
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly json: unknown;
-}
-
-async function call(url: string, opts: { method?: string; token?: string; body?: unknown; auth?: string } = {}): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (opts.auth !== undefined) headers.authorization = opts.auth;
-  else if (opts.token) headers.authorization = `token ${opts.token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json };
-}
-
-function codeOf(reply: Reply): unknown {
-  return (reply.json as { code?: unknown } | undefined)?.code;
-}
 
 /** The identity model of `GET /hub/api/user` (§4.4). */
 interface IdentityReply extends UserModel {
@@ -154,7 +129,7 @@ describe('REST tokens and identity', () => {
     expect(model.token_id).toMatch(/^a\d+$/);
     expect(model.scopes).toEqual([...model.scopes].sort());
     expect(model.scopes).toEqual(expect.arrayContaining(['read:users!user=alice', 'servers!user=alice', 'access:servers!user=alice']));
-    const admin = (await call(api('/user'), { auth: `Bearer ${t.adminToken}` })).json as IdentityReply;
+    const admin = (await call(api('/user'), { headers: { authorization: `Bearer ${t.adminToken}` } })).json as IdentityReply;
     expect(admin).toMatchObject({ name: 'admin', admin: true });
     expect(admin.scopes).toContain('admin:users');
   });
@@ -178,7 +153,7 @@ describe('REST tokens and identity', () => {
     ['an empty token', 'token '],
     ['another scheme', 'Basic YWxpY2U6cGFzcw=='],
   ])('answers exactly 403 for %s on GET /hub/api/user', async (_label, auth) => {
-    const res = await call(api('/user'), auth === undefined ? {} : { auth });
+    const res = await call(api('/user'), auth === undefined ? {} : { headers: { authorization: auth } });
     expect(res.status).toBe(403);
     expect(res.json).toEqual({ code: 'not_authenticated', message: 'Missing or invalid credentials.', status: 403 });
   });

@@ -4,40 +4,15 @@
  * models trimmed by scopes and the 403-vs-404 rule.
  */
 import type { ServerModel, UserModel } from '@clusterhub/shared';
+import { apiCall as call, errorCode as codeOf, type ApiReply as Reply } from './harness/api-call';
 import { startTestHub, tokenFor, type TestHub } from './harness/hub-harness';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
 
 const PAGINATION = 'application/jupyterhub-pagination+json';
 
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly json: unknown;
-}
-
 interface Envelope {
   items: UserModel[];
   _pagination: { offset: number; limit: number; total: number; next: { offset: number; limit: number; url: string } | null };
-}
-
-async function call(url: string, opts: { method?: string; token?: string; body?: unknown; accept?: string } = {}): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (opts.token) headers.authorization = `token ${opts.token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  if (opts.accept) headers.accept = opts.accept;
-  const res = await fetch(url, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json };
-}
-
-function codeOf(reply: Reply): unknown {
-  return (reply.json as { code?: unknown } | undefined)?.code;
 }
 
 describe('REST /users', () => {
@@ -46,7 +21,7 @@ describe('REST /users', () => {
   let bobToken: string;
   const bulk = Array.from({ length: 230 }, (_, i) => `bulk-${String(i).padStart(3, '0')}`);
 
-  const get = (path: string, token: string, accept?: string): Promise<Reply> => call(`${t.apiUrl}${path}`, { token, accept });
+  const get = (path: string, token: string, accept?: string): Promise<Reply> => call(`${t.apiUrl}${path}`, { token, headers: accept ? { accept } : {} });
 
   beforeAll(async () => {
     t = await startTestHub({ config: { hub: { slowSpawnTimeoutSeconds: 1 } }, overrides: { spawner } });
@@ -87,7 +62,7 @@ describe('REST /users', () => {
       let next = env._pagination.next;
       for (let page = 0; next && page < 20; page += 1) {
         expect(next.url.startsWith(`${t.apiUrl}/users?`)).toBe(true);
-        const res = await call(next.url, { token: t.adminToken, accept: PAGINATION });
+        const res = await call(next.url, { token: t.adminToken, headers: { accept: PAGINATION } });
         expect(res.status).toBe(200);
         const body = res.json as Envelope;
         expect(body._pagination.offset).toBe(next.offset);
@@ -107,17 +82,17 @@ describe('REST /users', () => {
       const url = new URL(env._pagination.next?.url ?? '');
       expect(url.searchParams.get('name_filter')).toBe('bulk-');
       expect(url.searchParams.get('offset')).toBe('100');
-      const last = (await call(`${t.apiUrl}/users?name_filter=bulk-&offset=200&limit=100`, { token: t.adminToken, accept: PAGINATION })).json as Envelope;
+      const last = (await call(`${t.apiUrl}/users?name_filter=bulk-&offset=200&limit=100`, { token: t.adminToken, headers: { accept: PAGINATION } })).json as Envelope;
       expect(last.items).toHaveLength(30);
       expect(last._pagination.next).toBeNull();
     });
 
     it('builds next.url from the URL the client used (through the proxy)', async () => {
-      const res = await call(`${t.publicUrl}/hub/api/users?limit=100`, { token: t.adminToken, accept: PAGINATION });
+      const res = await call(`${t.publicUrl}/hub/api/users?limit=100`, { token: t.adminToken, headers: { accept: PAGINATION } });
       expect(res.status).toBe(200);
       const next = (res.json as Envelope)._pagination.next;
       expect(next?.url.startsWith(`${t.publicUrl}/hub/api/users?`)).toBe(true);
-      const second = await call(next?.url ?? '', { token: t.adminToken, accept: PAGINATION });
+      const second = await call(next?.url ?? '', { token: t.adminToken, headers: { accept: PAGINATION } });
       expect((second.json as Envelope)._pagination.offset).toBe(100);
     });
 

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { apiRoot, describeResources, progressPath, serverPrefix, type StopReason } from '@clusterhub/shared';
+import { apiRoot, describeResources, profileAllowed, progressPath, serverPrefix, type StopReason } from '@clusterhub/shared';
 import type { UserRecord } from '../../store/store';
 import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
@@ -43,25 +43,29 @@ export function serverPagesRouter(ctx: HubContext): Router {
       if (!viewer?.user) return;
       const user = viewer.user;
       const servers = await ctx.store.servers.listByUser(user.id);
-      if (!servers.some((s) => s.name === '')) servers.unshift({ ...placeholderServer(user.id) });
       const profileNames = new Map(ctx.config.profiles.map((p) => [p.slug, p.displayName]));
+      const views = servers.map((s) => ({
+        name: s.name,
+        displayName: s.displayName || s.name,
+        state: s.state,
+        url: serverPrefix(user.name, s.name, base),
+        profile: s.profile,
+        profileName: s.profile ? (profileNames.get(s.profile) ?? s.profile) : null,
+        lastActivity: s.lastActivity?.toISOString() ?? null,
+        stopReason: s.stopReason,
+        message: s.message,
+      }));
+      if (!views.some((v) => v.name === '')) {
+        // A user who never started a server has no record yet: show the default one as stopped.
+        views.unshift({ name: '', displayName: '', state: 'stopped', url: serverPrefix(user.name, '', base), profile: null, profileName: null, lastActivity: null, stopReason: null, message: null });
+      }
       res.type('html').send(
         renderHome({
           baseHubUrl: ctx.hubPrefix,
           user: { name: user.name, admin: user.admin },
           xsrf: ensureXsrf(ctx, req, res),
           allowNamedServers: ctx.config.hub.allowNamedServers,
-          servers: servers.map((s) => ({
-            name: s.name,
-            displayName: s.displayName || s.name,
-            state: s.state,
-            url: serverPrefix(user.name, s.name, base),
-            profile: s.profile,
-            profileName: s.profile ? (profileNames.get(s.profile) ?? s.profile) : null,
-            lastActivity: s.lastActivity?.toISOString() ?? null,
-            stopReason: s.stopReason,
-            message: s.message,
-          })),
+          servers: views,
           profiles: ctx.config.profiles.map((p) => ({
             slug: p.slug,
             displayName: p.displayName,
@@ -69,7 +73,7 @@ export function serverPagesRouter(ctx: HubContext): Router {
             kind: p.kind,
             summary: describeResources(p),
             pricePerHour: p.pricePerHour ?? 0,
-            allowed: user.admin || !p.groups?.length || p.groups.some((g) => viewer.groups.includes(g)),
+            allowed: profileAllowed(p, { admin: user.admin, groups: viewer.groups }),
             default: p.default ?? false,
           })),
         }),
@@ -208,22 +212,3 @@ export function serverPagesRouter(ctx: HubContext): Router {
   return router;
 }
 
-function placeholderServer(userId: number) {
-  return {
-    id: -1,
-    userId,
-    name: '',
-    displayName: '',
-    state: 'stopped' as const,
-    profile: null,
-    userOptions: {},
-    spawnerKind: null,
-    handle: null,
-    target: null,
-    started: null,
-    lastActivity: null,
-    stopReason: null,
-    message: null,
-    created: new Date(0),
-  };
-}
