@@ -104,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       case 'serve':
-        return await serve(loadConfig(configPath));
+        return await serve(loadConfig(configPath), configPath);
       case 'user':
         return await userCommand(loadConfig(configPath), rest, { admin: values.admin, passwordStdin: values['password-stdin'] });
     }
@@ -132,8 +132,9 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI as a process: exit code from {@link main}, 1 with the stack on an unexpected error. */
+export function run(argv: string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
@@ -143,3 +144,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run(process.argv.slice(2));
