@@ -3,6 +3,15 @@ import type { ApiErrorBody } from '@clusterhub/shared';
 import { HubError } from '../errors';
 import type { Logger } from '../observability/logger';
 import { renderError } from './pages/error';
+import type { PageUser } from './pages/layout';
+import { requestAuth } from './auth-guard';
+
+/** The signed-in user of a page request (as authenticated so far), for the page header; undefined when anonymous or a service. */
+export function pageUserOf(req: Request): PageUser | undefined {
+  const identity = requestAuth(req).identity;
+  if (identity?.kind !== 'user') return undefined;
+  return { name: identity.name, admin: identity.user?.admin ?? false };
+}
 
 /** Express's own errors carry a status (e.g. body-parser's 413). */
 function expressStatus(err: unknown): number | null {
@@ -37,6 +46,6 @@ export function errorHandler(deps: { logger: Logger; apiPrefix: string; hubPrefi
       res.json(body);
       return;
     }
-    res.type('html').send(renderError({ baseHubUrl: deps.hubPrefix, status: hubError.status, message: hubError.message }));
+    res.type('html').send(renderError({ baseHubUrl: deps.hubPrefix, status: hubError.status, message: hubError.message, user: pageUserOf(req) }));
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The common page frame: doctype, head (viewport, stylesheet), the "clusterhub" header with the
- * signed-in user's name and the Home · Token · Logout links, and one `<main>`.
+ * signed-in user's name and the Home · Token · (Admin) · Logout links, and one `<main>`.
  */
 import { html, type SafeHtml } from './html';
 
@@ -19,7 +19,7 @@ export interface LayoutView {
   /** The signed-in user; omitted on login, logout and anonymous error pages. */
   readonly user?: PageUser;
   /** Which nav entry to mark as the current page. */
-  readonly current?: 'home' | 'token';
+  readonly current?: 'home' | 'token' | 'admin';
   /** A narrow centred column (login, logout, small dialogs). */
   readonly narrow?: boolean;
   /** Extra elements for `<head>` (e.g. a `<noscript>` refresh). */
@@ -41,6 +41,7 @@ function nav(view: LayoutView): SafeHtml {
       <span class="who" id="user-name" title="Signed in as ${user.name}">${user.name}</span>
       <a href="${view.baseHubUrl}home"${current('home')}>Home</a>
       <a href="${view.baseHubUrl}token"${current('token')}>Token</a>
+      ${user.admin === true ? html`<a href="${view.baseHubUrl}admin" id="nav-admin"${current('admin')}>Admin</a>` : null}
       <a href="${view.baseHubUrl}logout" id="logout">Logout</a>
     </nav>`;
 }

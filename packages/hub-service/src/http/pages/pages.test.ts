@@ -232,6 +232,15 @@ describe('token', () => {
     expect(page).not.toContain('id="new-token"');
   });
 
+  it('offers the given scopes as unticked checkboxes (none ticked = all of yours)', () => {
+    const page = renderTokenPage({ baseHubUrl: BASE, user: { name: 'alice' }, xsrf: 'X', tokens: [], scopeChoices: ['read:users!user=alice', EVIL] });
+    expectValidPage(page);
+    expect(page).toContain('<input type="checkbox" name="scopes" value="read:users!user=alice" id="token-scope-0">');
+    expect(page).not.toMatch(/name="scopes"[^>]*checked/);
+    expect(page).toContain('all of yours unless you limit them');
+    expect(renderTokenPage({ baseHubUrl: BASE, user: { name: 'alice' }, xsrf: 'X', tokens: [] })).not.toContain('id="token-scopes"');
+  });
+
   it('shows a new token once with a copy button', () => {
     const page = renderTokenPage({ baseHubUrl: BASE, user: { name: 'alice' }, xsrf: 'X', tokens: [], newToken: 'abc123' });
     expectValidPage(page, 1);
@@ -248,6 +257,15 @@ describe('error', () => {
     expect(page).toContain('id="error-status">404<');
     expect(page).toContain('<h1>Not found</h1>');
     expect(page).toContain('href="/hub/home"');
+  });
+
+  it('shows a signed-in user their name, Logout and the way home instead of Sign in', () => {
+    const page = renderError({ baseHubUrl: BASE, status: 400, message: 'bad', user: { name: 'alice', admin: true } });
+    expectValidPage(page);
+    expect(page).toContain('id="user-name"');
+    expect(page).toContain('id="logout"');
+    expect(page).toContain('id="nav-admin"');
+    expect(page).not.toContain('Sign in');
   });
 
   it('explains the proxy error target 503', () => {

@@ -149,6 +149,9 @@ details[open] summary { margin-bottom: 8px; }
 .scope-list { margin: 0 0 16px; padding-left: 20px; }
 .scope-list li { margin-bottom: 8px; }
 .scope-list .chip { display: inline-block; margin-top: 2px; }
+.token-scopes { margin-top: 14px; }
+.token-scopes .scope-list { list-style: none; padding-left: 0; }
+label.check { display: flex; gap: 8px; align-items: baseline; font-weight: 400; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .new-server { margin-top: 18px; padding-top: 16px; border-top: 1px solid var(--border); }
 .new-server h3 { margin: 0 0 10px; }

@@ -2,10 +2,13 @@
  * The token page: request a new API token (note, lifetime), show a new token once in a copyable
  * box, list the user's tokens with revoke buttons.
  *
- * Form targets: `POST {hub}token` (fields `note`, `expires_in` = seconds or `''` for never, `_xsrf`);
- * `POST {hub}token/revoke` (fields `id`, `_xsrf`).
+ * Form targets: `POST {hub}token` (fields `note`, `expires_in` = seconds or `''` for never, repeated
+ * `scopes` = a subset of the offered ones, none = all of the user's own, `_xsrf`), answered by a
+ * redirect back to the page, which then shows the new token once; `POST {hub}token/revoke` (fields
+ * `id`, `_xsrf`).
  */
 import { formatTime, html, raw, type SafeHtml } from './html';
+import { describeScope } from './oauth-confirm';
 import { renderLayout, type PageUser } from './layout';
 
 /** One token in the list. */
@@ -27,6 +30,8 @@ export interface TokenPageView {
   readonly user: PageUser;
   readonly xsrf: string;
   readonly tokens: readonly TokenRow[];
+  /** Scopes offered as checkboxes (the user's own); none ticked = all of them. */
+  readonly scopeChoices?: readonly string[];
   /** A token just created: shown once. */
   readonly newToken?: string;
   /** CSP nonce for the inline copy script. */
@@ -64,6 +69,18 @@ function scopesCell(scopes: readonly string[]): SafeHtml {
   if (scopes.length === 0) return html`<span class="muted">none</span>`;
   const chips = html`<div class="chips">${scopes.map((s) => html`<span class="chip">${s}</span>`)}</div>`;
   return scopes.length <= 3 ? chips : html`<details><summary>${scopes.length} scopes</summary>${chips}</details>`;
+}
+
+function scopeField(choices: readonly string[]): SafeHtml {
+  if (choices.length === 0) return html``;
+  const boxes = choices.map(
+    (scope, i) => html`<li><label class="check"><input type="checkbox" name="scopes" value="${scope}" id="token-scope-${i}"> ${describeScope(scope)}</label></li>`,
+  );
+  return html`<details class="token-scopes" id="token-scopes">
+          <summary>Permissions: all of yours unless you limit them here</summary>
+          <p class="hint">Tick only what the token needs. With nothing ticked the token can do everything you can.</p>
+          <ul class="scope-list">${boxes}</ul>
+        </details>`;
 }
 
 function row(view: TokenPageView, token: TokenRow): SafeHtml {
@@ -112,6 +129,7 @@ export function renderTokenPage(view: TokenPageView): string {
           </div>
           <div><button type="submit" class="btn btn-primary" id="request-token">Request token</button></div>
         </div>
+        ${scopeField(view.scopeChoices ?? [])}
       </form>
     </section>
     <section class="card" aria-labelledby="tokens-title">

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { HubContext } from '../context';
 import { asyncHandler } from '../async-handler';
-import { requestAuth, requireScope } from '../auth-guard';
+import { requireScope } from '../auth-guard';
+import { pageUserOf } from '../error-handler';
 import { HUB_CSS } from '../pages/style';
 import { renderError } from '../pages/error';
 
@@ -30,8 +31,7 @@ export function miscRouter(ctx: HubContext): Router {
     const status = Number.parseInt(String(req.params.code), 10);
     const code = Number.isInteger(status) && status >= 400 && status < 600 ? status : 500;
     const message = code === 503 ? 'Your server appears to be down. Try restarting it from the hub home page.' : '';
-    const identity = requestAuth(req).identity;
-    res.status(code).type('html').send(renderError({ baseHubUrl: ctx.hubPrefix, status: code, message, user: identity ? { name: identity.name } : undefined }));
+    res.status(code).type('html').send(renderError({ baseHubUrl: ctx.hubPrefix, status: code, message, user: pageUserOf(req) }));
   });
 
   return router;
