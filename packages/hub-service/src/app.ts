@@ -25,6 +25,7 @@ import type { HubContext } from './http/context';
 import { requestContext } from './http/request-context';
 import { jsonBody } from './http/json-body';
 import { authenticate, checkXsrf } from './http/auth-guard';
+import { hasDotSegment } from './http/browser-session';
 import { errorHandler } from './http/error-handler';
 import { HubError } from './errors';
 import { hubRouter } from './http/api/hub.routes';
@@ -206,21 +207,35 @@ export function buildExpressApp(ctx: HubContext, oauth: OAuthProvider): Express 
   apiRouter.use(activityRouter(ctx));
   apiRouter.use(tokensRouter(ctx));
   apiRouter.use(groupsRouter(ctx));
+  apiRouter.use(sharesRouter(ctx));
+  apiRouter.use(authorizationsRouter(ctx));
+  apiRouter.use(methodNotAllowed(apiRouter));
   apiRouter.use((req, _res, next) => next(new HubError('not_found', `No API endpoint ${req.method} ${req.path}.`)));
   app.use(api, apiRouter);
 
   const pages = express.Router();
+  // Hub pages may be framed by the hub's own origin only (clickjacking); the API answers JSON.
+  pages.use((_req, res, next) => {
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'self'");
+    next();
+  });
   pages.use(express.urlencoded({ extended: false, limit: ctx.config.hub.maxBodyBytes }));
   pages.use(authenticate(ctx));
   pages.use(miscRouter(ctx));
   pages.use(loginRouter(ctx));
   pages.use(tokenPageRouter(ctx));
+  pages.use(homePageRouter(ctx));
   pages.use(serverPagesRouter(ctx));
   pages.use((req, _res, next) => next(new HubError('not_found', `No page at ${req.path}.`)));
   app.use(ctx.hubPrefix, pages);
-  app.use((req, res) => {
+  app.use((req, res, next) => {
+    // Dot segments could resolve the target above /hub/ (and to `//host`): refuse, never redirect.
+    if (hasDotSegment(req.originalUrl)) {
+      next(new HubError('bad_request', 'The path has "." or ".." segments.'));
+      return;
+    }
     const rel = req.originalUrl.startsWith(ctx.config.hub.baseUrl) ? req.originalUrl.slice(ctx.config.hub.baseUrl.length) : req.originalUrl.replace(/^\//, '');
-    res.redirect(302, `${ctx.hubPrefix}${rel}`);
+    res.redirect(302, `${ctx.hubPrefix}${rel.replace(/^\/+/, '')}`);
   });
   app.use(errorHandler({ logger: ctx.logger, apiPrefix: api, hubPrefix: ctx.hubPrefix }));
   return app;

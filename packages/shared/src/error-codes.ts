@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   not_authenticated: { status: 403, message: 'Missing or invalid credentials.' },
   xsrf_missing: { status: 403, message: "'_xsrf' argument missing from request." },
   xsrf_mismatch: { status: 403, message: 'XSRF cookie does not match the request.' },
+  page_fetch_refused: { status: 403, message: 'This page cannot be fetched by a script; open it in the browser.' },
   forbidden: { status: 403, message: 'Action is not authorized with current scopes.' },
   profile_forbidden: { status: 403, message: 'You may not use this profile.' },
   not_found: { status: 404, message: 'Not found.' },

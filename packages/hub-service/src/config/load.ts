@@ -147,6 +147,8 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv):
       pollIntervalSeconds: filled(hub.pollIntervalSeconds, 'hub.pollIntervalSeconds'),
       logLevel: filled(hub.logLevel, 'hub.logLevel'),
       authenticatePrometheus: filled(hub.authenticatePrometheus, 'hub.authenticatePrometheus'),
+      trustedProxies: filled(hub.trustedProxies, 'hub.trustedProxies'),
+      cookieSecure: filled(hub.cookieSecure, 'hub.cookieSecure'),
     },
     db:
       db.kind === 'postgres'

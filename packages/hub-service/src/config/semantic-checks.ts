@@ -4,6 +4,7 @@
  * the schema; returns one `config error at <path>: <reason>` line per problem.
  */
 import { isValidUserName, parseQuantity, type HubConfig, type ProfileConfig } from '@clusterhub/shared';
+import { isIP } from 'node:net';
 import { DEFAULT_INTERNAL_PORT, DEFAULT_PUBLIC_PORT } from './defaults';
 
 /** Minimum length of a service token, as in the schema's `apiToken.minLength`. */
@@ -94,6 +95,13 @@ export function semanticProblems(cfg: HubConfig, env: NodeJS.ProcessEnv): string
   if ((hub.apiPageDefaultLimit ?? 0) > (hub.apiPageMaxLimit ?? Infinity)) {
     problems.push(at('hub.apiPageDefaultLimit', `must be <= hub.apiPageMaxLimit (${hub.apiPageMaxLimit})`));
   }
+  (hub.trustedProxies ?? []).forEach((entry, i) => {
+    const [address = '', bits] = entry.split('/');
+    const family = isIP(address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''));
+    const max = isIP(address) === 6 ? 128 : 32;
+    if (family === 0) problems.push(at(`hub.trustedProxies[${i}]`, `${JSON.stringify(entry)} is not an IP address or CIDR block`));
+    else if (bits !== undefined && Number(bits) > max) problems.push(at(`hub.trustedProxies[${i}]`, `prefix length /${bits} is longer than ${max}`));
+  });
   const publicPort = hub.public?.port ?? DEFAULT_PUBLIC_PORT;
   const internalPort = hub.internal?.port ?? DEFAULT_INTERNAL_PORT;
   if (publicPort !== 0 && publicPort === internalPort && hub.public?.ip === hub.internal?.ip) {

@@ -30,6 +30,10 @@ export interface ResolvedConfig {
     readonly pollIntervalSeconds: number;
     readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
     readonly authenticatePrometheus: boolean;
+    /** CIDR blocks of proxies whose X-Forwarded-* are believed (the built-in proxy always is). */
+    readonly trustedProxies: readonly string[];
+    /** Secure attribute of the hub's cookies: `auto` follows the client's scheme. */
+    readonly cookieSecure: 'auto' | 'true' | 'false';
   };
   readonly db:
     | { readonly kind: 'sqlite'; readonly path: string }

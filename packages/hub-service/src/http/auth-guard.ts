@@ -3,8 +3,8 @@ import { parse as parseCookies } from 'cookie';
 import { hasScope, holdsScopeBase, type ScopeResource } from '@clusterhub/shared';
 import type { Identity } from '../services/identity';
 import { HubError } from '../errors';
-import { safeEqual } from '../lib/secrets';
-import { LOGIN_COOKIE, XSRF_COOKIE } from './session-cookie';
+import { LOGIN_COOKIE } from './session-cookie';
+import { bindXsrf, requireXsrfToken } from './xsrf';
 import type { HubContext } from './context';
 
 /** How a request authenticated. */
@@ -53,29 +53,28 @@ export function authenticate(ctx: HubContext): RequestHandler {
       if (raw !== null) {
         const identity = raw ? await ctx.identity.fromToken(raw) : null;
         authOf.set(req, { identity, viaCookie: false, badToken: identity === null });
+        bindXsrf(ctx, req, null);
         return;
       }
       const session = ctx.sessions.decode(cookiesOf(req)[LOGIN_COOKIE], ctx.clock());
-      if (session) {
-        const identity = await ctx.identity.fromSession(session.u, session.s);
-        authOf.set(req, { identity, viaCookie: identity !== null, badToken: false });
-      }
+      const identity = session ? await ctx.identity.fromSession(session.u, session.s) : null;
+      if (session) authOf.set(req, { identity, viaCookie: identity !== null, badToken: false });
+      bindXsrf(ctx, req, identity);
     })().then(() => next(), next);
   };
 }
 
 /**
- * XSRF check for cookie-authenticated API requests (all methods but HEAD/OPTIONS): the
- * `X-XSRFToken` header or `_xsrf` query value must equal the `_xsrf` cookie.
+ * XSRF check for cookie-authenticated API requests (all methods but HEAD/OPTIONS, GET included,
+ * protocol.md §1.2): the `X-XSRFToken` (or `X-CSRFToken`) header or `_xsrf` query value must be a
+ * token the hub signed for this browser session (http/xsrf.ts). Token-authenticated calls (the Lab
+ * extension sends `Authorization: token …`) need none.
  */
 export function checkXsrf(req: Request): void {
   const auth = requestAuth(req);
   if (!auth.viaCookie || req.method === 'HEAD' || req.method === 'OPTIONS') return;
-  const cookie = cookiesOf(req)[XSRF_COOKIE];
-  const header = req.headers['x-xsrftoken'];
-  const sent = (typeof header === 'string' ? header : undefined) ?? (typeof req.query._xsrf === 'string' ? req.query._xsrf : undefined);
-  if (!sent) throw new HubError('xsrf_missing');
-  if (!cookie || !safeEqual(cookie, sent)) throw new HubError('xsrf_mismatch');
+  const first = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+  requireXsrfToken(req, first(req.headers['x-xsrftoken']) ?? first(req.headers['x-csrftoken']) ?? first(req.query._xsrf));
 }
 
 /**

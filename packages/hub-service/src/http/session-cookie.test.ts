@@ -48,3 +48,35 @@ describe('SessionCookieCodec', () => {
     expect(codec.decode(codec.encode(wrong), NOW_MS)).toBeNull();
   });
 });
+
+describe('SessionCookieCodec XSRF tokens', () => {
+  const codec = new SessionCookieCodec(secret, MAX_AGE_S);
+  const T = NOW_MS / 1000;
+
+  it('verifies a token for the binding it was issued for and returns its issue time', () => {
+    const token = codec.xsrfToken('s:session-abc:7', T);
+    expect(token).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
+    expect(token).not.toContain('session-abc');
+    expect(codec.xsrfIssuedAt(token, 's:session-abc:7')).toBe(T);
+  });
+
+  it('refuses a token issued for another session, user or anonymous browser', () => {
+    const token = codec.xsrfToken('s:session-abc:7', T);
+    expect(codec.xsrfIssuedAt(token, 's:session-xyz:7')).toBeNull();
+    expect(codec.xsrfIssuedAt(token, 's:session-abc:8')).toBeNull();
+    expect(codec.xsrfIssuedAt(codec.xsrfToken('a:browser-1', T), 'a:browser-2')).toBeNull();
+  });
+
+  it('refuses a token with a changed issue time, another secret, or a login-cookie signature', () => {
+    const token = codec.xsrfToken('s:session-abc:7', T);
+    const [, mac] = token.split('.');
+    expect(codec.xsrfIssuedAt(`${(T + 1).toString(36)}.${mac ?? ''}`, 's:session-abc:7')).toBeNull();
+    const other = new SessionCookieCodec(Buffer.from('another secret of the same size!'), MAX_AGE_S);
+    expect(codec.xsrfIssuedAt(other.xsrfToken('s:session-abc:7', T), 's:session-abc:7')).toBeNull();
+    expect(codec.xsrfIssuedAt(codec.encode(payload), 's:session-abc:7')).toBeNull();
+  });
+
+  it.each(['', 'x', 'abc', '123.', '.abc', 'A1.xxx', `${'z'.repeat(12)}.${'a'.repeat(43)}`])('refuses malformed %p', (value) => {
+    expect(codec.xsrfIssuedAt(value, 's:session-abc:7')).toBeNull();
+  });
+});

@@ -49,10 +49,40 @@ export class SessionCookieCodec {
     return parsed;
   }
 
+  /**
+   * An XSRF token for binding `id` (see http/xsrf.ts), issued at `issuedAtSeconds`:
+   * `<issue time, base 36>.<HMAC-SHA256(xsrf key, id + issue time), base64url>`. The id itself is
+   * not in the token (it may hold the session id, which scripts must not read).
+   */
+  xsrfToken(id: string, issuedAtSeconds: number): string {
+    const t = Math.max(0, Math.floor(issuedAtSeconds)).toString(36);
+    return `${t}.${this.xsrfMac(id, t)}`;
+  }
+
+  /**
+   * The issue time (seconds) of an XSRF token when it was signed by this hub for binding `id`,
+   * else null (forged, planted, malformed, or signed for another session or browser).
+   */
+  xsrfIssuedAt(token: string, id: string): number | null {
+    const match = XSRF_TOKEN_FORM.exec(token);
+    if (!match?.[1] || !match[2]) return null;
+    if (!safeEqual(match[2], this.xsrfMac(id, match[1]))) return null;
+    return parseInt(match[1], 36);
+  }
+
   private sign(body: string): string {
     return createHmac('sha256', this.secret).update(body).digest('base64url');
   }
+
+  /** HMAC under a key derived from the secret, so a login-cookie signature never verifies as an XSRF token. */
+  private xsrfMac(id: string, t: string): string {
+    const key = createHmac('sha256', this.secret).update('clusterhub xsrf v1').digest();
+    return createHmac('sha256', key).update(`${id}\n${t}`).digest('base64url');
+  }
 }
+
+/** Shape of an XSRF token: issue time in base 36, a dot, a base64url SHA-256 HMAC. */
+const XSRF_TOKEN_FORM = /^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})$/;
 
 function isPayload(value: unknown): value is SessionPayload {
   if (typeof value !== 'object' || value === null) return false;

@@ -70,6 +70,14 @@ export interface HubSettings {
    * Require read:metrics for /hub/metrics.
    */
   authenticatePrometheus?: boolean;
+  /**
+   * Addresses or CIDR blocks (e.g. 10.0.0.0/8) of proxies in front of the hub whose X-Forwarded-For/-Proto are believed. The built-in proxy is always trusted (recognised by its own connection, not by its address); add the load balancer or CHP address here. The client is the right-most untrusted X-Forwarded-For address.
+   */
+  trustedProxies?: string[];
+  /**
+   * Secure attribute of the hub's cookies: auto = when the client reached the hub over HTTPS (TLS, or X-Forwarded-Proto: https from a trusted proxy); true = always (set this behind a TLS terminator that is not listed in trustedProxies); false = never.
+   */
+  cookieSecure?: 'auto' | 'true' | 'false';
 }
 /**
  * Where the proxy listens for browsers (default 127.0.0.1:8000).

@@ -76,19 +76,32 @@ describe('LocalAuthenticator', () => {
     expect(accounts.lookups).toEqual([]);
   });
 
-  it('throttles a user name after the free failures, from any address, until the wait is over', async () => {
+  it('throttles a user name per client after the free failures, until the wait is over', async () => {
     const clock = manualClock();
     const auth = new LocalAuthenticator({ accounts, throttle: { freeFailures: 2, maxDelaySeconds: 30 }, clock: clock.now });
     await auth.authenticate({ username: 'alice', password: 'guess1', remoteAddress: '10.0.0.1' });
-    await auth.authenticate({ username: 'alice', password: 'guess2', remoteAddress: '10.0.0.2' });
-    const blocked = await auth.authenticate({ username: 'ALICE', password: 'alice-secret', remoteAddress: '10.0.0.3' });
+    await auth.authenticate({ username: 'alice', password: 'guess2', remoteAddress: '10.0.0.1' });
+    const blocked = await auth.authenticate({ username: 'ALICE', password: 'alice-secret', remoteAddress: '10.0.0.1' });
     expect(blocked).toEqual({ ok: false, reason: 'too many failed logins', retryAfterSeconds: 1 });
     expect(accounts.lookups).toEqual(['alice', 'alice']);
     // Other names are not affected.
     await accounts.set('bob', alicePasswordHash);
-    expect((await auth.authenticate({ username: 'bob', password: 'alice-secret', remoteAddress: '10.0.0.3' })).ok).toBe(true);
+    expect((await auth.authenticate({ username: 'bob', password: 'alice-secret', remoteAddress: '10.0.0.1' })).ok).toBe(true);
     clock.advance(1);
-    expect(await auth.authenticate({ username: 'alice', password: 'alice-secret', remoteAddress: '10.0.0.3' })).toEqual({
+    expect(await auth.authenticate({ username: 'alice', password: 'alice-secret', remoteAddress: '10.0.0.1' })).toEqual({
+      ok: true,
+      username: 'alice',
+    });
+  });
+
+  it('never refuses the right password from a client without failures because of other clients\' failures', async () => {
+    const clock = manualClock();
+    const auth = new LocalAuthenticator({ accounts, throttle: { freeFailures: 2, maxDelaySeconds: 30 }, clock: clock.now });
+    for (let i = 0; i < 50; i += 1) {
+      await auth.authenticate({ username: 'alice', password: `guess${i}`, remoteAddress: `10.0.${Math.floor(i / 5)}.${i % 5}` });
+    }
+    expect((await auth.authenticate({ username: 'alice', password: 'guess', remoteAddress: '10.0.0.1' })).ok).toBe(false);
+    expect(await auth.authenticate({ username: 'alice', password: 'alice-secret', remoteAddress: '192.0.2.1' })).toEqual({
       ok: true,
       username: 'alice',
     });

@@ -1,6 +1,8 @@
 /**
  * The embedded default authenticator: user names and scrypt password hashes kept in the store
- * (`accounts`). Repeated failures are throttled per user name and per remote address, and an
+ * (`accounts`). Repeated failures are throttled per (user name, client address) and per client
+ * address, so one client's failures never delay another client, not even for the same name: the
+ * client address is the real one behind the built-in or a trusted proxy (http/forwarded.ts). An
  * unknown name costs as much time as a wrong password, so timing does not reveal which names exist.
  */
 import { isValidUserName } from '@clusterhub/shared';
@@ -75,8 +77,9 @@ export class LocalAuthenticator implements Authenticator {
   /** Checks credentials; see {@link Authenticator.authenticate}. */
   async authenticate(credentials: { username: string; password: string; remoteAddress: string }): Promise<AuthOutcome> {
     const { username, password } = credentials;
-    const userKey = username.toLowerCase();
     const addrKey = addressKey(credentials.remoteAddress);
+    // Per name *and* client: guessing alice's password from one address never locks alice out elsewhere.
+    const userKey = `${username.toLowerCase()}\n${addrKey}`;
     const decision = stricter(this.byUser.check(userKey), this.byAddress.check(addrKey));
     if (!decision.allowed) {
       return { ok: false, reason: 'too many failed logins', retryAfterSeconds: decision.retryAfterSeconds };

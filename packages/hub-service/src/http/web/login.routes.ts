@@ -4,6 +4,7 @@ import { asyncHandler } from '../async-handler';
 import { requestAuth, cookiesOf } from '../auth-guard';
 import { checkFormXsrf, endBrowserSession, ensureXsrf, safeNext, startBrowserSession } from '../browser-session';
 import { SESSION_ID_COOKIE } from '../session-cookie';
+import { clientAddress } from '../forwarded';
 import { renderLogin } from '../pages/login';
 import { renderLoggedOut } from '../pages/logout';
 import { isValidUserName } from '@clusterhub/shared';
@@ -34,7 +35,7 @@ export function loginRouter(ctx: HubContext): Router {
       const username = typeof body.username === 'string' ? body.username.trim() : '';
       const password = typeof body.password === 'string' ? body.password : '';
       const t0 = ctx.clock();
-      const outcome = await ctx.authenticator.authenticate({ username, password, remoteAddress: req.socket.remoteAddress ?? '' });
+      const outcome = await ctx.authenticator.authenticate({ username, password, remoteAddress: clientAddress(ctx.config.hub, req) });
       if (!outcome.ok) {
         ctx.metrics.observeLogin('failure', (ctx.clock() - t0) / 1000);
         ctx.logger.info({ username, reason: outcome.reason }, 'login refused');
@@ -65,7 +66,7 @@ export function loginRouter(ctx: HubContext): Router {
       const sessionId = cookiesOf(req)[SESSION_ID_COOKIE];
       const identity = requestAuth(req).identity;
       if (sessionId && identity?.user) await ctx.store.tokens.deleteWhere({ userId: identity.user.id, sessionId });
-      endBrowserSession(ctx, res);
+      endBrowserSession(ctx, req, res);
       res.status(200).type('html').send(renderLoggedOut({ baseHubUrl: ctx.hubPrefix }));
     }),
   );

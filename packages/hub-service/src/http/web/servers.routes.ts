@@ -6,12 +6,22 @@ import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
 import { allows, requestAuth } from '../auth-guard';
-import { checkFormXsrf, ensureXsrf, safeNext } from '../browser-session';
+import { checkFormXsrf, ensureXsrf, hasDotSegment, safeNext } from '../browser-session';
 import { startServer, stopServer } from '../api/servers.routes';
 import { renderHome } from '../pages/home';
 import { renderSpawnPending } from '../pages/spawn-pending';
 import { renderNotRunning } from '../pages/not-running';
 import { renderError } from '../pages/error';
+import { renderSpawnConfirm } from '../pages/spawn-confirm';
+
+/** One percent-decoded path segment; a malformed escape is a 400, not a 500. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HubError('bad_request', 'The path has a malformed percent-escape.');
+  }
+}
 
 /** The signed-in browser user, or a redirect to the login page (returns null then). */
 export function pageUser(ctx: HubContext, req: Request, res: Response): Identity | null {
@@ -84,6 +94,24 @@ export function serverPagesRouter(ctx: HubContext): Router {
   const spawnPendingUrl = (user: string, server: string, next: string | null): string =>
     `${ctx.hubPrefix}spawn-pending/${encodeURIComponent(user)}${server ? `/${encodeURIComponent(server)}` : ''}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
 
+  /**
+   * True when a GET comes from the user's own navigation: typed or bookmarked (`Sec-Fetch-Site:
+   * none`), or a same-origin link on a hub page or on one of the viewer's own servers (Lab's
+   * "restart"). Anything else, including a browser that sends no `Sec-Fetch-Site`, is not.
+   */
+  const ownNavigation = (req: Request, viewer: Identity): boolean => {
+    const site = req.headers['sec-fetch-site'];
+    if (site === 'none') return true;
+    if (site !== 'same-origin' || typeof req.headers.referer !== 'string') return false;
+    let from: string;
+    try {
+      from = new URL(req.headers.referer).pathname;
+    } catch {
+      return false;
+    }
+    return !hasDotSegment(from) && (from.startsWith(ctx.hubPrefix) || from.startsWith(serverPrefix(viewer.name, '', base)));
+  };
+
   const spawn = (fromForm: boolean) =>
     asyncHandler(async (req, res) => {
       const viewer = pageUser(ctx, req, res);
@@ -99,6 +127,23 @@ export function serverPagesRouter(ctx: HubContext): Router {
         return;
       }
       const profile = typeof form.profile === 'string' ? form.profile : typeof form['opt-profile'] === 'string' ? form['opt-profile'] : undefined;
+      if (!fromForm && !ownNavigation(req, viewer)) {
+        // A GET never starts a server for a link on another site or on someone's server page: ask first.
+        const action = `${ctx.hubPrefix}spawn/${encodeURIComponent(user.name)}${serverName ? `/${encodeURIComponent(serverName)}` : ''}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
+        const known = profile ? ctx.config.profiles.find((p) => p.slug === profile) : undefined;
+        res.type('html').send(
+          renderSpawnConfirm({
+            baseHubUrl: ctx.hubPrefix,
+            user: { name: viewer.name, admin: viewer.user?.admin },
+            owner: user.name,
+            serverName,
+            profile: profile ? { slug: profile, displayName: known?.displayName ?? profile } : null,
+            action,
+            xsrf: ensureXsrf(ctx, req, res),
+          }),
+        );
+        return;
+      }
       const body = profile ? { user_options: { profile } } : undefined;
       try {
         await startServer(ctx, user, serverName, body, 0);
@@ -164,19 +209,20 @@ export function serverPagesRouter(ctx: HubContext): Router {
     asyncHandler(async (req, res) => {
       const viewer = pageUser(ctx, req, res);
       if (!viewer) return;
-      const params = req.params as unknown as Record<string, string | undefined>;
-      const userName = decodeURIComponent(params[0] ?? '');
-      const rest = params[1] ?? '';
-      const user = await ctx.users.get(userName);
+      // Raw path segments, each decoded once (express already decoded req.params: never again).
+      if (hasDotSegment(req.path)) throw new HubError('bad_request', 'The path has "." or ".." segments.');
+      const [, rawUser = '', rest = ''] = /^\/user\/([^/]+)(?:\/(.*))?$/.exec(req.path) ?? [];
+      const user = await ctx.users.get(decodeSegment(rawUser));
       const servers = await ctx.store.servers.listByUser(user.id);
-      const first = rest.split('/')[0] ?? '';
-      const named = first ? servers.find((s) => s.name === decodeURIComponent(first)) : undefined;
+      const first = decodeSegment(rest.split('/')[0] ?? '');
+      const named = first ? servers.find((s) => s.name === first) : undefined;
       const server = named ?? servers.find((s) => s.name === '');
       const serverName = server?.name ?? '';
       if (!allows(viewer, 'access:servers', { user: user.name, server: serverName, userGroups: [] })) throw new HubError('forbidden', `You may not access ${user.name}'s server.`);
       const path = `${base}user/${req.originalUrl.slice(`${ctx.hubPrefix}user/`.length)}`;
       if (server?.state === 'running') {
         const url = new URL(path, 'http://x');
+        if (!url.pathname.startsWith(`${base}user/`)) throw new HubError('bad_request', 'The path does not stay under /user/.');
         const redirects = Number(url.searchParams.get('redirects') ?? '0');
         if (redirects >= 4) throw new HubError('backend_unavailable', `Redirect loop at ${url.pathname}: the proxy has no route to the server.`);
         url.searchParams.set('redirects', String(redirects + 1));

@@ -36,6 +36,16 @@ export function lookupPath(url: string): string {
   }
 }
 
+/**
+ * The request path for log lines: the path only, never the query string (it may carry `token=`,
+ * `_xsrf=`, OAuth `code=`/`state=`), and at most 200 characters.
+ */
+export function loggablePath(url: string): string {
+  const end = url.search(/[?#]/);
+  const path = end === -1 ? url : url.slice(0, end);
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
 function headerString(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }

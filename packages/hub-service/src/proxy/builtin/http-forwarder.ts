@@ -3,7 +3,8 @@ import https from 'node:https';
 import type { ProxyLogger } from '../proxy-deps';
 import type { ActivityRecorder } from './activity-recorder';
 import { sendJsonError } from './error-response';
-import { downstreamResponseHeaders, lookupPath, upstreamRequestHeaders } from './forward-headers';
+import { downstreamResponseHeaders, lookupPath, loggablePath, upstreamRequestHeaders } from './forward-headers';
+import { trackProxyConnection } from './own-connections';
 import type { RouteEntry, RouteTable } from './route-table';
 
 /** Options of {@link HttpForwarder}. */
@@ -82,6 +83,7 @@ export class HttpForwarder {
       agent: target.secure ? this.httpsAgent : this.httpAgent,
     };
     const upstream = target.secure ? https.request(requestOptions) : http.request(requestOptions);
+    upstream.on('socket', trackProxyConnection);
     if (this.options.upstreamIdleTimeoutMs > 0) {
       upstream.setTimeout(this.options.upstreamIdleTimeoutMs, () => {
         upstream.destroy(Object.assign(new Error('upstream idle timeout'), { code: 'ETIMEDOUT' }));
@@ -113,7 +115,7 @@ export class HttpForwarder {
         return;
       }
       this.options.logger.warn(
-        { routespec: entry.routespec, target: entry.target, code: errorCode(error), url },
+        { routespec: entry.routespec, target: entry.target, code: errorCode(error), path: loggablePath(url) },
         'proxy target unavailable',
       );
       sendJsonError(res, 503, 'backend_unavailable', `The server for ${entry.routespec} is not responding.`);

@@ -5,7 +5,8 @@ import tls from 'node:tls';
 import type { ProxyLogger } from '../proxy-deps';
 import type { ActivityRecorder } from './activity-recorder';
 import { writeRawJsonError } from './error-response';
-import { lookupPath, upgradeRequestHead } from './forward-headers';
+import { lookupPath, loggablePath, upgradeRequestHead } from './forward-headers';
+import { trackProxyConnection } from './own-connections';
 import type { RouteTable } from './route-table';
 
 /** Options of {@link WsForwarder}. */
@@ -65,6 +66,7 @@ export class WsForwarder {
     const upstream = target.secure
       ? tls.connect({ host: target.hostname, port: target.port, servername: net.isIP(target.hostname) ? undefined : target.hostname })
       : net.connect({ host: target.hostname, port: target.port });
+    trackProxyConnection(upstream);
     this.open.add(client);
     let connected = false;
     upstream.setTimeout(this.options.connectTimeoutMs, () => {
@@ -96,7 +98,7 @@ export class WsForwarder {
     upstream.on('error', (error) => {
       if (!connected) {
         const code = 'code' in error ? String(error.code) : 'unknown';
-        this.options.logger.warn({ routespec: entry.routespec, target: entry.target, code, url }, 'proxy target unavailable');
+        this.options.logger.warn({ routespec: entry.routespec, target: entry.target, code, path: loggablePath(url) }, 'proxy target unavailable');
         writeRawJsonError(client, 503, 'backend_unavailable', `The server for ${entry.routespec} is not responding.`);
       } else {
         client.destroy();
