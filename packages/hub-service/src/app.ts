@@ -207,9 +207,6 @@ export function buildExpressApp(ctx: HubContext, oauth: OAuthProvider): Express 
   apiRouter.use(activityRouter(ctx));
   apiRouter.use(tokensRouter(ctx));
   apiRouter.use(groupsRouter(ctx));
-  apiRouter.use(sharesRouter(ctx));
-  apiRouter.use(authorizationsRouter(ctx));
-  apiRouter.use(methodNotAllowed(apiRouter));
   apiRouter.use((req, _res, next) => next(new HubError('not_found', `No API endpoint ${req.method} ${req.path}.`)));
   app.use(api, apiRouter);
 
@@ -224,7 +221,6 @@ export function buildExpressApp(ctx: HubContext, oauth: OAuthProvider): Express 
   pages.use(miscRouter(ctx));
   pages.use(loginRouter(ctx));
   pages.use(tokenPageRouter(ctx));
-  pages.use(homePageRouter(ctx));
   pages.use(serverPagesRouter(ctx));
   pages.use((req, _res, next) => next(new HubError('not_found', `No page at ${req.path}.`)));
   app.use(ctx.hubPrefix, pages);
