@@ -4,13 +4,16 @@
  *
  * Form targets: start the default server `POST {hub}spawn/<user>` (fields `profile`, `_xsrf`);
  * start an existing named server `POST {hub}spawn/<user>/<server>` (same fields); create and start a
- * new named server `POST {hub}spawn/<user>` with an extra `server_name` field; stop
- * `POST {hub}stop/<user>[/<server>]` (field `_xsrf`).
+ * new named server `POST {hub}home/servers` (fields `server_name`, `profile`, `_xsrf`; a refusal
+ * re-renders this page with what was typed and why); change a stopped named server's profile
+ * `POST {hub}home/servers/<server>/profile` (fields `profile`, `_xsrf`); delete a stopped named
+ * server `POST {hub}home/servers/<server>/delete`; stop `POST {hub}stop/<user>[/<server>]` (field `_xsrf`).
+ * Profiles whose resources the backend does not fully apply say so ("Not applied on this backend").
  */
 import type { ServerState } from '@clusterhub/shared';
 import { encodeSegment, formatTime, html, safeUrl, type SafeHtml } from './html';
 import { renderLayout, type PageUser } from './layout';
-import { preselectedProfile, profileSelect, profileTable, type HomeProfile } from './profile-select';
+import { notAppliedNote, preselectedProfile, profileSelect, profileTable, type HomeProfile } from './profile-select';
 import { stateLabel, stopReasonText } from './server-text';
 
 export type { HomeProfile } from './profile-select';
@@ -31,6 +34,13 @@ export interface HomeServer {
   readonly message: string | null;
 }
 
+/** The new-named-server form as the user submitted it, with the reason it was refused. */
+export interface NewServerForm {
+  readonly name: string;
+  readonly profile: string | null;
+  readonly error: string;
+}
+
 /** View model of {@link renderHome}. */
 export interface HomeView {
   readonly baseHubUrl: string;
@@ -41,22 +51,38 @@ export interface HomeView {
   readonly allowNamedServers: boolean;
   /** An informational banner (e.g. "Server stopped."). */
   readonly notice?: string;
+  /** A refused new-server form, shown again with its values and error. */
+  readonly newServer?: NewServerForm;
 }
 
-/** Pattern of new named servers (see `isValidServerName`). */
-export const SERVER_NAME_PATTERN = '[a-z][a-z0-9-]{0,29}';
+/**
+ * Pattern of new named servers, the same rule as `isValidServerName`. Browsers compile `pattern`
+ * with the `v` flag, where an unescaped `-` inside a character class is a syntax error (and the
+ * browser then checks nothing): the hyphen stands outside any class here.
+ */
+export const SERVER_NAME_PATTERN = '[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,29}';
 
 interface Urls {
   spawn(server: string): string;
   stop(server: string): string;
   pending(server: string): string;
+  create(): string;
+  profile(server: string): string;
+  remove(server: string): string;
 }
 
 function urls(view: HomeView): Urls {
   const user = encodeSegment(view.user.name);
   const at = (kind: string, server: string): string =>
     `${view.baseHubUrl}${kind}/${user}${server === '' ? '' : `/${encodeSegment(server)}`}`;
-  return { spawn: (s) => at('spawn', s), stop: (s) => at('stop', s), pending: (s) => at('spawn-pending', s) };
+  return {
+    spawn: (s) => at('spawn', s),
+    stop: (s) => at('stop', s),
+    pending: (s) => at('spawn-pending', s),
+    create: () => `${view.baseHubUrl}home/servers`,
+    profile: (s) => `${view.baseHubUrl}home/servers/${encodeSegment(s)}/profile`,
+    remove: (s) => `${view.baseHubUrl}home/servers/${encodeSegment(s)}/delete`,
+  };
 }
 
 function badge(state: ServerState, id?: string): SafeHtml {
@@ -95,6 +121,7 @@ function defaultCard(view: HomeView, u: Urls): SafeHtml {
           <label for="profile-select">Profile</label>
           ${profileSelect(view.profiles, { id: 'profile-select', preferred: server.profile })}
           <div class="hint">Prices are in compute units per hour while the server runs.</div>
+          ${view.profiles.some((p) => (p.notApplied ?? []).length > 0) ? html`<div class="hint not-applied" id="backend-limits">This backend does not apply every resource a profile names: see <em>Compare profiles</em>.</div>` : null}
         </div>
         ${profileTable(view.profiles)}
         ${none ? html`<div class="alert alert-error" role="alert">No profile is available to you. Ask an administrator for access.</div>` : null}
@@ -105,6 +132,7 @@ function defaultCard(view: HomeView, u: Urls): SafeHtml {
         <dt>Profile</dt><dd id="server-profile">${server.profileName ?? server.profile ?? 'unknown'}</dd>
         <dt>Last activity</dt><dd>${formatTime(server.lastActivity, 'unknown')}</dd>
       </dl>
+      ${notAppliedNote(view.profiles.find((p) => p.slug === server.profile), 'server-not-applied')}
       <div class="actions">
         <a class="btn btn-primary" id="open-server" href="${safeUrl(server.url)}">Open JupyterLab</a>
         ${stopForm(view, u.stop(''), 'stop', false)}
@@ -122,6 +150,18 @@ function defaultCard(view: HomeView, u: Urls): SafeHtml {
     </section>`;
 }
 
+/** The profile of a named server: a change form while it is stopped, its name otherwise. */
+function profileCell(view: HomeView, u: Urls, server: HomeServer): SafeHtml {
+  const name = server.profileName ?? server.profile ?? '—';
+  if (server.state !== 'stopped' && server.state !== 'failed') return html`${name}`;
+  const id = `profile-of-${server.name}`;
+  return html`<form class="inline profile-form" method="post" action="${u.profile(server.name)}">${xsrfInput(view.xsrf)}
+        <label class="sr-only" for="${id}">Profile of ${server.name}</label>
+        ${profileSelect(view.profiles, { id, preferred: server.profile })}
+        <button type="submit" class="btn btn-sm" id="change-${server.name}">Change</button>
+      </form>`;
+}
+
 function namedRow(view: HomeView, u: Urls, server: HomeServer): SafeHtml {
   const n = server.name;
   let actions: SafeHtml;
@@ -133,12 +173,13 @@ function namedRow(view: HomeView, u: Urls, server: HomeServer): SafeHtml {
     actions = html`<span class="muted small">stopping…</span>`;
   } else {
     const profile = preselectedProfile(view.profiles, server.profile);
-    actions = html`<form class="inline" method="post" action="${u.spawn(n)}">${xsrfInput(view.xsrf)}${profile === undefined ? null : html`<input type="hidden" name="profile" value="${profile}">`}<button type="submit" class="btn btn-sm" id="start-${n}"${profile === undefined ? html` disabled` : null}>Start</button></form>`;
+    actions = html`<form class="inline" method="post" action="${u.spawn(n)}">${xsrfInput(view.xsrf)}${profile === undefined ? null : html`<input type="hidden" name="profile" value="${profile}">`}<button type="submit" class="btn btn-sm" id="start-${n}"${profile === undefined ? html` disabled` : null}>Start</button></form>
+      <form class="inline" method="post" action="${u.remove(n)}">${xsrfInput(view.xsrf)}<button type="submit" class="btn btn-danger btn-sm" id="delete-${n}" aria-label="Delete server ${n}">Delete</button></form>`;
   }
   const note = server.state === 'failed' ? server.message : server.stopReason === null ? null : `Stopped: ${stopReasonText(server.stopReason)}`;
   return html`<tr data-server="${n}">
       <td><strong>${server.displayName === '' ? n : server.displayName}</strong>${server.displayName !== '' && server.displayName !== n ? html` <span class="muted mono small">${n}</span>` : null}${note === null ? null : html`<div class="small muted">${note}</div>`}</td>
-      <td class="hide-narrow">${server.profileName ?? server.profile ?? '—'}</td>
+      <td class="hide-narrow">${profileCell(view, u, server)}</td>
       <td>${badge(server.state)}</td>
       <td class="hide-narrow">${formatTime(server.lastActivity)}</td>
       <td class="actions-cell">${actions}</td>
@@ -146,6 +187,7 @@ function namedRow(view: HomeView, u: Urls, server: HomeServer): SafeHtml {
 }
 
 function namedCard(view: HomeView, u: Urls): SafeHtml {
+  const refused = view.newServer;
   const named = view.servers.filter((s) => s.name !== '');
   const rows = named.length === 0 ? html`<tr><td colspan="5" class="empty">You have no named servers yet.</td></tr>` : named.map((s) => namedRow(view, u, s));
   return html`<section class="card" id="named-servers" aria-labelledby="named-servers-title">
@@ -157,18 +199,19 @@ function namedCard(view: HomeView, u: Urls): SafeHtml {
           <tbody>${rows}</tbody>
         </table>
       </div>
-      <form method="post" action="${u.spawn('')}" id="new-server-form" class="new-server">
+      <form method="post" action="${u.create()}" id="new-server-form" class="new-server">
         <h3 class="label">New named server</h3>
         ${xsrfInput(view.xsrf)}
+        ${refused === undefined ? null : html`<div class="alert alert-error" role="alert" id="new-server-error">${refused.error}</div>`}
         <div class="row">
           <div class="field">
             <label for="new-server-name">Name</label>
             <input type="text" id="new-server-name" name="server_name" required pattern="${SERVER_NAME_PATTERN}" maxlength="30"
-              autocapitalize="none" spellcheck="false" placeholder="e.g. training" aria-describedby="new-server-name-hint">
+              autocapitalize="none" spellcheck="false" placeholder="e.g. training" aria-describedby="new-server-name-hint"${refused === undefined ? null : html` value="${refused.name}" aria-invalid="true" autofocus`}>
           </div>
           <div class="field">
             <label for="new-server-profile">Profile</label>
-            ${profileSelect(view.profiles, { id: 'new-server-profile' })}
+            ${profileSelect(view.profiles, { id: 'new-server-profile', preferred: refused?.profile })}
           </div>
           <div><button type="submit" class="btn btn-primary" id="new-server-start">Create and start</button></div>
         </div>

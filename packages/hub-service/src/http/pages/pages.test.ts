@@ -160,9 +160,34 @@ describe('home', () => {
     expect(page).toMatch(/action="\/hub\/spawn\/alice\/small">.*name="profile" value="mig".*id="start-small"/);
     expect(page).toContain('href="/hub/spawn-pending/alice/wip"');
     expect(page).toContain('boom');
-    expect(page).toMatch(/<form method="post" action="\/hub\/spawn\/alice" id="new-server-form"/);
-    expect(page).toMatch(/name="server_name" required pattern="\[a-z\]\[a-z0-9-\]\{0,29\}"/);
+    expect(page).toMatch(/<form method="post" action="\/hub\/home\/servers" id="new-server-form"/);
+    expect(page).toContain('name="server_name" required pattern="[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,29}"');
     expect(page).toContain('id="new-server-profile"');
+    expect(page).not.toContain('id="new-server-error"');
+    // Stopped and failed named servers: change profile and delete; running ones: neither.
+    expect(page).toMatch(/action="\/hub\/home\/servers\/small\/profile">.*<select name="profile" id="profile-of-small" required>/s);
+    expect(page).toContain('action="/hub/home/servers/small/delete"');
+    expect(page).toContain('id="delete-bad"');
+    expect(page).not.toContain('id="delete-big"');
+    expect(page).not.toContain('id="profile-of-big"');
+  });
+
+  it('shows a refused new-server form again with its values and the reason, escaped', () => {
+    const page = home({ allowNamedServers: true, newServer: { name: EVIL, profile: 'mig', error: 'Invalid server_name ' + EVIL } });
+    expectValidPage(page);
+    expect(page).toMatch(/role="alert" id="new-server-error">Invalid server_name &lt;script&gt;/);
+    expect(page).toContain('value="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" aria-invalid="true"');
+    expect(page).toMatch(/id="new-server-profile" required>.*<option value="mig" selected>/s);
+  });
+
+  it('says what the backend does not apply of a profile', () => {
+    const limited = profiles.map((p) => (p.slug === 'mig' ? { ...p, notApplied: ['The MIG slice is not reserved.'] } : p));
+    const stopped = home({ profiles: limited });
+    expect(stopped).toContain('id="backend-limits"');
+    expect(stopped).toContain('<strong>Not applied on this backend:</strong> The MIG slice is not reserved.');
+    const running = home({ profiles: limited, servers: [server({ state: 'running', profile: 'mig', profileName: 'MIG' })] });
+    expect(running).toMatch(/id="server-not-applied"><strong>Not applied on this backend:<\/strong> The MIG slice is not reserved\./);
+    expect(home()).not.toContain('Not applied on this backend');
   });
 
   it('escapes hostile user names in text and encodes them in URLs', () => {

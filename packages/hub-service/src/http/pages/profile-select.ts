@@ -15,6 +15,15 @@ export interface HomeProfile {
   readonly allowed: boolean;
   /** Preselected when nothing else is. */
   readonly default: boolean;
+  /** What this hub's backend does not apply of the profile's resources, one sentence each (empty: all applied). */
+  readonly notApplied?: readonly string[];
+}
+
+/** "Not applied on this backend: …" for a profile, or nothing when the backend applies it in full. */
+export function notAppliedNote(profile: HomeProfile | undefined, id?: string): SafeHtml | null {
+  const notes = profile?.notApplied ?? [];
+  if (notes.length === 0) return null;
+  return html`<div class="small not-applied"${id === undefined ? null : html` id="${id}"`}><strong>Not applied on this backend:</strong> ${notes.join(' ')}</div>`;
 }
 
 /** "4 units/h" (one decimal at most). */
@@ -50,7 +59,7 @@ export function profileTable(profiles: readonly HomeProfile[]): SafeHtml {
   if (profiles.length === 0) return html``;
   const rows = profiles.map(
     (p) => html`<tr${p.allowed ? null : html` class="muted"`}>
-        <td><strong>${p.displayName}</strong><div class="small muted">${p.description}</div></td>
+        <td><strong>${p.displayName}</strong><div class="small muted">${p.description}</div>${notAppliedNote(p)}</td>
         <td class="hide-narrow">${p.summary}</td>
         <td>${formatPrice(p.pricePerHour)}${p.allowed ? null : html`<div class="small">not available to you</div>`}</td>
       </tr>`,

@@ -152,6 +152,8 @@ details[open] summary { margin-bottom: 8px; }
 .token-scopes { margin-top: 14px; }
 .token-scopes .scope-list { list-style: none; padding-left: 0; }
 label.check { display: flex; gap: 8px; align-items: baseline; font-weight: 400; }
+.profile-form select { width: auto; max-width: 14em; display: inline-block; padding: 2px 6px; }
+.not-applied { color: var(--warn); margin-top: 4px; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .new-server { margin-top: 18px; padding-top: 16px; border-top: 1px solid var(--border); }
 .new-server h3 { margin: 0 0 10px; }

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { apiRoot, describeResources, profileAllowed, progressPath, serverPrefix, type StopReason } from '@clusterhub/shared';
+import { apiRoot, progressPath, serverPrefix, type StopReason } from '@clusterhub/shared';
 import type { UserRecord } from '../../store/store';
 import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
@@ -8,7 +8,6 @@ import { asyncHandler, param } from '../async-handler';
 import { allows, requestAuth } from '../auth-guard';
 import { checkFormXsrf, ensureXsrf, hasDotSegment, safeNext } from '../browser-session';
 import { startServer, stopServer } from '../api/servers.routes';
-import { renderHome } from '../pages/home';
 import { renderSpawnPending } from '../pages/spawn-pending';
 import { renderNotRunning } from '../pages/not-running';
 import { renderError } from '../pages/error';
@@ -31,7 +30,7 @@ export function pageUser(ctx: HubContext, req: Request, res: Response): Identity
   return null;
 }
 
-/** Home, spawn, stop, spawn-pending and the `/hub/user/...` fallback (protocol.md §11). */
+/** Spawn, stop, spawn-pending and the `/hub/user/...` fallback (protocol.md §11); the home page is home.routes.ts. */
 export function serverPagesRouter(ctx: HubContext): Router {
   const router = Router();
   const base = ctx.config.hub.baseUrl;
@@ -45,51 +44,6 @@ export function serverPagesRouter(ctx: HubContext): Router {
   router.get(['/', ''], (req, res) => {
     res.redirect(302, requestAuth(req).identity ? `${ctx.hubPrefix}home` : `${ctx.hubPrefix}login`);
   });
-
-  router.get(
-    '/home',
-    asyncHandler(async (req, res) => {
-      const viewer = pageUser(ctx, req, res);
-      if (!viewer?.user) return;
-      const user = viewer.user;
-      const servers = await ctx.store.servers.listByUser(user.id);
-      const profileNames = new Map(ctx.config.profiles.map((p) => [p.slug, p.displayName]));
-      const views = servers.map((s) => ({
-        name: s.name,
-        displayName: s.displayName || s.name,
-        state: s.state,
-        url: serverPrefix(user.name, s.name, base),
-        profile: s.profile,
-        profileName: s.profile ? (profileNames.get(s.profile) ?? s.profile) : null,
-        lastActivity: s.lastActivity?.toISOString() ?? null,
-        stopReason: s.stopReason,
-        message: s.message,
-      }));
-      if (!views.some((v) => v.name === '')) {
-        // A user who never started a server has no record yet: show the default one as stopped.
-        views.unshift({ name: '', displayName: '', state: 'stopped', url: serverPrefix(user.name, '', base), profile: null, profileName: null, lastActivity: null, stopReason: null, message: null });
-      }
-      res.type('html').send(
-        renderHome({
-          baseHubUrl: ctx.hubPrefix,
-          user: { name: user.name, admin: user.admin },
-          xsrf: ensureXsrf(ctx, req, res),
-          allowNamedServers: ctx.config.hub.allowNamedServers,
-          servers: views,
-          profiles: ctx.config.profiles.map((p) => ({
-            slug: p.slug,
-            displayName: p.displayName,
-            description: p.description ?? '',
-            kind: p.kind,
-            summary: describeResources(p),
-            pricePerHour: p.pricePerHour ?? 0,
-            allowed: profileAllowed(p, { admin: user.admin, groups: viewer.groups }),
-            default: p.default ?? false,
-          })),
-        }),
-      );
-    }),
-  );
 
   const spawnPendingUrl = (user: string, server: string, next: string | null): string =>
     `${ctx.hubPrefix}spawn-pending/${encodeURIComponent(user)}${server ? `/${encodeURIComponent(server)}` : ''}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
