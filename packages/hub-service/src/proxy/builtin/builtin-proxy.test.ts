@@ -51,6 +51,29 @@ describe('BuiltinProxy', () => {
     await expect(wsExchange(`ws://127.0.0.1:${proxy.port}/nowhere`, ['x'])).rejects.toThrow(/404/);
   });
 
+  it('never logs the query string (tokens, _xsrf, OAuth codes) of a request it could not forward', async () => {
+    const lines: string[] = [];
+    const capture = (fields: object, message: string): void => {
+      lines.push(`${message} ${JSON.stringify(fields)}`);
+    };
+    const logged = new BuiltinProxy({ ip: '127.0.0.1', port: 0, clock: () => now, logger: { debug: capture, info: capture, warn: capture, error: capture } });
+    await logged.start();
+    try {
+      await logged.addRoute('/user/alice/', `http://127.0.0.1:${await freePort()}`, {});
+      const secrets = ['tok0123456789secret', 'xsrf0123456789secret', 'code0123456789secret', 'state0123456789secret'];
+      const query = `?token=${secrets[0]}&_xsrf=${secrets[1]}&code=${secrets[2]}&state=${secrets[3]}`;
+      expect((await httpRequest(`http://127.0.0.1:${logged.port}/user/alice/api/kernels${query}`)).status).toBe(503);
+      await expect(wsExchange(`ws://127.0.0.1:${logged.port}/user/alice/api/kernels/k1/channels${query}`, ['x'])).rejects.toThrow(/503/);
+      const text = lines.join('\n');
+      expect(text).toContain('/user/alice/api/kernels');
+      expect(text).toContain('/user/alice/api/kernels/k1/channels');
+      for (const secret of secrets) expect({ secret, logged: text.includes(secret) }).toEqual({ secret, logged: false });
+      expect(text).not.toContain('?');
+    } finally {
+      await logged.stop();
+    }
+  });
+
   it('answers 503 backend_unavailable JSON when the target is down, also for WebSockets', async () => {
     await proxy.addRoute('/down/', `http://127.0.0.1:${await freePort()}`, {});
     const response = await httpRequest(`${base()}/down/x`, { method: 'POST', body: 'payload' });
