@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './observability/logger';
 import { HubMetrics } from './observability/metrics';
 import { systemClock, type Clock } from './lib/clock';
 import { loadCookieSecret } from './lib/cookie-secret';
+import { secureDataDir } from './lib/data-dir';
 import { IdentityService } from './services/identity';
 import { ServerLifecycle } from './services/server-lifecycle';
 import { RouteService } from './services/route-service';
@@ -78,6 +79,7 @@ function hostFor(ip: string): string {
 export async function buildHub(config: ResolvedConfig, overrides: HubOverrides = {}): Promise<Hub> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger({ level: config.hub.logLevel });
+  secureDataDir(config.hub.dataDir);
   const store =
     overrides.store ??
     (await openStore(config.db.kind === 'sqlite' ? { kind: 'sqlite', path: config.db.path } : { kind: 'postgres', url: config.db.url }, { logger }));

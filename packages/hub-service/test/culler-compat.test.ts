@@ -11,11 +11,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
 import { waitFor } from '../src/proxy/testing/backends';
+import { VENV_PYTHON } from './harness/repo-paths';
 
 // The project's testTimeout is not applied to jest projects.
 jest.setTimeout(120_000);
 
-const PYTHON = '/work/main/.venv/bin/python';
+const PYTHON = VENV_PYTHON;
 const CULLER_SCOPES = ['list:users', 'read:users:activity', 'read:servers', 'delete:servers'];
 const TWO_HOURS_AGO = (): Date => new Date(Date.now() - 2 * 3600_000);
 

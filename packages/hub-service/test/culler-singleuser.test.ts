@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startTestHub, type TestHub } from './harness/hub-harness';
+import { VENV_PYTHON } from './harness/repo-paths';
 import {
   apiCall,
   isRecord,
@@ -25,7 +26,7 @@ import {
 // The project's testTimeout is not applied to jest projects.
 jest.setTimeout(240_000);
 
-const PYTHON = '/work/main/.venv/bin/python';
+const PYTHON = VENV_PYTHON;
 const CULLER_SCOPES = ['list:users', 'read:users:activity', 'read:servers', 'delete:servers'];
 /** Culler idle timeout and cycle, in seconds. */
 const CULL_TIMEOUT_S = 20;

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import * as os from 'node:os';
@@ -17,13 +17,14 @@ import { sleep } from '../src/spawners/abort';
 import { LocalProcessSpawner } from '../src/spawners/local-process/local-process-spawner';
 import type { LocalProcessSpawnerOptions } from '../src/spawners/local-process/local-process-spawner';
 import { SpawnError } from '../src/spawners/spawner';
+import { resolveAccount } from '../src/spawners/local-process/accounts';
+import type { AccountPolicy, RunAsAccount } from '../src/spawners/local-process/accounts';
 import type { SpawnContext, SpawnHandle, SpawnRequest } from '../src/spawners/spawner';
 import { describeSpawnerContract } from '../src/spawners/spawner.contract';
 
 jest.setTimeout(120_000);
 
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-const VENV_BIN = path.join(REPO_ROOT, '.venv', 'bin');
+import { REPO_ROOT, VENV_BIN, VENV_PYTHON } from './harness/repo-paths';
 const FIXTURE = path.join(__dirname, 'fixtures', 'env-server.py');
 const PROXY_SECRET = `proxy-secret-${randomUUID()}`;
 const HOST_ENV: NodeJS.ProcessEnv = {
@@ -37,11 +38,22 @@ let root = '';
 let python = '';
 let counter = 0;
 
+/** The tests run as root on CI: then servers run as per-user accounts `chtest-<user>`, created on demand. */
+const AS_ROOT = process.getuid?.() === 0;
+const ACCOUNTS: AccountPolicy = AS_ROOT ? { mode: 'per-user', template: 'chtest-{username}', create: true, minUid: 1000 } : { mode: 'single-person' };
+
+/** The account a test user's server runs as, looked up as the spawner does. */
+async function accountOf(user: string): Promise<RunAsAccount> {
+  return resolveAccount(ACCOUNTS, user);
+}
+
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'clusterhub-spawner-'));
-  // The interpreter itself, not a wrapper (a pyenv shim would add variables to the environment).
-  const { stdout } = await promisify(execFile)('python3', ['-c', 'import sys; print(sys.executable)'], { timeout: 30_000 });
-  python = stdout.trim();
+  // Accounts must pass through the test's folder to reach their working folders below it.
+  await chmod(root, 0o711);
+  // The venv's interpreter: the users' accounts can run it (scripts/setup-python.sh makes sure), and
+  // it is the interpreter itself, not a wrapper (a pyenv shim would add variables to the environment).
+  python = VENV_PYTHON;
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -53,6 +65,8 @@ function spawnerOptions(overrides: Partial<LocalProcessSpawnerOptions> = {}): Lo
     args: [],
     ip: '127.0.0.1',
     workDir: path.join(root, 'users', '{username}'),
+    logDir: path.join(root, 'logs'),
+    accounts: ACCOUNTS,
     envKeep: ['PATH', 'LANG'],
     hostEnv: HOST_ENV,
     environment: { ADMIN_VAR: 'from-admin' },
@@ -128,7 +142,7 @@ describe('LocalProcessSpawner', () => {
     return result;
   }
 
-  it('gives the server exactly the expected environment, its own 0700 folder as cwd and HOME', async () => {
+  it('gives the server exactly the expected environment, its own 0700 folder as cwd, the account\'s HOME', async () => {
     const spawner = new LocalProcessSpawner(spawnerOptions());
     const request = makeRequest({ LANG: 'C.UTF-8', FROM_REQUEST: 'yes', ADMIN_VAR: 'from-request' });
     const { target, handle } = await start(spawner, request);
@@ -136,25 +150,30 @@ describe('LocalProcessSpawner', () => {
     expect(response.status).toBe(200);
     const body: unknown = await response.json();
     const workDir = path.join(root, 'users', request.user.name);
+    const account = await accountOf(request.user.name);
     expect(body).toEqual({
       cwd: workDir,
       env: {
         PATH: HOST_ENV['PATH'],
         LANG: 'C.UTF-8',
         ...request.env,
-        USER: request.user.name,
-        HOME: workDir,
+        CUDA_VISIBLE_DEVICES: '',
+        USER: account.name,
+        HOME: account.home,
         SHELL: HOST_ENV['SHELL'] ?? '/bin/sh',
         JUPYTERHUB_SERVICE_URL: `http://127.0.0.1:${String(handle['port'])}${request.prefix}`,
         ADMIN_VAR: 'from-admin',
+        // Set by the /bin/sh that applies the umask before it execs the server.
+        PWD: workDir,
       },
     });
     expect(JSON.stringify(body)).not.toContain(PROXY_SECRET);
     expect((await stat(workDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(workDir)).uid).toBe(account.uid);
     expect(target).toBe(`http://127.0.0.1:${String(handle['port'])}`);
   });
 
-  it('runs the server as the leader of its own process group, logging to .clusterhub/<server>.log', async () => {
+  it('runs the server as the leader of its own process group, logging to <logDir>/<user>/<server>.log', async () => {
     const spawner = new LocalProcessSpawner(spawnerOptions());
     const request = makeRequest({}, 'gpu');
     const { handle, target } = await start(spawner, request);
@@ -164,9 +183,12 @@ describe('LocalProcessSpawner', () => {
     const pgrp = Number(statText.slice(statText.lastIndexOf(')') + 2).split(' ')[2]);
     expect(pgrp).toBe(pid);
     expect(handle['pgid']).toBe(pid);
-    const logPath = path.join(root, 'users', request.user.name, '.clusterhub', 'gpu.log');
+    const logPath = path.join(root, 'logs', request.user.name, 'gpu.log');
     expect(handle['logPath']).toBe(logPath);
     expect(await readFile(logPath, 'utf8')).toContain('fixture: listening on 127.0.0.1');
+    // The hub's file in the hub's folder: the user's server writes to it through its stdout only.
+    expect((await stat(logPath)).mode & 0o777).toBe(0o600);
+    expect((await stat(logPath)).uid).toBe(process.getuid?.());
   });
 
   it('rejects with a SpawnError quoting the log when the process exits while starting', async () => {
@@ -224,6 +246,16 @@ describe('LocalProcessSpawner', () => {
       await mkdir(path.dirname(path.join(out, file)), { recursive: true });
       await writeFile(path.join(out, file.replace(/\.ts$/, '.js')), outputText);
     }
+    // The spawner imports @clusterhub/shared: transpile it into the separate hub's node_modules.
+    const sharedSrc = path.resolve(__dirname, '../../shared/src');
+    const sharedOut = path.join(out, 'node_modules', '@clusterhub', 'shared');
+    for (const file of (await readdir(sharedSrc, { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+      const { outputText } = ts.transpileModule(await readFile(path.join(sharedSrc, file), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+      });
+      await mkdir(path.dirname(path.join(sharedOut, file)), { recursive: true });
+      await writeFile(path.join(sharedOut, file.replace(/\.ts$/, '.js')), outputText);
+    }
     const script = [
       "const { LocalProcessSpawner } = require('./local-process/local-process-spawner');",
       'const [options, request] = process.argv.slice(2).map((a) => JSON.parse(a));',
@@ -246,6 +278,79 @@ describe('LocalProcessSpawner', () => {
     const spawner = new LocalProcessSpawner(spawnerOptions());
     expect((await spawner.poll({ fakeServerId: 'x' })).status).toBe('stopped');
     await expect(spawner.stop({}, { timeoutSeconds: 1 })).resolves.toBeUndefined();
+  });
+});
+
+/** `Uid:` and `Umask:` of a process, from /proc/<pid>/status, and its RLIMIT_DATA from /proc/<pid>/limits. */
+async function processIdentity(pid: number): Promise<{ uid: number; gid: number; umask: string; groups: number[]; dataLimit: string }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): string => status.split('\n').find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1).trim() ?? '';
+  const limits = await readFile(`/proc/${pid}/limits`, 'utf8');
+  const data = limits.split('\n').find((l) => l.startsWith('Max data size')) ?? '';
+  return {
+    uid: Number(field('Uid').split(/\s+/)[0]),
+    gid: Number(field('Gid').split(/\s+/)[0]),
+    umask: field('Umask'),
+    groups: field('Groups').split(/\s+/).filter((g) => g !== '').map(Number),
+    dataLimit: data.replace('Max data size', '').trim().split(/\s+/)[0] ?? '',
+  };
+}
+
+(AS_ROOT ? describe : describe.skip)('LocalProcessSpawner user isolation (hub running as root)', () => {
+  const started: { spawner: LocalProcessSpawner; handle: SpawnHandle }[] = [];
+  afterEach(async () => {
+    for (const { spawner, handle } of started.splice(0)) await spawner.stop(handle, { timeoutSeconds: 1 });
+  });
+
+  it('runs the server as the user\'s own account with its groups, umask 077 and the profile\'s memory limit', async () => {
+    const spawner = new LocalProcessSpawner(spawnerOptions());
+    const request = { ...makeRequest(), profile: { slug: 'cpu', displayName: 'CPU', kind: 'cpu' as const, resources: { memory: { limit: '3Gi' } } } };
+    const { handle, target } = await spawner.start(request, context());
+    started.push({ spawner, handle });
+    await getWhenUp(`${target}${request.prefix}`);
+    const account = await accountOf(request.user.name);
+    const id = await processIdentity(Number(handle['pid']));
+    expect(id.uid).toBe(account.uid);
+    expect(id.uid).not.toBe(0);
+    expect(id.gid).toBe(account.gid);
+    expect(id.groups).not.toContain(0);
+    expect(id.umask).toBe('0077');
+    expect(id.dataLimit).toBe(String(3 * 1024 ** 3));
+  });
+
+  it('refuses a user without an account when creating accounts is off, naming the setting', async () => {
+    const spawner = new LocalProcessSpawner(spawnerOptions({ accounts: { mode: 'per-user', template: 'chnone-{username}', create: false, minUid: 1000 } }));
+    const failure = spawner.start(makeRequest(), context());
+    await expect(failure).rejects.toBeInstanceOf(SpawnError);
+    await expect(failure).rejects.toThrow(/has no Unix account "chnone-user\d+".*spawner\.createSystemUsers/);
+  });
+
+  it.each([
+    ['root', /as root/],
+    ['daemon', /system account "daemon".*spawner\.minUid/],
+  ])('refuses to run hub user %j as the Unix account of the same name', async (name, message) => {
+    const spawner = new LocalProcessSpawner(spawnerOptions({ accounts: { mode: 'per-user', template: '{username}', create: true, minUid: 1000 } }));
+    const request = { ...makeRequest(), user: { id: 500, name, groups: [] } };
+    await expect(spawner.start(request, context())).rejects.toThrow(message);
+  });
+
+  it('refuses a working folder that belongs to someone else', async () => {
+    const spawner = new LocalProcessSpawner(spawnerOptions());
+    const request = makeRequest();
+    await mkdir(path.join(root, 'users', request.user.name), { recursive: true, mode: 0o700 });
+    await expect(spawner.start(request, context())).rejects.toThrow(/belongs to uid 0, not to chtest-user\d+/);
+  });
+
+  it('refuses a command the account cannot reach, saying why', async () => {
+    const hidden = await mkdtemp(path.join(os.tmpdir(), 'clusterhub-hidden-'));
+    try {
+      const script = path.join(hidden, 'server');
+      await writeFile(script, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const spawner = new LocalProcessSpawner(spawnerOptions({ cmd: [script] }));
+      await expect(spawner.start(makeRequest(), context())).rejects.toThrow(/cannot run .*is not searchable or executable for it.*spawner\.cmd/);
+    } finally {
+      await rm(hidden, { recursive: true, force: true });
+    }
   });
 });
 
@@ -281,8 +386,8 @@ describe('LocalProcessSpawner with the real jupyterhub-singleuser', () => {
     const spawner = new LocalProcessSpawner(
       spawnerOptions({
         cmd: [path.join(VENV_BIN, 'jupyterhub-singleuser')],
-        // jupyter-server refuses to run as root without it (the test machine runs as root).
-        args: process.getuid?.() === 0 ? ['--allow-root'] : [],
+        // Never --allow-root: the server runs as the user's own account.
+        args: [],
         hostEnv: { ...HOST_ENV, PATH: `${VENV_BIN}:${HOST_ENV['PATH'] ?? '/usr/bin:/bin'}` },
         environment: {},
       }),

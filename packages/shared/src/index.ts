@@ -6,4 +6,5 @@ export * from './api-paths';
 export * from './models';
 export * from './scopes';
 export * from './profiles';
+export * from './local-limits';
 export type * from './generated/config';

@@ -1,6 +1,8 @@
 import type { ResolvedConfig } from '../config/types';
 import { buildHub } from '../app';
 import { AccountService } from '../services/accounts';
+import { userInfo } from 'node:os';
+import { singlePersonNotice } from '../spawners/local-process/accounts';
 
 /** The password-change command as it works from the checkout (`npx` finds the package's `bin`). */
 export function passwdCommand(userName: string, configPath: string | null): string {
@@ -30,6 +32,8 @@ export async function serve(config: ResolvedConfig, configPath: string | null = 
     await hub.stop().catch(() => undefined);
     throw err;
   }
+  const notice = config.spawner.kind === 'local-process' ? singlePersonNotice(process.getuid?.() ?? 0, userInfo().username) : null;
+  if (notice !== null) process.stdout.write(`  ${notice}\n`);
   const url = hub.publicUrl ?? hub.internalUrl;
   process.stdout.write(`  clusterhub is running at ${url}/hub/  (Ctrl-C stops it and its servers)\n\n`);
   return new Promise<number>((resolve) => {

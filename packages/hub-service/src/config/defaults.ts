@@ -15,8 +15,8 @@ export const DEFAULT_INTERNAL_PORT = 8081;
 /** SQLite file name inside the data folder. */
 export const DEFAULT_SQLITE_FILE = 'clusterhub.sqlite';
 
-/** The per-user working folder inside the data folder; `{username}` is replaced. */
-export const DEFAULT_WORK_DIR = join('users', '{username}');
+/** The folder inside the data folder that holds the servers' log files (the hub's, not the users'). */
+export const SERVER_LOG_DIR = 'logs';
 
 /** The single-user server command when the setup made no Python environment. */
 export const SINGLEUSER_COMMAND = 'jupyterhub-singleuser';

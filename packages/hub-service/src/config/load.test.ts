@@ -67,7 +67,12 @@ describe('loadConfig with no file', () => {
     expect(config.spawner.cmd).toHaveLength(1);
     expect(config.spawner.cmd[0]).toMatch(/(^|\/)jupyterhub-singleuser$/);
     expect(config.spawner.envKeep).toEqual(ENV_KEEP);
-    expect(config.spawner.workDir).toBe(join(dir, '.data', 'users', '{username}'));
+    expect(config.spawner.workDir).toBe('{home}');
+    expect(config.spawner.args).toEqual([]);
+    expect(config.spawner.createSystemUsers).toBe(true);
+    expect(config.spawner.systemUserTemplate).toBe('{username}');
+    expect(config.spawner.minUid).toBe(1000);
+    expect(config.spawner.logDir).toBe(join(dir, '.data', 'logs'));
     expect(config.spawner.defaultUrl).toBe('/lab');
     expect(config.profiles).toEqual(DEFAULT_PROFILES);
     expect(config.services).toEqual([]);
@@ -75,8 +80,21 @@ describe('loadConfig with no file', () => {
 });
 
 describe('loadConfig with a file', () => {
-  it('treats an empty file (or only comments) as the embedded default', () => {
-    const none = loadConfig(null, { cwd: dir, env: {} });
+  it('refuses a working folder inside the data folder, naming spawner.workDir', () => {
+    expect(() => loadConfig(configFile('hub: { dataDir: d }\nspawner: { workDir: "d/users/{username}" }\n'), { cwd: dir, env: {} })).toThrow(
+      /config error at spawner\.workDir: .* lies inside hub\.dataDir/,
+    );
+    expect(() => loadConfig(configFile('hub: { dataDir: d }\nspawner: { workDir: "d" }\n'), { cwd: dir, env: {} })).toThrow(/lies inside hub\.dataDir/);
+    expect(loadConfig(configFile('hub: { dataDir: d }\nspawner: { workDir: "dx/{username}" }\n'), { cwd: dir, env: {} }).spawner.workDir).toBe(join(dir, 'dx', '{username}'));
+  });
+
+  it('refuses an account template without {username}, naming the key', () => {
+    expect(() => loadConfig(configFile('spawner: { systemUserTemplate: shared }\n'), { cwd: dir, env: {} })).toThrow(/spawner\.systemUserTemplate/);
+  });
+
+  it('treats an empty file (or only comments) as the embedded default, except that it creates no Unix accounts', () => {
+    const embedded = loadConfig(null, { cwd: dir, env: {} });
+    const none = { ...embedded, spawner: { ...embedded.spawner, createSystemUsers: false } };
     expect(loadConfig(configFile(''), { cwd: dir, env: {} })).toEqual(none);
     expect(loadConfig(configFile('# nothing yet\n'), { cwd: dir, env: {} })).toEqual(none);
     expect(loadConfig(configFile('hub:\nspawner:\n'), { cwd: dir, env: {} })).toEqual(none);
@@ -345,12 +363,12 @@ describe('loadConfig errors', () => {
   it('refuses inconsistent hub settings and invalid admin names', () => {
     const text = [
       'hub: { apiPageDefaultLimit: 500, public: { port: 9000 }, internal: { port: 9000 } }',
-      'auth: { admins: [ok, "bad name"], initialAdmin: "../root" }',
+      'auth: { admins: [ok, "bad/name"], initialAdmin: "../root" }',
     ].join('\n');
     expect(problemsOf(text)).toEqual([
       'config error at hub.apiPageDefaultLimit: must be <= hub.apiPageMaxLimit (200)',
       'config error at hub.internal.port: same address as hub.public (127.0.0.1:9000)',
-      'config error at auth.admins[1]: "bad name" is not a valid user name',
+      'config error at auth.admins[1]: "bad/name" is not a valid user name',
       'config error at auth.initialAdmin: "../root" is not a valid user name',
     ]);
   });

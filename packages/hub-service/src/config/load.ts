@@ -4,7 +4,7 @@
  * a deeply frozen {@link ResolvedConfig}. Any problem throws a {@link ConfigError} listing them all.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { DEFAULT_PROFILES, type HubConfig } from '@clusterhub/shared';
 import { ConfigError } from './config-error';
@@ -14,7 +14,7 @@ import {
   DEFAULT_INTERNAL_PORT,
   DEFAULT_PUBLIC_PORT,
   DEFAULT_SQLITE_FILE,
-  DEFAULT_WORK_DIR,
+  SERVER_LOG_DIR,
   defaultSpawnerCmd,
 } from './defaults';
 import { compileConfigValidator, formatSchemaErrors } from './schema-validator';
@@ -81,11 +81,6 @@ function prepare(raw: unknown): unknown {
 }
 
 /** A value the schema gives a default for; its absence is a bug in the schema, not in the file. */
-/** No extra arguments, except `--allow-root` when the hub runs as root: jupyterhub-singleuser exits at once as root without it. */
-function defaultSpawnerArgs(): string[] {
-  return process.getuid?.() === 0 ? ['--allow-root'] : [];
-}
-
 function filled<T>(value: T | undefined, key: string): T {
   if (value === undefined) throw new Error(`internal error: the config schema has no default for ${key}`);
   return value;
@@ -108,8 +103,31 @@ function normalizeConnectUrl(url: string, baseUrl: string): string {
   return parsed.toString();
 }
 
-/** Builds the resolved configuration from a valid document (schema defaults already filled in). */
-function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv): ResolvedConfig {
+/**
+ * A problem when the fixed part of the `workDir` template (what comes before its first
+ * placeholder) lies inside the data folder: users must never reach the hub's files.
+ */
+function workDirProblem(workDir: string, dataDir: string): string | null {
+  const brace = workDir.indexOf('{');
+  const fixed = brace < 0 ? workDir : workDir.slice(0, brace);
+  if (fixed === '') return null;
+  const rel = relative(dataDir, resolve(fixed));
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    return `config error at spawner.workDir: ${JSON.stringify(workDir)} lies inside hub.dataDir (${dataDir}); user folders must be outside the hub's data folder`;
+  }
+  return null;
+}
+
+/** A `workDir` template resolved against `baseDir`, unless it starts with a placeholder (`{home}`). */
+function resolveWorkDir(template: string, baseDir: string): string {
+  return template.startsWith('{') ? template : resolve(baseDir, template);
+}
+
+/**
+ * Builds the resolved configuration from a valid document (schema defaults already filled in).
+ * `embeddedDefault` is true when there is no config file (then missing Unix accounts are created).
+ */
+function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, embeddedDefault: boolean): ResolvedConfig {
   const hub = filled(cfg.hub, 'hub');
   const pub = filled(hub.public, 'hub.public');
   const internal = filled(hub.internal, 'hub.internal');
@@ -178,11 +196,15 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv):
     spawner: {
       kind: filled(spawner.kind, 'spawner.kind'),
       cmd: spawner.cmd === undefined ? defaultSpawnerCmd() : resolveCommand(spawner.cmd, baseDir),
-      args: spawner.args ?? defaultSpawnerArgs(),
+      args: spawner.args ?? [],
       environment: filled(spawner.environment, 'spawner.environment'),
       envKeep: spawner.envKeep ?? [...DEFAULT_ENV_KEEP],
       ip: filled(spawner.ip, 'spawner.ip'),
-      workDir: resolve(baseDir, spawner.workDir ?? join(dataDir, DEFAULT_WORK_DIR)),
+      workDir: resolveWorkDir(filled(spawner.workDir, 'spawner.workDir'), baseDir),
+      createSystemUsers: spawner.createSystemUsers ?? embeddedDefault,
+      systemUserTemplate: filled(spawner.systemUserTemplate, 'spawner.systemUserTemplate'),
+      minUid: filled(spawner.minUid, 'spawner.minUid'),
+      logDir: join(dataDir, SERVER_LOG_DIR),
       defaultUrl: filled(spawner.defaultUrl, 'spawner.defaultUrl'),
     },
     profiles: filled(cfg.profiles, 'profiles'),
@@ -222,5 +244,8 @@ export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): R
   if (!validate(doc)) throw new ConfigError(formatSchemaErrors(validate.errors ?? []), file);
   const problems = semanticProblems(doc, env);
   if (problems.length > 0) throw new ConfigError(problems, file);
-  return deepFreeze(resolveConfig(doc, file === null ? cwd : dirname(file), env));
+  const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file === null);
+  const placement = workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir);
+  if (placement !== null) throw new ConfigError([placement], file);
+  return deepFreeze(resolved);
 }

@@ -61,8 +61,16 @@ export interface ResolvedConfig {
     readonly environment: Readonly<Record<string, string>>;
     readonly envKeep: readonly string[];
     readonly ip: string;
-    /** Template with `{username}`; absolute. */
+    /** Template with `{home}`, `{account}` or `{username}`; absolute unless it starts with `{home}`. */
     readonly workDir: string;
+    /** Create missing Unix accounts (hub running as root). */
+    readonly createSystemUsers: boolean;
+    /** Unix account name template with `{username}`. */
+    readonly systemUserTemplate: string;
+    /** Lowest uid a server may run as. */
+    readonly minUid: number;
+    /** The hub's folder for server logs: `<dataDir>/logs`. */
+    readonly logDir: string;
     readonly defaultUrl: string;
   };
   readonly profiles: readonly ProfileConfig[];

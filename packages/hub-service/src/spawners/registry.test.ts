@@ -10,6 +10,10 @@ const config: ResolvedConfig['spawner'] = {
   envKeep: ['PATH'],
   ip: '127.0.0.1',
   workDir: '/tmp/clusterhub/{username}',
+  createSystemUsers: false,
+  systemUserTemplate: '{username}',
+  minUid: 1000,
+  logDir: '/tmp/clusterhub-logs',
   defaultUrl: '/lab',
 };
 
@@ -18,6 +22,14 @@ describe('createSpawner', () => {
     const spawner = createSpawner(config, {});
     expect(spawner).toBeInstanceOf(LocalProcessSpawner);
     expect(spawner.kind).toBe('local-process');
+  });
+
+  it('runs servers as each user\'s own account when the hub is root, as the hub\'s account otherwise', () => {
+    const asRoot = createSpawner({ ...config, createSystemUsers: true }, { uid: 0 });
+    const asUser = createSpawner(config, { uid: 1000 });
+    expect(asRoot).toBeInstanceOf(LocalProcessSpawner);
+    expect((asRoot as LocalProcessSpawner).accountPolicy).toEqual({ mode: 'per-user', template: '{username}', create: true, minUid: 1000 });
+    expect((asUser as LocalProcessSpawner).accountPolicy).toEqual({ mode: 'single-person' });
   });
 
   it('refuses an unknown kind, naming spawner.kind', () => {

@@ -3,10 +3,13 @@ import type { ResolvedConfig } from '../config/types';
 import type { Spawner } from './spawner';
 import type { SpawnerLogger } from './spawner-logger';
 import { LocalProcessSpawner } from './local-process/local-process-spawner';
+import { accountPolicyFor } from './local-process/accounts';
 
 /** What the adapters may need from the composition root. */
 export interface SpawnerDeps {
   readonly logger?: SpawnerLogger;
+  /** The hub's uid (default: the process's); 0 means servers run as each user's own account. */
+  readonly uid?: number;
 }
 
 /**
@@ -23,6 +26,8 @@ export function createSpawner(config: ResolvedConfig['spawner'], deps: SpawnerDe
         args: config.args,
         ip: config.ip,
         workDir: config.workDir,
+        logDir: config.logDir,
+        accounts: accountPolicyFor(deps.uid ?? process.getuid?.() ?? 0, config),
         envKeep: config.envKeep,
         environment: config.environment,
         ...(deps.logger ? { logger: deps.logger } : {}),

@@ -76,6 +76,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       slowSpawnTimeoutSeconds: 10,
       ...options.config?.hub,
     },
+    // As root (CI), user servers run as per-user Unix accounts, created on first start.
+    spawner: { createSystemUsers: true, ...options.config?.spawner },
   };
   const configPath = join(dataDir, 'test-config.yaml');
   writeFileSync(configPath, stringify(raw));

@@ -30,7 +30,7 @@ export interface HubSettings {
   connectUrl?: string;
   baseUrl?: string;
   /**
-   * Folder for the SQLite database, the cookie secret and per-user working folders. Relative paths (here and in db.path, spawner.cmd, spawner.workDir) are resolved against the config file's folder.
+   * The hub's private folder (mode 0700, files 0600): the SQLite database, the cookie secret and server logs. User folders never lie inside it. Relative paths (here and in db.path, spawner.cmd, spawner.workDir) are resolved against the config file's folder.
    */
   dataDir?: string;
   /**
@@ -154,7 +154,7 @@ export interface SpawnerConfig {
    */
   cmd?: [string, ...string[]];
   /**
-   * Extra command-line arguments. Default: none, or ["--allow-root"] when the hub runs as root (jupyterhub-singleuser refuses to start as root without it).
+   * Extra command-line arguments (default: none). Servers never run as root, so --allow-root is never needed.
    */
   args?: string[];
   /**
@@ -169,9 +169,21 @@ export interface SpawnerConfig {
   envKeep?: string[];
   ip?: string;
   /**
-   * Per-user working folder template; {username} is replaced (default <dataDir>/users/{username}).
+   * Working folder of each server: a template with {home} (the Unix account's home folder), {account} (its name) or {username} (the hub user name). A missing folder is created, owned by the account, mode 0700; an existing one must belong to the account. It may not lie inside hub.dataDir.
    */
   workDir?: string;
+  /**
+   * When the hub runs as root and a hub user has no Unix account, create one with useradd (home 0700). Default false, so a missing account is a clear refusal; the embedded default (no config file) sets it to true.
+   */
+  createSystemUsers?: boolean;
+  /**
+   * Unix account name of a hub user; {username} is replaced once. Names that are not valid account names (capitals, @, +, spaces, non-ASCII, over 32 characters) are mapped to lowercase with '-' and a 12-hex-digit hash suffix, so two hub users never share an account.
+   */
+  systemUserTemplate?: string;
+  /**
+   * Lowest uid a user server may run as: root and system accounts are always refused.
+   */
+  minUid?: number;
   defaultUrl?: string;
 }
 /**

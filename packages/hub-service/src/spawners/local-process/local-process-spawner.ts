@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, chmod, chown, lstat, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SpawnError } from '../spawner';
 import type { PollResult, SpawnContext, SpawnHandle, SpawnRequest, SpawnResult, Spawner } from '../spawner';
 import { abortError } from '../abort';
 import { silentSpawnerLogger } from '../spawner-logger';
 import type { SpawnerLogger } from '../spawner-logger';
+import { localProcessLimits } from '@clusterhub/shared';
+import { resolveAccount } from './accounts';
+import type { AccountPolicy, RunAsAccount } from './accounts';
 import { buildLocalProcessEnv, formatServiceUrl, formatTarget } from './env';
+import { launchArgv, unreachableAncestor } from './launch';
 import { findFreePort } from './free-port';
 import { parseLocalProcessHandle, toSpawnHandle } from './handle';
 import type { LocalProcessHandle } from './handle';
@@ -16,7 +21,7 @@ import { expandWorkDir, logFilePath } from './paths';
 import { readProcStat } from './proc-stat';
 import { checkProcess, groupExists, signalGroup, waitUntilGone } from './process-control';
 
-/** Options of {@link LocalProcessSpawner}; the first six mirror `spawner.*` in the config. */
+/** Options of {@link LocalProcessSpawner}; most mirror `spawner.*` in the config. Plain data. */
 export interface LocalProcessSpawnerOptions {
   /** Command and its leading arguments, e.g. `['jupyterhub-singleuser']`; run without a shell. */
   readonly cmd: readonly string[];
@@ -24,8 +29,12 @@ export interface LocalProcessSpawnerOptions {
   readonly args: readonly string[];
   /** Address the servers listen on. */
   readonly ip: string;
-  /** Working folder (and `HOME`) of each user: a template with `{username}`. */
+  /** Working folder of each server: a template with `{home}`, `{account}` or `{username}` (see paths.ts). */
   readonly workDir: string;
+  /** Which Unix account each user's server runs as (see accounts.ts). */
+  readonly accounts: AccountPolicy;
+  /** The hub's own folder for server logs (inside the data folder, 0700, never the user's). */
+  readonly logDir: string;
   /** Names of the hub's environment variables the servers inherit. */
   readonly envKeep: readonly string[];
   /** The hub's environment `envKeep` reads from; default `process.env`. */
@@ -75,16 +84,24 @@ function whenSpawned(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Runs each server as a local process of the hub's own OS user (no user switching), in its own
- * process group and with its own working folder, `<workDir>/.clusterhub/<server>.log` as stdout and
- * stderr. Servers survive a hub restart; the handle (pid, start time, port) lets the next hub
- * poll and stop them. Linux only: it reads `/proc`.
+ * Runs each server as a local process of the user's own Unix account (when the hub is root; the
+ * hub's own account in single-person mode, never root), in its own process group, with umask 077,
+ * the profile's memory limit per process, GPUs hidden from CPU profiles, `HOME` the account's home
+ * and the working folder from `workDir`; stdout and stderr go to `<logDir>/<user>/<server>.log`,
+ * which the hub owns. Servers survive a hub restart; the handle (pid, start time, port) lets the
+ * next hub poll and stop them. Linux only: it reads `/proc` and uses util-linux's `setpriv` and
+ * `prlimit`.
  */
 export class LocalProcessSpawner implements Spawner {
   readonly kind = 'local-process';
   private readonly log: SpawnerLogger;
   private readonly hostEnv: NodeJS.ProcessEnv;
   private readonly portFinder: () => Promise<number>;
+
+  /** How hub users map onto Unix accounts (per-user when the hub is root, else single-person). */
+  get accountPolicy(): AccountPolicy {
+    return this.options.accounts;
+  }
 
   constructor(private readonly options: LocalProcessSpawnerOptions) {
     this.log = options.logger ?? silentSpawnerLogger;
@@ -105,17 +122,21 @@ export class LocalProcessSpawner implements Spawner {
     if (command === undefined) throw new SpawnError('No command to run: spawner.cmd is empty.');
     if (signal.aborted) throw abortError(signal);
 
+    let account: RunAsAccount;
     let workDir: string;
     try {
-      workDir = expandWorkDir(this.options.workDir, request.user.name);
+      account = await resolveAccount(this.options.accounts, request.user.name);
+      workDir = expandWorkDir(this.options.workDir, { username: request.user.name, account: account.name, home: account.home });
     } catch (error: unknown) {
       throw new SpawnError(messageOf(error));
     }
-    const logPath = logFilePath(workDir, request.server.name);
+    await this.prepareWorkDir(workDir, account);
+    await this.checkReachable(command, account);
+    const logPath = logFilePath(this.options.logDir, request.user.name, request.server.name);
     try {
       await mkdir(path.dirname(logPath), { recursive: true, mode: 0o700 });
     } catch (error: unknown) {
-      throw new SpawnError(`Could not create the working folder ${workDir}: ${messageOf(error)}`);
+      throw new SpawnError(`Could not create the log folder ${path.dirname(logPath)}: ${messageOf(error)}`);
     }
     if (signal.aborted) throw abortError(signal);
 
@@ -127,18 +148,19 @@ export class LocalProcessSpawner implements Spawner {
     }
     if (signal.aborted) throw abortError(signal);
 
+    const limits = localProcessLimits(request.profile);
     const env = buildLocalProcessEnv({
       hostEnv: this.hostEnv,
       envKeep: this.options.envKeep,
-      requestEnv: request.env,
-      user: request.user.name,
-      home: workDir,
+      requestEnv: { ...request.env, ...limits.env },
+      user: account.name,
+      home: account.home,
       shell: this.options.shell ?? this.hostEnv['SHELL'] ?? '/bin/sh',
       serviceUrl: formatServiceUrl(this.options.ip, port, request.prefix),
       environment: this.options.environment ?? {},
     });
-    const argv = [...leading, ...this.options.args];
-    const { child, pid, startOffset } = await this.launch({ command, argv, workDir, env, logPath });
+    const launch = launchArgv({ command, args: [...leading, ...this.options.args], account, dataLimitBytes: limits.dataLimitBytes });
+    const { child, pid, startOffset } = await this.launch({ command, file: launch.file, argv: launch.args, workDir, env, logPath });
     const exited = new Promise<WindowOutcome>((resolve) => {
       child.once('exit', (code, exitSignal) => resolve({ kind: 'exited', code, signal: exitSignal }));
     });
@@ -172,7 +194,7 @@ export class LocalProcessSpawner implements Spawner {
     }
     child.removeAllListeners('exit');
     child.unref();
-    this.log.info({ pid, port, user: request.user.name, server: request.server.name, logPath }, 'local server launched');
+    this.log.info({ pid, port, user: request.user.name, account: account.name, server: request.server.name, logPath }, 'local server launched');
     return { handle: toSpawnHandle(handle), target: formatTarget(this.options.ip, port) };
   }
 
@@ -233,14 +255,78 @@ export class LocalProcessSpawner implements Spawner {
     }
   }
 
+  /**
+   * Makes sure the working folder exists and belongs to the account: a missing one is created
+   * (0700, owned by the account; missing parents 0755, owned by the hub); an existing one must be a
+   * real folder (not a link) owned by the account, so a server never starts in someone else's files.
+   */
+  private async prepareWorkDir(workDir: string, account: RunAsAccount): Promise<void> {
+    try {
+      const st = await lstat(workDir).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      });
+      if (st === null) {
+        await this.makeParents(path.dirname(workDir));
+        await mkdir(workDir, { mode: 0o700 });
+        await chmod(workDir, 0o700);
+        if (account.switchUser) await chown(workDir, account.uid, account.gid);
+      } else if (!st.isDirectory()) {
+        throw new SpawnError(`The working folder ${workDir} is not a folder.`);
+      } else if (account.switchUser && st.uid !== account.uid) {
+        throw new SpawnError(`The working folder ${workDir} belongs to uid ${st.uid}, not to ${account.name} (uid ${account.uid}); check spawner.workDir.`);
+      }
+    } catch (error: unknown) {
+      if (error instanceof SpawnError) throw error;
+      throw new SpawnError(`Could not prepare the working folder ${workDir}: ${messageOf(error)}`);
+    }
+    const blocked = await unreachableAncestor(workDir, account);
+    if (blocked !== null) {
+      throw new SpawnError(`The account ${account.name} cannot reach its working folder ${workDir}: ${blocked} is not searchable for it; check spawner.workDir.`);
+    }
+  }
+
+  /** Creates missing parent folders 0755 (the hub's), so each account can pass through to its own folder. */
+  private async makeParents(dir: string): Promise<void> {
+    const missing: string[] = [];
+    for (let current = dir; ; current = path.dirname(current)) {
+      const exists = await lstat(current).then(
+        () => true,
+        () => false,
+      );
+      if (exists || path.dirname(current) === current) break;
+      missing.unshift(current);
+    }
+    for (const folder of missing) {
+      await mkdir(folder, { mode: 0o755 });
+      await chmod(folder, 0o755);
+    }
+  }
+
+  /** Refuses a start whose command the account could not run (e.g. a venv inside root's home). */
+  private async checkReachable(command: string, account: RunAsAccount): Promise<void> {
+    if (!path.isAbsolute(command)) return;
+    let blocked: string | null;
+    try {
+      await access(command, fsConstants.X_OK);
+      blocked = await unreachableAncestor(command, account, true);
+    } catch (error: unknown) {
+      throw new SpawnError(`Could not run ${command}: ${messageOf(error)}`);
+    }
+    if (blocked !== null) {
+      throw new SpawnError(`The account ${account.name} cannot run ${command}: ${blocked} is not searchable or executable for it. Install the server's Python environment where every user can read it (spawner.cmd).`);
+    }
+  }
+
   private async launch(spec: {
     command: string;
-    argv: string[];
+    file: string;
+    argv: readonly string[];
     workDir: string;
     env: Record<string, string>;
     logPath: string;
   }): Promise<{ child: ChildProcess; pid: number; startOffset: number }> {
-    const header = `[clusterhub] ${new Date().toISOString()} starting ${[spec.command, ...spec.argv].join(' ')}`;
+    const header = `[clusterhub] ${new Date().toISOString()} starting ${[spec.file, ...spec.argv].join(' ')}`;
     let log: Awaited<ReturnType<typeof openLog>>;
     try {
       log = await openLog(spec.logPath, header);
@@ -248,7 +334,7 @@ export class LocalProcessSpawner implements Spawner {
       throw new SpawnError(`Could not open the log file ${spec.logPath}: ${messageOf(error)}`);
     }
     try {
-      const child = spawn(spec.command, spec.argv, {
+      const child = spawn(spec.file, spec.argv, {
         cwd: spec.workDir,
         env: spec.env,
         detached: true,
