@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient, type TestResponse } from './harness/http-client';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
@@ -45,6 +46,44 @@ function loginError(res: TestResponse): string | null {
   return /<div class="alert alert-error" role="alert" id="login-error">([^<]*)<\/div>/.exec(res.text)?.[1] ?? null;
 }
 
+/** A login attempt as a browser at `localAddress` makes it (raw node:http, so the source address is ours to pick). */
+async function loginFrom(
+  baseUrl: string,
+  localAddress: string,
+  username: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; retryAfter: string | undefined }> {
+  const url = new URL(baseUrl);
+  const send = (method: string, path: string, body?: string): Promise<{ status: number; headers: Record<string, unknown>; text: string }> =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          localAddress,
+          method,
+          path,
+          headers: { 'user-agent': 'test-browser', ...headers, ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const page = await send('GET', '/hub/login');
+  expect(page.status).toBe(200);
+  const xsrf = /name="_xsrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  const res = await send('POST', '/hub/login', new URLSearchParams({ username, password, _xsrf: xsrf }).toString());
+  const retryAfter = res.headers['retry-after'];
+  return { status: res.status, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
+}
+
 describe('login form: throttling, enumeration and XSRF', () => {
   let t: TestHub;
   const spawner = new FakeSpawner();
@@ -56,6 +95,8 @@ describe('login form: throttling, enumeration and XSRF', () => {
     await t.addUser('alice', { password: 'alice-password-1' });
     await t.addUser('bob', { password: 'bob-password-1' });
     await t.addUser('carol', { password: 'carol-password-1' });
+    await t.addUser('dave', { password: 'dave-password-1' });
+    await t.addUser('erin', { password: 'erin-password-1' });
   });
   afterAll(async () => {
     await t.stop();
@@ -148,5 +189,65 @@ describe('login form: throttling, enumeration and XSRF', () => {
     expect(ok.status).toBe(302);
     expect(ok.headers.get('location')).toBe('/hub/home');
     expect(setCookieNames(ok)).toContain(LOGIN_COOKIE);
+  });
+
+  describe('keyed on the real client, through the built-in proxy', () => {
+    afterEach(() => {
+      offsetMs += MAX_DELAY_SECONDS * 1000 * 40;
+    });
+
+    it('never refuses a correct password because of another client\'s failures for the same name', async () => {
+      for (let i = 0; i < FREE_FAILURES; i += 1) expect((await loginFrom(t.publicUrl, '127.0.0.2', 'dave', `guess-${i}`)).status).toBe(403);
+      const attacker = await loginFrom(t.publicUrl, '127.0.0.2', 'dave', 'guess-x');
+      expect(attacker.status).toBe(429);
+      expect(Number(attacker.retryAfter)).toBeGreaterThanOrEqual(1);
+      // The attacker's own correct guess still waits; dave at another address gets in at once.
+      expect((await loginFrom(t.publicUrl, '127.0.0.2', 'dave', 'dave-password-1')).status).toBe(429);
+      expect((await loginFrom(t.publicUrl, '127.0.0.3', 'dave', 'dave-password-1')).status).toBe(302);
+    });
+
+    it('lets no client lock out everyone: a client spraying names is throttled, others are not', async () => {
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 429; i += 1) status = (await loginFrom(t.publicUrl, '127.0.0.4', `spray${i}`, 'wrong-password')).status;
+      expect(status).toBe(429);
+      expect((await loginFrom(t.publicUrl, '127.0.0.4', 'erin', 'erin-password-1')).status).toBe(429);
+      expect((await loginFrom(t.publicUrl, '127.0.0.5', 'erin', 'erin-password-1')).status).toBe(302);
+    });
+
+    it('does not believe X-Forwarded-For sent by the client to the proxy', async () => {
+      const spoof = (i: number): Record<string, string> => ({ 'x-forwarded-for': `198.51.100.${i}` });
+      for (let i = 0; i < FREE_FAILURES; i += 1) expect((await loginFrom(t.publicUrl, '127.0.0.6', 'dave', `guess-${i}`, spoof(i))).status).toBe(403);
+      expect((await loginFrom(t.publicUrl, '127.0.0.6', 'dave', 'guess-x', spoof(99))).status).toBe(429);
+    });
+
+    it('does not believe X-Forwarded-For sent straight to the hub from its own host (a user server)', async () => {
+      const spoof = (i: number): Record<string, string> => ({ 'x-forwarded-for': `198.51.100.${i}`, 'x-forwarded-proto': 'https' });
+      for (let i = 0; i < FREE_FAILURES; i += 1) expect((await loginFrom(t.internalUrl, '127.0.0.7', 'dave', `guess-${i}`, spoof(i))).status).toBe(403);
+      expect((await loginFrom(t.internalUrl, '127.0.0.7', 'dave', 'guess-x', spoof(99))).status).toBe(429);
+    });
+  });
+});
+
+describe('login throttling behind a configured trusted proxy', () => {
+  let t: TestHub;
+  const spawner = new FakeSpawner();
+  beforeAll(async () => {
+    t = await startTestHub({
+      config: { hub: { trustedProxies: ['127.0.0.9/32'] }, auth: { loginThrottle: { freeFailures: FREE_FAILURES, maxDelaySeconds: MAX_DELAY_SECONDS } } },
+      overrides: { spawner, clock },
+    });
+    await t.addUser('frank', { password: 'frank-password-1' });
+  });
+  afterAll(async () => {
+    await t.stop();
+    await spawner.close();
+  });
+
+  it('keys on the right-most untrusted X-Forwarded-For address', async () => {
+    const via = (client: string): Record<string, string> => ({ 'x-forwarded-for': `203.0.113.77, ${client}` });
+    for (let i = 0; i < FREE_FAILURES; i += 1) expect((await loginFrom(t.internalUrl, '127.0.0.9', 'frank', `guess-${i}`, via('192.0.2.10'))).status).toBe(403);
+    expect((await loginFrom(t.internalUrl, '127.0.0.9', 'frank', 'frank-password-1', via('192.0.2.10'))).status).toBe(429);
+    // Another client behind the same proxy is its own key (the left-most value is the client's own claim, ignored).
+    expect((await loginFrom(t.internalUrl, '127.0.0.9', 'frank', 'frank-password-1', via('192.0.2.11'))).status).toBe(302);
   });
 });
