@@ -12,7 +12,11 @@ import { snapshotStore } from './harness/store-snapshot';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
 import { newToken, sha256Hex } from '../src/lib/secrets';
 
-const MAX_BODY = 4096;
+/** Body limit of the suite's hub: small, yet room for a 20,000-deep JSON document (2 bytes a level). */
+const MAX_BODY = 64 * 1024;
+
+/** `[[[…]]]` nested `depth` deep: small on the wire, deadly to a recursive JSON writer. */
+const nested = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 interface RawReply {
   readonly status: number;
@@ -76,8 +80,8 @@ interface BadCase {
 }
 
 const big = (n: number): unknown => ({ usernames: ['x'], pad: 'p'.repeat(n) });
-const long64 = `u${'x'.repeat(63)}`;
-const long65 = `u${'x'.repeat(64)}`;
+const long255 = `u${'x'.repeat(254)}`;
+const long256 = `u${'x'.repeat(255)}`;
 
 const CASES: readonly BadCase[] = [
   // malformed JSON and bodies that are not JSON
@@ -94,7 +98,6 @@ const CASES: readonly BadCase[] = [
   { label: 'unknown field on group create', method: 'POST', path: '/hub/api/groups', who: 'admin', json: { groups: ['newg'], members: ['alice'] }, status: 400, code: 'unknown_field' },
   { label: 'unknown field on group membership', method: 'POST', path: '/hub/api/groups/team/users', who: 'admin', json: { users: ['bob'], admin: true }, status: 400, code: 'unknown_field' },
   { label: 'unknown field next to user_options', method: 'POST', path: '/hub/api/users/bob/server', who: 'admin', json: { user_options: {}, extra: 1 }, status: 400, code: 'unknown_field' },
-  { label: 'unknown field on server stop', method: 'DELETE', path: '/hub/api/users/alice/server', who: 'admin', json: { remove: false, force: true }, status: 400, code: 'unknown_field' },
   { label: 'unknown field on activity', method: 'POST', path: '/hub/api/users/alice/activity', who: 'alice', json: { last_activity: '2024-01-01T00:00:00Z', cpu: 1 }, status: 400, code: 'unknown_field' },
   // wrong types and values
   { label: 'usernames as a string', method: 'POST', path: '/hub/api/users', who: 'admin', json: { usernames: 'newbie' }, status: 400, code: 'validation_failed' },
@@ -105,6 +108,13 @@ const CASES: readonly BadCase[] = [
   { label: 'empty patch', method: 'PATCH', path: '/hub/api/users/bob', who: 'admin', json: {}, status: 400, code: 'validation_failed' },
   { label: 'expires_in as a string', method: 'POST', path: '/hub/api/users/alice/tokens', who: 'alice', json: { expires_in: 'soon' }, status: 400, code: 'validation_failed' },
   { label: 'negative expires_in', method: 'POST', path: '/hub/api/users/alice/tokens', who: 'alice', json: { expires_in: -5 }, status: 400, code: 'validation_failed' },
+  { label: 'expires_in 0 (JupyterHub: must be positive)', method: 'POST', path: '/hub/api/users/alice/tokens', who: 'alice', json: { expires_in: 0 }, status: 400, code: 'validation_failed' },
+  { label: 'expires_in 1e20', method: 'POST', path: '/hub/api/users/alice/tokens', who: 'alice', raw: Buffer.from('{"expires_in": 1e20}'), status: 400, code: 'validation_failed' },
+  { label: 'expires_in 100000000000000000000', method: 'POST', path: '/hub/api/users/alice/tokens', who: 'admin', raw: Buffer.from('{"expires_in": 100000000000000000000}'), status: 400, code: 'validation_failed' },
+  { label: 'scopes and roles together', method: 'POST', path: '/hub/api/users/alice/tokens', who: 'alice', json: { scopes: ['read:users!user=alice'], roles: ['user'] }, status: 400, code: 'validation_failed' },
+  { label: 'admin null on patch', method: 'PATCH', path: '/hub/api/users/bob', who: 'admin', json: { admin: null }, status: 400, code: 'validation_failed' },
+  { label: 'name null on patch', method: 'PATCH', path: '/hub/api/users/bob', who: 'admin', json: { name: null }, status: 400, code: 'validation_failed' },
+  { label: 'name and admin null on patch', method: 'PATCH', path: '/hub/api/users/bob', who: 'admin', json: { name: null, admin: null }, status: 400, code: 'validation_failed' },
   { label: 'scopes as a string', method: 'POST', path: '/hub/api/users/alice/tokens', who: 'alice', json: { scopes: 'read:users' }, status: 400, code: 'validation_failed' },
   { label: 'user_options as an array', method: 'POST', path: '/hub/api/users/bob/server', who: 'admin', json: { user_options: [1] }, status: 400, code: 'validation_failed' },
   { label: 'profile as a number', method: 'POST', path: '/hub/api/users/bob/server', who: 'admin', json: { user_options: { profile: 5 } }, status: 400, code: 'validation_failed' },
@@ -120,6 +130,15 @@ const CASES: readonly BadCase[] = [
   { label: 'activity for an unknown server', method: 'POST', path: '/hub/api/users/alice/activity', who: 'alice', json: { servers: { nope: { last_activity: '2024-01-01T00:00:00Z' } } }, status: 400, code: 'bad_request' },
   { label: 'a non-integer limit', method: 'GET', path: '/hub/api/users?limit=ten', who: 'admin', status: 400, code: 'invalid_query' },
   { label: 'an unknown state filter', method: 'GET', path: '/hub/api/users?state=happy', who: 'admin', status: 400, code: 'invalid_query' },
+  // documents nested too deep (a recursive JSON writer would overflow the stack after a row was written)
+  { label: 'user_options nested 20,000 deep on a start', method: 'POST', path: '/hub/api/users/bob/server', who: 'admin', raw: Buffer.from(`{"user_options": {"x": ${nested(20_000)}}}`), status: 400, code: 'json_too_deep' },
+  { label: 'user_options nested 20,000 deep on a new named server', method: 'POST', path: '/hub/api/users/bob/servers/deep', who: 'bob', raw: Buffer.from(`{"user_options": {"x": ${nested(20_000)}}}`), status: 400, code: 'json_too_deep' },
+  { label: 'user_options nested 20,000 deep on PUT', method: 'PUT', path: '/hub/api/users/bob/servers/deep', who: 'admin', raw: Buffer.from(`{"user_options": {"x": ${nested(20_000)}}}`), status: 400, code: 'json_too_deep' },
+  { label: 'a 5.x start body 65 levels deep', method: 'POST', path: '/hub/api/users/bob/server', who: 'bob', raw: Buffer.from(nested(65)), status: 400, code: 'json_too_deep' },
+  { label: 'group properties nested 20,000 deep', method: 'PUT', path: '/hub/api/groups/team/properties', who: 'admin', raw: Buffer.from(`{"p": ${nested(20_000)}}`), status: 400, code: 'json_too_deep' },
+  // a start refused by the active-server limit (1, taken by alice) must not leave a server row behind
+  { label: 'a start over the active-server limit', method: 'POST', path: '/hub/api/users/bob/server', who: 'admin', json: { user_options: {} }, status: 429, code: 'active_server_limit' },
+  { label: 'a new named server over the active-server limit', method: 'POST', path: '/hub/api/users/bob/servers/extra', who: 'bob', json: { user_options: {} }, status: 429, code: 'active_server_limit' },
   // oversized bodies
   { label: 'oversized body with Content-Length', method: 'POST', path: '/hub/api/users', who: 'admin', json: big(MAX_BODY), status: 413, code: 'payload_too_large' },
   { label: 'oversized chunked body', method: 'POST', path: '/hub/api/users/bob/server', who: 'admin', json: { user_options: { pad: 'p'.repeat(MAX_BODY + 500) } }, chunked: true, status: 413, code: 'payload_too_large' },
@@ -131,7 +150,10 @@ const CASES: readonly BadCase[] = [
   { label: 'an expired token on a stop', method: 'DELETE', path: '/hub/api/users/alice/server', who: 'expired', status: 403, code: 'not_authenticated' },
   { label: 'an expired token creating a token', method: 'POST', path: '/hub/api/users/alice/tokens', who: 'expired', json: {}, status: 403, code: 'not_authenticated' },
   { label: "another user's token stopping alice", method: 'DELETE', path: '/hub/api/users/alice/server', who: 'bob', status: 404, code: 'not_found' },
-  { label: "another user's token creating alice's token", method: 'POST', path: '/hub/api/users/alice/tokens', who: 'bob', json: {}, status: 404, code: 'not_found' },
+  // JupyterHub answers token creation for another user, or for a missing one, with 403 (no scope check that could 404)
+  { label: "another user's token creating alice's token", method: 'POST', path: '/hub/api/users/alice/tokens', who: 'bob', json: {}, status: 403, code: 'forbidden' },
+  { label: 'a user token creating a token for a missing user', method: 'POST', path: '/hub/api/users/nobody/tokens', who: 'bob', json: {}, status: 403, code: 'forbidden' },
+  { label: 'an admin token creating a token for a missing user', method: 'POST', path: '/hub/api/users/nobody/tokens', who: 'admin', json: {}, status: 403, code: 'forbidden' },
   { label: "another user's token reading alice's tokens", method: 'GET', path: '/hub/api/users/alice/tokens', who: 'bob', status: 404, code: 'not_found' },
   { label: "another user's token reporting alice's activity", method: 'POST', path: '/hub/api/users/alice/activity', who: 'bob', json: { last_activity: '2024-01-01T00:00:00Z' }, status: 404, code: 'not_found' },
   { label: 'a user token deleting a user', method: 'DELETE', path: '/hub/api/users/alice', who: 'bob', status: 403, code: 'forbidden' },
@@ -143,11 +165,19 @@ const CASES: readonly BadCase[] = [
   { label: 'user name %2e%2e', method: 'POST', path: '/hub/api/users/%2e%2e', who: 'admin', status: 400, code: 'invalid_name' },
   { label: 'user name a%2Fb', method: 'POST', path: '/hub/api/users/a%2Fb', who: 'admin', status: 400, code: 'invalid_name' },
   { label: 'user name ..%2F..%2Fetc', method: 'POST', path: '/hub/api/users/..%2F..%2Fetc', who: 'admin', status: 400, code: 'invalid_name' },
-  { label: 'user name of 65 chars', method: 'POST', path: `/hub/api/users/${long65}`, who: 'admin', status: 400, code: 'invalid_name' },
-  { label: 'user name with a space', method: 'POST', path: '/hub/api/users/a%20b', who: 'admin', status: 400, code: 'invalid_name' },
+  { label: 'user name of 256 chars', method: 'POST', path: `/hub/api/users/${long256}`, who: 'admin', status: 400, code: 'invalid_name' },
+  { label: 'user name with a leading space', method: 'POST', path: '/hub/api/users/%20ab', who: 'admin', status: 400, code: 'invalid_name' },
+  { label: 'user name with a trailing space', method: 'POST', path: '/hub/api/users/ab%20', who: 'admin', status: 400, code: 'invalid_name' },
+  { label: 'user name with NUL', method: 'POST', path: '/hub/api/users/a%00b', who: 'admin', status: 400, code: 'invalid_name' },
+  { label: 'user name with a newline', method: 'POST', path: '/hub/api/users/a%0Ab', who: 'admin', status: 400, code: 'invalid_name' },
+  { label: 'user name ...', method: 'POST', path: '/hub/api/users/...', who: 'admin', status: 400, code: 'invalid_name' },
+  { label: 'user name %252e%252e (dots once decoded)', method: 'POST', path: '/hub/api/users/%252e%252e', who: 'admin', status: 400, code: 'invalid_name' },
+  { label: 'NUL in a bulk create', method: 'POST', path: '/hub/api/users', who: 'admin', json: { usernames: ['ok-name', 'a\u0000b'] }, status: 400, code: 'invalid_name' },
+  { label: 'rename to a name with NUL', method: 'PATCH', path: '/hub/api/users/bob', who: 'admin', json: { name: 'b\u0000' }, status: 400, code: 'invalid_name' },
+  { label: 'group name with a newline', method: 'POST', path: '/hub/api/groups', who: 'admin', json: { groups: ['a\nb'] }, status: 400, code: 'invalid_name' },
   { label: 'empty user name in a bulk create', method: 'POST', path: '/hub/api/users', who: 'admin', json: { usernames: [''] }, status: 400, code: 'invalid_name' },
   { label: 'one bad name in a bulk create', method: 'POST', path: '/hub/api/users', who: 'admin', json: { usernames: ['fine-name', '../etc'] }, status: 400, code: 'invalid_name' },
-  { label: '65 chars in a bulk create', method: 'POST', path: '/hub/api/users', who: 'admin', json: { usernames: [long64, long65] }, status: 400, code: 'invalid_name' },
+  { label: '256 chars in a bulk create', method: 'POST', path: '/hub/api/users', who: 'admin', json: { usernames: [long255, long256] }, status: 400, code: 'invalid_name' },
   { label: 'rename to ..', method: 'PATCH', path: '/hub/api/users/bob', who: 'admin', json: { name: '..' }, status: 400, code: 'invalid_name' },
   { label: 'rename to a/b', method: 'PATCH', path: '/hub/api/users/bob', who: 'admin', json: { name: 'a/b' }, status: 400, code: 'invalid_name' },
   { label: 'rename to empty', method: 'PATCH', path: '/hub/api/users/bob', who: 'admin', json: { name: '' }, status: 400, code: 'invalid_name' },
@@ -182,7 +212,7 @@ describe('REST bad input: stable error bodies, nothing changed', () => {
   const tokens: Partial<Record<Who, string>> = {};
 
   beforeAll(async () => {
-    t = await startTestHub({ config: { hub: { maxBodyBytes: MAX_BODY } }, overrides: { spawner } });
+    t = await startTestHub({ config: { hub: { maxBodyBytes: MAX_BODY, activeServerLimit: 1 } }, overrides: { spawner } });
     tokens.admin = t.adminToken;
     tokens.alice = await t.addUser('alice', { password: 'alice-password-1' });
     tokens.bob = await t.addUser('bob');

@@ -3,9 +3,18 @@
  * templates, and the Lab extension builds its requests with these functions, so the two cannot drift.
  */
 
-/** Percent-encode one path segment the way JupyterHub does (`@` and `~` kept). */
+/** Percent-encodes the characters `encodeURIComponent` leaves but Python's `quote` does not. */
+function quoteStrict(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Percent-encodes one path segment the way JupyterHub does (`quote(value, safe='@~')`): only
+ * letters, digits, `_.-~` and `@` stay as they are; `/`, spaces, `+`, `:` and non-ASCII
+ * (as UTF-8) are escaped.
+ */
 export function quoteSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(/%40/g, '@');
+  return quoteStrict(segment).replace(/%40/g, '@');
 }
 
 /** Joins a base URL ending in `/` with a relative path that does not start with `/`. */
@@ -29,6 +38,21 @@ export function serverPrefix(user: string, server = '', baseUrl = '/'): string {
   return server ? `${userPart}${quoteSegment(server)}/` : userPart;
 }
 
+/**
+ * Proxy routespec of a user's server: the same path as {@link serverPrefix} but unescaped
+ * (`/user/ann+lab@uni.example/`), because both proxies match routes against the decoded request
+ * path, as configurable-http-proxy does.
+ */
+export function serverRoutespec(user: string, server = '', baseUrl = '/'): string {
+  const userPart = join(baseUrl, `user/${user}/`);
+  return server ? `${userPart}${server}/` : userPart;
+}
+
+/** The percent-quoted form of an unescaped path (each segment as {@link quoteSegment}; `/` kept), as JupyterHub shows routespecs. */
+export function quotePath(path: string): string {
+  return path.split('/').map(quoteSegment).join('/');
+}
+
 /** REST path of a user, relative to the API root (`/users/alice`). */
 export function userPath(user: string): string {
   return `/users/${quoteSegment(user)}`;
@@ -47,7 +71,10 @@ export function progressPath(user: string, server = ''): string {
 /** REST path of our own extension: the profiles the calling user may choose. */
 export const PROFILES_PATH = '/clusterhub/profiles';
 
-/** OAuth client id of a user server, as jupyterhub-singleuser expects it. */
+/**
+ * OAuth client id of a user server, as JupyterHub builds it (`quote(name)`: `@` escaped too, since
+ * the id is also the singleuser's cookie name and `@` is not allowed in cookie names).
+ */
 export function oauthClientId(user: string, server = ''): string {
-  return server ? `jupyterhub-user-${quoteSegment(user)}-${quoteSegment(server)}` : `jupyterhub-user-${quoteSegment(user)}`;
+  return server ? `jupyterhub-user-${quoteStrict(user)}-${quoteStrict(server)}` : `jupyterhub-user-${quoteStrict(user)}`;
 }

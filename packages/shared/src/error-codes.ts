@@ -6,6 +6,7 @@
 export const ERROR_CODES = {
   bad_request: { status: 400, message: 'Bad request.' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  json_too_deep: { status: 400, message: 'The request body is nested too deeply.' },
   validation_failed: { status: 400, message: 'The request body does not match the expected shape.' },
   unknown_field: { status: 400, message: 'The request body has a field this endpoint does not accept.' },
   invalid_name: { status: 400, message: 'The name is not valid.' },

@@ -48,6 +48,27 @@ export interface UserModel {
   auth_state?: Record<string, unknown> | null;
 }
 
+/** A service (keys present depend on the caller's scopes; `kind`, `name` and `admin` whenever it can be identified). */
+export interface ServiceModel {
+  kind: 'service';
+  name: string;
+  admin?: boolean;
+  roles?: string[];
+  url?: string;
+  prefix?: string;
+  command?: string[];
+  pid?: number;
+  info?: Record<string, unknown>;
+  display?: boolean;
+}
+
+/** `GET /hub/api/user` with a service's token: the service model plus the token's identity keys (§4.4). */
+export interface ServiceIdentityModel extends ServiceModel {
+  scopes: string[];
+  token_id: string | null;
+  session_id: string | null;
+}
+
 /** A group. */
 export interface GroupModel {
   kind: 'group';

@@ -70,13 +70,19 @@ describe('parseScope / formatScope', () => {
     ['access:servers!server=alice/gpu', { base: 'access:servers', kind: 'server', value: 'alice/gpu' }],
     ['read:groups!group=physics', { base: 'read:groups', kind: 'group', value: 'physics' }],
     ['read:services!service', { base: 'read:services', kind: 'service' }],
+    // Names JupyterHub accepts: spaces, `!`, `=`, `+`, `:` and non-ASCII letters in filter values.
+    ['read:users!user=ann smith', { base: 'read:users', kind: 'user', value: 'ann smith' }],
+    ['read:users!user=a!b', { base: 'read:users', kind: 'user', value: 'a!b' }],
+    ['access:servers!server=ann+lab@uni.example/', { base: 'access:servers', kind: 'server', value: 'ann+lab@uni.example/' }],
+    ['read:groups!group=unit:physics', { base: 'read:groups', kind: 'group', value: 'unit:physics' }],
+    ['read:users!user=zoë', { base: 'read:users', kind: 'user', value: 'zoë' }],
   ])('round-trips %s', (text, parsed) => {
     expect(parseScope(text)).toEqual(parsed);
     expect(formatScope(parsed as Parameters<typeof formatScope>[0])).toBe(text);
   });
 
   it.each(['', '!user=a', 'read:users!', 'read:users!nonsense=x', 'read:users!user=', 'read:users!group',
-    'access:servers!server=alice', 'access:servers!server=a/b/c', 'read:users!user=a!b', 'read:users!user=a b'])(
+    'access:servers!server=alice', 'access:servers!server=a/b/c', 'read:users!user=a/b', 'read:users!user=a\nb', 'read:users!user=a\u0000b'])(
     'rejects %j',
     (text) => {
       expect(parseScope(text)).toBeNull();

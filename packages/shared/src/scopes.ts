@@ -5,6 +5,8 @@
  * Browser-safe: no Node APIs (the Lab extension bundles it too).
  */
 
+import { hasControlCharacter } from './names';
+
 /** The resource a request touches; the filters of held scopes are matched against it. */
 export interface ScopeResource {
   readonly user?: string;
@@ -106,9 +108,16 @@ export const DEFAULT_ROLES: Readonly<Record<'user' | 'admin' | 'server' | 'token
 
 const METASCOPES: ReadonlySet<string> = new Set(['self', 'inherit']);
 const FILTER_KINDS: ReadonlySet<string> = new Set(['user', 'server', 'group', 'service']);
-/** Filter values: no whitespace, no `!`, no `=`; a server filter is `user/server` (server may be empty). */
-const FILTER_VALUE = /^[^\s!=/]+$/;
-const SERVER_VALUE = /^[^\s!=/]+\/[^\s!=/]*$/;
+/**
+ * Filter values: any name (see names.ts: spaces, `!`, `=`, `:`, `+`, non-ASCII letters are fine)
+ * but no `/` and no control characters; everything after the filter's first `=` is the value, as
+ * in JupyterHub. A server filter is `user/server` (server may be empty).
+ */
+function isFilterValue(value: string, kind: ScopeFilterKind): boolean {
+  if (hasControlCharacter(value)) return false;
+  if (kind !== 'server') return /^[^/]+$/.test(value);
+  return /^[^/]+\/[^/]*$/.test(value);
+}
 
 function isFilterKind(kind: string): kind is ScopeFilterKind {
   return FILTER_KINDS.has(kind);
@@ -128,8 +137,7 @@ export function parseScope(scope: string): ParsedScope | null {
   if (base.length === 0 || !isFilterKind(kind)) return null;
   if (eq < 0) return kind === 'group' ? null : { base, kind };
   const value = filter.slice(eq + 1);
-  const ok = kind === 'server' ? SERVER_VALUE.test(value) : FILTER_VALUE.test(value);
-  return ok ? { base, kind, value } : null;
+  return isFilterValue(value, kind) ? { base, kind, value } : null;
 }
 
 /** The string form of a parsed scope (inverse of {@link parseScope}). */
@@ -329,6 +337,36 @@ export function hasScope(held: ReadonlySet<string>, needed: string, resource?: S
     if (parsed?.base === needed && filterAllows(parsed, resource)) return true;
   }
   return false;
+}
+
+/**
+ * True when `held` (expanded) allows all that the one expanded scope `scope` allows: the same
+ * scope, its base unfiltered, or a wider filter (`!user=u` covers `!server=u/s`; `!group=g`
+ * covers `!user=u` and `!server=u/s` when `userGroupsOf(u)` includes g). Used to keep a token
+ * from creating a token that can do more than itself.
+ */
+export function scopeCovered(held: ReadonlySet<string>, scope: string, userGroupsOf?: (user: string) => readonly string[]): boolean {
+  if (held.has(scope)) return true;
+  const parsed = parseScope(scope);
+  if (!parsed || parsed.kind === undefined || parsed.value === undefined) return false;
+  if (held.has(parsed.base)) return true;
+  const value = parsed.value;
+  switch (parsed.kind) {
+    case 'user':
+      return hasScope(held, parsed.base, { user: value, userGroups: userGroupsOf?.(value) });
+    case 'server': {
+      const slash = value.indexOf('/');
+      if (slash < 0) return false;
+      const user = value.slice(0, slash);
+      return hasScope(held, parsed.base, { user, server: value.slice(slash + 1), userGroups: userGroupsOf?.(user) });
+    }
+    case 'group':
+      return hasScope(held, parsed.base, { group: value });
+    case 'service':
+      return hasScope(held, parsed.base, { service: value });
+    default:
+      return false;
+  }
 }
 
 /** True when `held` contains `needed` with ANY filter (403-vs-404 rule: held for some resource ⇒ 404 for others). */

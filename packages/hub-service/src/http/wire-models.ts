@@ -5,13 +5,16 @@ import {
   serverPrefix,
   wireFlags,
   apiRoot,
+  hasScope,
   type GroupModel,
   type ServerModel,
+  type ServiceModel,
   type TokenModel,
   type UserModel,
 } from '@clusterhub/shared';
 import type { GroupRecord, ServerRecord, TokenRecord, UserRecord } from '../store/store';
 import type { Identity } from '../services/identity';
+import type { ResolvedConfig } from '../config/types';
 import { allows } from './auth-guard';
 
 /** The wire model of a server (protocol.md §5.1) plus clusterhub's fields. */
@@ -53,12 +56,18 @@ export function toUserModel(
   const resource = { user: user.name, userGroups: data.groups };
   const model: UserModel = { kind: 'user', name: user.name };
   const readUsers = allows(viewer, 'read:users', resource);
+  const readRoles = readUsers || allows(viewer, 'read:roles:users', resource);
   if (readUsers || allows(viewer, 'read:users:name', resource)) {
     model.admin = user.admin;
     model.user_info = user.userInfo;
   }
   if (readUsers || allows(viewer, 'read:users:groups', resource)) model.groups = [...data.groups];
-  if (readUsers || allows(viewer, 'read:roles:users', resource)) model.roles = user.admin ? ['admin', 'user'] : ['user'];
+  if (readRoles) {
+    model.admin = user.admin;
+    model.roles = user.admin ? ['admin', 'user'] : ['user'];
+  }
+  // As JupyterHub: whoever holds admin:auth_state sees the key; clusterhub keeps no auth state.
+  if (allows(viewer, 'admin:auth_state', resource)) model.auth_state = null;
   if (readUsers || allows(viewer, 'read:users:activity', resource)) model.last_activity = isoTimestamp(user.lastActivity);
   const defaultServer = data.servers.find((s) => s.name === '');
   if (readUsers) {
@@ -76,6 +85,23 @@ export function toUserModel(
     servers[server.name] = toServerModel(user, server, opts.baseUrl, { includeState });
   }
   if (anyServerReadable) model.servers = servers;
+  return model;
+}
+
+/** A configured service as the API shows it. */
+export type ServiceConfig = ResolvedConfig['services'][number];
+
+/**
+ * The wire model of a service with only the keys `viewer` may read (JupyterHub's access map:
+ * `read:services` all keys; `read:services:name` kind, name, admin; `read:roles:services` adds roles).
+ */
+export function toServiceModel(viewer: { readonly scopes: ReadonlySet<string> }, service: ServiceConfig): ServiceModel {
+  const resource = { service: service.name };
+  const full = hasScope(viewer.scopes, 'read:services', resource);
+  const model: ServiceModel = { kind: 'service', name: service.name };
+  if (full || hasScope(viewer.scopes, 'read:services:name', resource) || hasScope(viewer.scopes, 'read:roles:services', resource)) model.admin = service.admin;
+  if (full || hasScope(viewer.scopes, 'read:roles:services', resource)) model.roles = service.admin ? ['admin'] : [];
+  if (full) Object.assign(model, { url: '', prefix: '', command: [], pid: 0, info: {}, display: false });
   return model;
 }
 

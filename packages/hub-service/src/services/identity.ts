@@ -23,6 +23,9 @@ export interface Identity {
 /** How long token `last_activity` writes are coalesced. */
 const TOKEN_TOUCH_INTERVAL_MS = 60_000;
 
+/** Resolution of a user's `last_activity` bumps from token use (JupyterHub's `activity_resolution`, 30 s). */
+const USER_ACTIVITY_RESOLUTION_MS = 30_000;
+
 /**
  * Resolves credentials to an {@link Identity}: API tokens (user, server, OAuth and configured
  * service tokens) and browser sessions. Owns the rule "what may this token do":
@@ -68,6 +71,10 @@ export class IdentityService {
     if (!token.lastActivity || now - token.lastActivity.getTime() > TOKEN_TOUCH_INTERVAL_MS) {
       await this.deps.store.tokens.touch(token.id, new Date(now));
     }
+    // As JupyterHub: using a user's token is activity of that user; a server's own token is not.
+    if (token.kind !== 'server' && (!user.lastActivity || now - user.lastActivity.getTime() > USER_ACTIVITY_RESOLUTION_MS)) {
+      await this.deps.store.users.touchActivity(user.id, new Date(now));
+    }
     const groups = await this.deps.store.groups.groupNamesOf(user.id);
     return { kind: 'user', name: user.name, user, groups, scopes: await this.tokenScopes(token, user, groups), token, sessionId: token.sessionId };
   }
@@ -82,12 +89,18 @@ export class IdentityService {
 
   /** Effective scopes of a user-owned token. */
   async tokenScopes(token: TokenRecord, owner: UserRecord, ownerGroups?: readonly string[]): Promise<Set<string>> {
-    const ownerScopes = this.userScopes(owner);
     const serverName = token.serverId !== null ? ((await this.deps.store.servers.getById(token.serverId))?.name ?? '') : '';
-    let raw: string[];
-    if (token.kind === 'server') raw = [...DEFAULT_ROLES.server];
-    else if (token.scopes.length === 0 || token.scopes.includes('inherit')) return ownerScopes;
-    else raw = token.scopes;
+    const raw = token.kind === 'server' ? [...DEFAULT_ROLES.server] : token.scopes;
+    return this.scopesForRaw(raw, owner, serverName, ownerGroups);
+  }
+
+  /**
+   * Effective scopes of a user-owned token with raw scopes `raw` (none, or `inherit` ⇒ all the
+   * owner's scopes): expand(raw + identify scopes) ∩ expand(owner's scopes).
+   */
+  async scopesForRaw(raw: readonly string[], owner: UserRecord, serverName = '', ownerGroups?: readonly string[]): Promise<Set<string>> {
+    const ownerScopes = this.userScopes(owner);
+    if (raw.length === 0 || raw.includes('inherit')) return ownerScopes;
     const identify = [`read:users:name!user=${owner.name}`, `read:users:groups!user=${owner.name}`];
     const granted = expandScopes([...raw, ...identify], { user: owner.name, server: serverName });
     const groups = ownerGroups ?? (await this.deps.store.groups.groupNamesOf(owner.id));

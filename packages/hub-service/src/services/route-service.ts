@@ -1,4 +1,4 @@
-import { serverPrefix } from '@clusterhub/shared';
+import { serverRoutespec } from '@clusterhub/shared';
 import type { Proxy, Route, RouteData } from '../proxy/proxy';
 import type { Store } from '../store/store';
 import type { Logger } from '../observability/logger';
@@ -16,12 +16,12 @@ export class RouteService {
   /** Adds (or repoints) the route of a server. */
   async addServerRoute(user: string, server: string, target: string): Promise<void> {
     const data: RouteData = { user, server_name: server, jupyterhub: true };
-    await this.deps.proxy.addRoute(serverPrefix(user, server, this.deps.baseUrl), target, data);
+    await this.deps.proxy.addRoute(serverRoutespec(user, server, this.deps.baseUrl), target, data);
   }
 
   /** Deletes the route of a server (absent is fine). */
   async deleteServerRoute(user: string, server: string): Promise<void> {
-    await this.deps.proxy.deleteRoute(serverPrefix(user, server, this.deps.baseUrl));
+    await this.deps.proxy.deleteRoute(serverRoutespec(user, server, this.deps.baseUrl));
   }
 
   /** The routing table the hub wants: the hub route plus every running server with a target. */
@@ -30,7 +30,7 @@ export class RouteService {
     routes.set(this.deps.baseUrl, { target: this.deps.hubTarget(), data: { hub: true, jupyterhub: true } });
     for (const server of await this.deps.store.servers.listActive()) {
       if (server.state !== 'running' || !server.target) continue;
-      routes.set(serverPrefix(server.userName, server.name, this.deps.baseUrl), {
+      routes.set(serverRoutespec(server.userName, server.name, this.deps.baseUrl), {
         target: server.target,
         data: { user: server.userName, server_name: server.name, jupyterhub: true },
       });

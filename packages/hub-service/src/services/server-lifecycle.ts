@@ -1,5 +1,5 @@
-import { findProfile, serverPrefix, transition, type ProfileConfig, type StopReason } from '@clusterhub/shared';
-import type { Store, ServerRecord, UserRecord } from '../store/store';
+import { findProfile, serverPrefix, transition, type ProfileConfig, type ServerState, type StopReason } from '@clusterhub/shared';
+import { StoreConflictError, type Store, type ServerRecord, type UserRecord } from '../store/store';
 import type { Spawner, SpawnHandle } from '../spawners/spawner';
 import type { ResolvedConfig } from '../config/types';
 import type { Logger } from '../observability/logger';
@@ -33,6 +33,13 @@ export interface ServerLifecycleDeps {
 interface InFlight {
   readonly abort: AbortController;
   readonly done: Promise<void>;
+}
+
+/** A server to create and start in one step (see {@link ServerLifecycle.start}). */
+export interface NewServer {
+  readonly userId: number;
+  readonly name: string;
+  readonly displayName: string;
 }
 
 /** What {@link ServerLifecycle.start} returns. */
@@ -70,10 +77,13 @@ export class ServerLifecycle {
   }
 
   /**
-   * Starts a server with a profile the caller already checked the user may use.
+   * Starts a server with a profile the caller already checked the user may use. A
+   * {@link NewServer} is created in the same transaction that records the start, so a refused or
+   * failed start leaves no server row behind.
    * Throws HubError: `server_running`, `server_pending_stop`, `too_many_spawns`, `active_server_limit`.
    */
-  async start(user: UserRecord, server: ServerRecord, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
+  async start(user: UserRecord, server: ServerRecord | NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
+    if (!('id' in server)) return this.startNew(user, server, opts);
     const existing = this.inflight.get(server.id);
     if (existing) return { done: existing.done, alreadyPending: true };
     let current = server;
@@ -81,6 +91,36 @@ export class ServerLifecycle {
     if (current.state === 'running') throw new HubError('server_running', `${describe(user, current)} is already running.`);
     if (current.state === 'pending-stop') throw new HubError('server_pending_stop', `${describe(user, current)} is stopping; start it again once it has stopped.`);
     if (current.state === 'pending-start') return { done: Promise.resolve(), alreadyPending: true };
+    const nextState = transition(current.state, 'start');
+    if (!nextState) throw new HubError('bad_request', `Cannot start ${describe(user, current)} while it is ${current.state}.`);
+    await this.checkLimits();
+    const id = current.id;
+    current = (await this.deps.store.transaction(async (tx) => this.recordStart(tx, user, id, nextState, opts.profile, opts.userOptions))) ?? current;
+    return this.launch(user, current, opts.profile);
+  }
+
+  /** Creates and starts a server that has no row yet (a concurrent creation of the same name is started instead). */
+  private async startNew(user: UserRecord, spec: NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
+    await this.checkLimits();
+    const nextState = transition('stopped', 'start');
+    if (!nextState) throw new HubError('bad_request', `Cannot start a new server of ${user.name}.`);
+    let created: ServerRecord | null;
+    try {
+      created = await this.deps.store.transaction(async (tx) => {
+        const row = await tx.servers.create({ userId: spec.userId, name: spec.name, displayName: spec.displayName });
+        return this.recordStart(tx, user, row.id, nextState, opts.profile, opts.userOptions);
+      });
+    } catch (err) {
+      const again = err instanceof StoreConflictError ? await this.deps.store.servers.get(spec.userId, spec.name) : null;
+      if (again) return this.start(user, again, opts);
+      throw err;
+    }
+    if (!created) throw new HubError('internal_error', `The new server of ${user.name} vanished while starting.`);
+    return this.launch(user, created, opts.profile);
+  }
+
+  /** Refuses a start over the concurrent-spawn or active-server limit (429 with `Retry-After`). */
+  private async checkLimits(): Promise<void> {
     const hub = this.deps.config.hub;
     if (hub.concurrentSpawnLimit > 0 && this.inflight.size >= hub.concurrentSpawnLimit) {
       this.deps.observe?.rejected('concurrent_spawn_limit');
@@ -94,13 +134,25 @@ export class ServerLifecycle {
         headers: { 'Retry-After': String(60 + Math.floor(Math.random() * 60)) },
       });
     }
+  }
+
+  /**
+   * Records a start in `tx`: the server becomes `nextState` with its profile and options, and
+   * both the server's and the user's `last_activity` become now (as JupyterHub does at spawn).
+   */
+  private async recordStart(
+    tx: Store,
+    user: UserRecord,
+    serverId: number,
+    nextState: ServerState,
+    profile: ProfileConfig,
+    userOptions: Record<string, unknown>,
+  ): Promise<ServerRecord | null> {
     const now = new Date(this.deps.clock());
-    const nextState = transition(current.state, 'start');
-    if (!nextState) throw new HubError('bad_request', `Cannot start ${describe(user, current)} while it is ${current.state}.`);
-    current = (await this.deps.store.servers.update(current.id, {
+    const updated = await tx.servers.update(serverId, {
       state: nextState,
-      profile: opts.profile.slug,
-      userOptions: opts.userOptions,
+      profile: profile.slug,
+      userOptions,
       spawnerKind: this.deps.spawner.kind,
       handle: null,
       target: null,
@@ -108,14 +160,20 @@ export class ServerLifecycle {
       lastActivity: now,
       stopReason: null,
       message: null,
-    })) ?? current;
+    });
+    await tx.users.touchActivity(user.id, now);
+    return updated;
+  }
+
+  /** Runs a recorded start in the background and tracks it as in flight. */
+  private launch(user: UserRecord, server: ServerRecord, profile: ProfileConfig): StartOutcome {
     const log = new ProgressLog();
-    this.progress.set(current.id, log);
+    this.progress.set(server.id, log);
     log.push({ progress: 0, message: 'Server requested' });
     const abort = new AbortController();
-    const done = this.runStart(user, current, opts.profile, log, abort.signal).finally(() => this.inflight.delete(current.id));
+    const done = this.runStart(user, server, profile, log, abort.signal).finally(() => this.inflight.delete(server.id));
     done.catch(() => undefined);
-    this.inflight.set(current.id, { abort, done });
+    this.inflight.set(server.id, { abort, done });
     return { done, alreadyPending: false };
   }
 

@@ -1,8 +1,14 @@
-import { isValidUserName } from '@clusterhub/shared';
+import { nameProblem } from '@clusterhub/shared';
 import type { Store, UserRecord } from '../store/store';
 import { StoreConflictError } from '../store/store';
 import { HubError } from '../errors';
 import type { ServerLifecycle } from './server-lifecycle';
+
+/** Throws `invalid_name` (400) naming the problem when `name` cannot be a user name (shared/names.ts). */
+export function checkUserName(name: string): void {
+  const problem = nameProblem(name);
+  if (problem) throw new HubError('invalid_name', `Invalid user name ${JSON.stringify(name)}: it ${problem}.`, { details: { name } });
+}
 
 /**
  * User use cases shared by the API, the pages and the CLI: create (validated names), rename,
@@ -20,7 +26,7 @@ export class UserService {
 
   /** Creates a user; `invalid_name` for a bad name, `conflict` if it exists. */
   async create(name: string, opts: { admin?: boolean } = {}): Promise<UserRecord> {
-    if (!isValidUserName(name)) throw new HubError('invalid_name', `Invalid user name: ${JSON.stringify(name)}. Use letters, digits, '.', '_', '-', '@' (max 64).`);
+    checkUserName(name);
     try {
       return await this.deps.store.users.create({ name, admin: opts.admin ?? false });
     } catch (err) {
@@ -31,7 +37,7 @@ export class UserService {
 
   /** Updates name and/or admin flag. */
   async update(user: UserRecord, patch: { name?: string; admin?: boolean }): Promise<UserRecord> {
-    if (patch.name !== undefined && !isValidUserName(patch.name)) throw new HubError('invalid_name', `Invalid user name: ${JSON.stringify(patch.name)}.`);
+    if (patch.name !== undefined) checkUserName(patch.name);
     if (patch.name !== undefined && patch.name !== user.name) {
       const servers = await this.deps.store.servers.listByUser(user.id);
       if (servers.some((s) => s.state !== 'stopped' && s.state !== 'failed')) {

@@ -51,12 +51,15 @@ export function activityRouter(ctx: HubContext): Router {
       const servers: { server: ServerRecord; at: Date }[] = [];
       for (const update of updates) {
         const server = await ctx.store.servers.get(user.id, update.serverName);
+        // Every JupyterHub user has a default server, started or not: activity for it is accepted
+        // (and counts for the user) even when clusterhub has no row for it yet.
+        if (!server && update.serverName === '') continue;
         if (!server) throw new HubError('bad_request', `No such server: ${name}/${update.serverName}.`);
         servers.push({ server, at: update.at });
       }
       await ctx.store.transaction(async (tx) => {
         for (const { server, at } of servers) await tx.servers.touchActivity(server.id, at);
-        const latest = [userActivity, ...servers.map((s) => s.at)].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0];
+        const latest = [userActivity, ...updates.map((u) => u.at)].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0];
         if (latest) await tx.users.touchActivity(user.id, latest);
       });
       res.status(200).end();

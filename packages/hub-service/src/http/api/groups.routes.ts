@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { JSONSchemaType } from 'ajv';
-import { holdsScopeBase, isValidUserName, scopeFilter } from '@clusterhub/shared';
+import { holdsScopeBase, isValidGroupName, scopeFilter } from '@clusterhub/shared';
 import type { GroupRecord } from '../../store/store';
 import { StoreConflictError } from '../../store/store';
 import type { HubContext } from '../context';
@@ -77,7 +77,7 @@ export function groupsRouter(ctx: HubContext): Router {
     asyncHandler(async (req, res) => {
       requireScope(req, 'admin:groups');
       const body = createGroups(req.body);
-      const invalid = body.groups.filter((g) => !isValidUserName(g));
+      const invalid = body.groups.filter((g) => !isValidGroupName(g));
       if (invalid.length) throw new HubError('invalid_name', `Invalid group names: ${invalid.join(', ')}.`);
       const members = await userIds(body.users ?? []);
       const created: GroupRecord[] = [];
@@ -111,7 +111,7 @@ export function groupsRouter(ctx: HubContext): Router {
       const name = param(req, 'group');
       requireScope(req, 'admin:groups');
       const body = usersBody(req.body ?? {});
-      if (!isValidUserName(name)) throw new HubError('invalid_name', `Invalid group name: ${JSON.stringify(name)}.`);
+      if (!isValidGroupName(name)) throw new HubError('invalid_name', `Invalid group name: ${JSON.stringify(name)}.`);
       const members = await userIds(body.users ?? []);
       const group = await ctx.store.transaction(async (tx) => {
         const created = await tx.groups.create({ name });

@@ -1,11 +1,13 @@
 import { Router } from 'express';
-import { profileAllowed, scopeFilter, type IdentityModel, type ProfileModel } from '@clusterhub/shared';
+import { profileAllowed, quotePath, scopeFilter, type IdentityModel, type ProfileModel, type ServiceIdentityModel } from '@clusterhub/shared';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler } from '../async-handler';
 import { requireIdentity, requireScope, requestAuth } from '../auth-guard';
 import { pageBody, parsePage } from '../pagination';
 import { userModels } from './users.routes';
+import { jsonObject } from '../validate';
+import { toServiceModel } from '../wire-models';
 
 /** The API root, `info`, `user` (identity), `proxy` and clusterhub's `profiles`. */
 export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Router {
@@ -36,7 +38,11 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
       if (!identity) throw new HubError('not_authenticated');
       const scopes = [...identity.scopes].sort();
       if (identity.kind === 'service') {
-        const model: IdentityModel = { kind: 'service', name: identity.name, scopes, token_id: null, session_id: null };
+        const service = ctx.config.services.find((s) => s.name === identity.name);
+        if (!service) throw new HubError('not_authenticated');
+        // As JupyterHub: the model is read with the token's scopes plus the service's identify scope.
+        const reader = { scopes: new Set([...identity.scopes, `read:services:name!service=${service.name}`]) };
+        const model: ServiceIdentityModel = { ...toServiceModel(reader, service), scopes, token_id: null, session_id: null };
         res.json(model);
         return;
       }
@@ -63,8 +69,11 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
     asyncHandler(async (req, res) => {
       requireScope(req, 'proxy');
       const page = parsePage(req, { defaultLimit: ctx.config.hub.apiPageDefaultLimit, maxLimit: ctx.config.hub.apiPageMaxLimit });
-      const routes = [...(await ctx.routes.allRoutes()).values()].sort((a, b) => a.routespec.localeCompare(b.routespec));
-      const slice = routes.slice(page.offset, page.offset + page.limit).map((r) => [r.routespec, { routespec: r.routespec, target: r.target, data: r.data }] as const);
+      // The proxies keep routespecs unescaped; JupyterHub shows them percent-quoted (`/user/ann%20smith/`).
+      const routes = [...(await ctx.routes.allRoutes()).values()]
+        .map((r) => ({ routespec: quotePath(r.routespec), target: r.target, data: r.data }))
+        .sort((a, b) => a.routespec.localeCompare(b.routespec));
+      const slice = routes.slice(page.offset, page.offset + page.limit).map((r) => [r.routespec, r] as const);
       if (page.envelope) res.json(pageBody(req, page, slice.map(([, v]) => v), routes.length));
       else res.json(Object.fromEntries(slice));
     }),
@@ -79,32 +88,39 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
     }),
   );
 
-  const serviceModel = (service: HubContext['config']['services'][number]) => ({
-    kind: 'service' as const,
-    name: service.name,
-    admin: service.admin,
-    roles: service.admin ? ['admin'] : [],
-    url: '',
-    prefix: '',
-    command: [],
-    pid: 0,
-    info: {},
-    display: false,
-  });
+  router.patch(
+    '/proxy',
+    asyncHandler(async (req, res) => {
+      requireScope(req, 'proxy');
+      // JupyterHub: a JSON object is required; `api_url`/`auth_token` re-point the hub at a new
+      // proxy, then the routes are synced. clusterhub's proxy is set in the config file, so a
+      // request to move it is refused instead of being silently ignored.
+      if (req.body === undefined) throw new HubError('validation_failed', 'Send a JSON object (need JSON body).');
+      const body = jsonObject(req.body, 'Request body');
+      const moving = ['api_url', 'auth_token'].filter((k) => k in body);
+      if (moving.length) {
+        throw new HubError('bad_request', `This hub's proxy cannot be re-pointed at run time (${moving.join(', ')}); set proxy in the config file and restart.`, {
+          details: { fields: moving },
+        });
+      }
+      await ctx.checkRoutes();
+      res.status(200).end();
+    }),
+  );
 
   router.get('/services', (req, res) => {
     const viewer = requireScope(req, 'list:services');
     const filter = scopeFilter(viewer.scopes, 'list:services');
     const visible = ctx.config.services.filter((s) => filter === 'all' || filter.services.has(s.name));
-    res.json(Object.fromEntries(visible.map((s) => [s.name, serviceModel(s)])));
+    res.json(Object.fromEntries(visible.map((s) => [s.name, toServiceModel(viewer, s)])));
   });
 
   router.get('/services/:service', (req, res) => {
     const name = String(req.params.service);
-    requireScope(req, 'read:services', { service: name });
+    const viewer = requireScope(req, 'read:services', { service: name });
     const service = ctx.config.services.find((s) => s.name === name);
     if (!service) throw new HubError('not_found', `No such service: ${name}.`);
-    res.json(serviceModel(service));
+    res.json(toServiceModel(viewer, service));
   });
 
   router.get(

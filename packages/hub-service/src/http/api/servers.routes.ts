@@ -59,13 +59,24 @@ async function checkNewServer(ctx: HubContext, user: UserRecord, name: string): 
   if (limit > 0 && named.length >= limit) throw new HubError('named_server_limit', `${user.name} already has ${named.length} named servers (limit ${limit}).`);
 }
 
-/** Creates the server record (a concurrent creation of the same server is reused). */
-async function createServer(ctx: HubContext, user: UserRecord, name: string, displayName: string | undefined): Promise<ServerRecord> {
+/**
+ * Creates a stopped server record with its options in one transaction (PUT): a concurrent
+ * creation of the same name is a 409 `conflict`.
+ */
+async function createStoppedServer(
+  ctx: HubContext,
+  user: UserRecord,
+  name: string,
+  displayName: string | undefined,
+  configured: { userOptions: Record<string, unknown>; profile: string } | null,
+): Promise<ServerRecord> {
   try {
-    return await ctx.store.servers.create({ userId: user.id, name, displayName: displayName ?? name });
+    return await ctx.store.transaction(async (tx) => {
+      const created = await tx.servers.create({ userId: user.id, name, displayName: displayName ?? name });
+      return configured ? ((await tx.servers.update(created.id, configured)) ?? created) : created;
+    });
   } catch (err) {
-    const again = err instanceof StoreConflictError ? await ctx.store.servers.get(user.id, name) : null;
-    if (again) return again;
+    if (err instanceof StoreConflictError) throw new HubError('conflict', `${user.name} already has a server named ${name}.`);
     throw err;
   }
 }
@@ -100,7 +111,7 @@ export async function startServer(
   else if (name !== '' && !ctx.config.hub.allowNamedServers) throw new HubError('named_servers_disabled');
   const options = userOptions ?? existing?.userOptions ?? {};
   const profile = await chooseProfile(ctx, user, existing?.profile ?? null, options);
-  const server = existing ?? (await createServer(ctx, user, name, displayName));
+  const server = existing ?? { userId: user.id, name, displayName: displayName ?? name };
   const outcome = await ctx.lifecycle.start(user, server, { profile, userOptions: { ...options, profile: profile.slug } });
   if (outcome.alreadyPending) return 'pending';
   return (await settledWithin(outcome.done, waitSeconds)) ? 'ready' : 'pending';
@@ -113,6 +124,30 @@ export async function stopServer(ctx: HubContext, user: UserRecord, server: Serv
   });
   done.catch((err: unknown) => ctx.logger.error({ err: String(err) }, 'stop failed'));
   return (await settledWithin(done, ctx.config.hub.slowStopTimeoutSeconds)) ? 'stopped' : 'pending';
+}
+
+/** `/users/<name>/servers/` exactly (trailing slash, empty server name): the default server. */
+const DEFAULT_SERVER_SLASH = /^\/users\/(?<name>[^/]+)\/servers\/$/;
+
+/** The default server of a user who never started it (clusterhub creates its row at the first start). */
+function neverStartedDefaultServer(user: UserRecord): ServerRecord {
+  return {
+    id: 0,
+    userId: user.id,
+    name: '',
+    displayName: '',
+    state: 'stopped',
+    profile: null,
+    userOptions: {},
+    spawnerKind: null,
+    handle: null,
+    target: null,
+    started: null,
+    lastActivity: null,
+    stopReason: null,
+    message: null,
+    created: user.created,
+  };
 }
 
 /** `/users/:name/server[s/:server]`: start, stop, read, progress (protocol.md §5, §6). */
@@ -137,16 +172,15 @@ export function serversRouter(ctx: HubContext): Router {
   });
   router.post('/users/:name/server', start);
   router.post('/users/:name/servers/:server', start);
+  // `/users/:name/servers/` (empty server name) is the default server, as in JupyterHub's URL table.
+  router.get(DEFAULT_SERVER_SLASH, (req, res, next) => read(req, res, next));
+  router.post(DEFAULT_SERVER_SLASH, (req, res, next) => start(req, res, next));
 
   const stop = asyncHandler(async (req: Request, res: Response) => {
     const { viewer, user, name } = await target(req, 'delete:servers');
     const body: unknown = req.body;
-    let remove = false;
-    if (body !== undefined) {
-      const extra = Object.keys(jsonObject(body)).filter((k) => k !== 'remove');
-      if (extra.length) throw new HubError('unknown_field', `Unknown field "${extra[0]}" in body.`);
-      remove = (body as { remove?: unknown }).remove === true;
-    }
+    // As JupyterHub: only `remove` is read; other fields of a stop body are ignored, not refused.
+    const remove = body !== undefined && body !== null && jsonObject(body).remove === true;
     if (remove && name === '') throw new HubError('bad_request', 'The default server cannot be removed, only stopped.');
     if (name !== '' && !ctx.config.hub.allowNamedServers) throw new HubError('named_servers_disabled');
     const server = await ctx.store.servers.get(user.id, name);
@@ -163,16 +197,18 @@ export function serversRouter(ctx: HubContext): Router {
   });
   router.delete('/users/:name/server', stop);
   router.delete('/users/:name/servers/:server', stop);
+  router.delete(DEFAULT_SERVER_SLASH, (req, res, next) => stop(req, res, next));
 
-  router.get(
-    '/users/:name/servers/:server',
-    asyncHandler(async (req, res) => {
-      const { viewer, user, name } = await target(req, 'read:servers');
-      const server = await ctx.store.servers.get(user.id, name);
-      if (!server) throw new HubError('not_found', `${user.name} has no server named ${name}.`);
-      res.json(model(viewer, user, server));
-    }),
-  );
+  // GET of one server (JupyterHub 6.0+). The default server always exists for JupyterHub (it is
+  // created with the user), so it has a model even before its first start.
+  const read = asyncHandler(async (req: Request, res: Response) => {
+    const { viewer, user, name } = await target(req, 'read:servers');
+    const server = (await ctx.store.servers.get(user.id, name)) ?? (name === '' ? neverStartedDefaultServer(user) : null);
+    if (!server) throw new HubError('not_found', `${user.name} has no server named ${name}.`);
+    res.json(model(viewer, user, server));
+  });
+  router.get('/users/:name/server', read);
+  router.get('/users/:name/servers/:server', read);
 
   router.put(
     '/users/:name/servers/:server',
@@ -182,8 +218,8 @@ export function serversRouter(ctx: HubContext): Router {
       if (await ctx.store.servers.get(user.id, name)) throw new HubError('conflict', `${user.name} already has a server named ${name}.`);
       await checkNewServer(ctx, user, name);
       const profile = userOptions ? await chooseProfile(ctx, user, null, userOptions) : null;
-      const created = await createServer(ctx, user, name, displayName);
-      const server = userOptions && profile ? ((await ctx.store.servers.update(created.id, { userOptions: { ...userOptions, profile: profile.slug }, profile: profile.slug })) ?? created) : created;
+      const configured = userOptions && profile ? { userOptions: { ...userOptions, profile: profile.slug }, profile: profile.slug } : null;
+      const server = await createStoppedServer(ctx, user, name, displayName, configured);
       res.status(201).json(model(viewer, user, server));
     }),
   );

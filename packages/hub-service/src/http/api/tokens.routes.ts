@@ -1,14 +1,17 @@
 import { Router } from 'express';
 import type { JSONSchemaType } from 'ajv';
-import { DEFAULT_ROLES, expandScopes, validateScopes, type NewTokenModel } from '@clusterhub/shared';
+import { DEFAULT_ROLES, expandScopes, scopeCovered, validateScopes, type NewTokenModel } from '@clusterhub/shared';
 import type { TokenRecord, UserRecord } from '../../store/store';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { newToken, sha256Hex } from '../../lib/secrets';
 import { asyncHandler, param } from '../async-handler';
-import { requireScope } from '../auth-guard';
+import { allows, requireIdentity, requireScope } from '../auth-guard';
 import { bodyValidator } from '../validate';
 import { toTokenModel } from '../wire-models';
+
+/** Longest token lifetime the API accepts: 100 years. */
+export const MAX_EXPIRES_IN_SECONDS = 100 * 366 * 24 * 3600;
 
 interface CreateTokenBody {
   expires_in?: number;
@@ -20,7 +23,8 @@ const createToken = bodyValidator<CreateTokenBody>({
   type: 'object',
   additionalProperties: false,
   properties: {
-    expires_in: { type: 'integer', minimum: 0, nullable: true },
+    // JupyterHub refuses expires_in < 1; the upper bound keeps the expiry a representable date.
+    expires_in: { type: 'integer', minimum: 1, maximum: MAX_EXPIRES_IN_SECONDS, nullable: true },
     note: { type: 'string', maxLength: 1000, nullable: true },
     scopes: { type: 'array', items: { type: 'string' }, maxItems: 200, nullable: true },
     roles: { type: 'array', items: { type: 'string' }, maxItems: 10, nullable: true },
@@ -36,13 +40,16 @@ function parseTokenId(raw: string): number | null {
 /**
  * Creates an API token for `user` (used by the API and the token page). Scopes beyond what the
  * user holds are refused with `invalid_scope`; no scopes and no roles ⇒ the token inherits the
- * owner's scopes.
+ * owner's scopes. With `requesterScopes` (the effective scopes of the request that asks for the
+ * token), a token that would be able to do more than the requester is refused with `forbidden`:
+ * a token limited to `tokens` cannot mint itself a wider one.
  */
 export async function createApiToken(
   ctx: HubContext,
   user: UserRecord,
-  input: { note?: string; expiresInSeconds?: number; scopes?: readonly string[]; roles?: readonly string[] },
+  input: { note?: string; expiresInSeconds?: number; scopes?: readonly string[]; roles?: readonly string[]; requesterScopes?: ReadonlySet<string> },
 ): Promise<NewTokenModel> {
+  if (input.scopes !== undefined && input.roles !== undefined) throw new HubError('validation_failed', 'Send scopes or roles, not both.');
   const raw: string[] = [...(input.scopes ?? [])];
   for (const role of input.roles ?? []) {
     if (!(role in DEFAULT_ROLES)) throw new HubError('invalid_scope', `Unknown role: ${role}.`);
@@ -58,7 +65,17 @@ export async function createApiToken(
       if (beyond.length) throw new HubError('invalid_scope', `${user.name} does not hold ${beyond.slice(0, 5).join(', ')}.`, { details: { beyond } });
     }
   }
-  const now = ctx.clock();
+  if (input.requesterScopes) {
+    const ownerGroups = await ctx.store.groups.groupNamesOf(user.id);
+    const granted = await ctx.identity.scopesForRaw(raw, user, '', ownerGroups);
+    const beyond = [...granted].filter((s) => !scopeCovered(input.requesterScopes ?? new Set<string>(), s, (name) => (name === user.name ? ownerGroups : [])));
+    if (beyond.length) {
+      const what = raw.length ? `scopes it does not hold itself: ${beyond.slice(0, 5).join(', ')}` : `all of ${user.name}'s scopes; ask for a subset of its own with "scopes"`;
+      throw new HubError('forbidden', `This request may not create a token with ${what}.`, { details: { beyond } });
+    }
+  }
+  const expiresAt = input.expiresInSeconds ? new Date(ctx.clock() + input.expiresInSeconds * 1000) : null;
+  if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new HubError('validation_failed', `Invalid expires_in: ${input.expiresInSeconds} s is too far in the future.`);
   const token = newToken();
   const record = await ctx.store.tokens.create({
     kind: 'api',
@@ -68,7 +85,7 @@ export async function createApiToken(
     hash: sha256Hex(token),
     scopes: raw,
     note: input.note ?? '',
-    expiresAt: input.expiresInSeconds ? new Date(now + input.expiresInSeconds * 1000) : null,
+    expiresAt,
     sessionId: null,
     oauthClientId: 'jupyterhub',
     serverId: null,
@@ -111,10 +128,21 @@ export function tokensRouter(ctx: HubContext): Router {
     '/users/:name/tokens',
     asyncHandler(async (req, res) => {
       const name = param(req, 'name');
-      requireScope(req, 'tokens', { user: name });
+      const viewer = requireIdentity(req);
+      // As JupyterHub: 403 alike for a missing user and for one the caller may not make tokens for.
+      const user = await ctx.store.users.getByName(name);
+      const groups = user ? await ctx.store.groups.groupNamesOf(user.id) : [];
+      if (!user || !allows(viewer, 'tokens', { user: name, userGroups: groups })) {
+        throw new HubError('forbidden', `User ${name} not found or no permissions to generate tokens.`);
+      }
       const body = createToken(req.body ?? {});
-      const user = await ctx.users.get(name);
-      const created = await createApiToken(ctx, user, { note: body.note, expiresInSeconds: body.expires_in, scopes: body.scopes, roles: body.roles });
+      const created = await createApiToken(ctx, user, {
+        note: body.note,
+        expiresInSeconds: body.expires_in,
+        scopes: body.scopes,
+        roles: body.roles,
+        requesterScopes: viewer.scopes,
+      });
       res.status(201).json(created);
     }),
   );

@@ -43,7 +43,8 @@ const patchUser = bodyValidator<PatchUserBody>({
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
-  properties: { name: { type: 'string', nullable: true }, admin: { type: 'boolean', nullable: true } },
+  // Not nullable: `{"admin": null}` or `{"name": null}` is a 400, never a null written to the store.
+  properties: { name: { type: 'string' }, admin: { type: 'boolean' } },
 } as JSONSchemaType<PatchUserBody>);
 
 function flag(req: Request, name: string): boolean {
@@ -114,7 +115,7 @@ export function usersRouter(ctx: HubContext): Router {
       const body = createUsers(req.body);
       const names = [...new Set(body.usernames)];
       const invalid = names.filter((n) => !isValidUserName(n));
-      if (invalid.length) throw new HubError('invalid_name', `Invalid user names: ${invalid.join(', ')}.`);
+      if (invalid.length) throw new HubError('invalid_name', `Invalid user names: ${invalid.map((n) => JSON.stringify(n)).join(', ')}.`);
       const existing = new Set((await ctx.store.users.getByNames(names)).map((u) => u.name));
       const created: UserRecord[] = [];
       await ctx.store.transaction(async (tx) => {
