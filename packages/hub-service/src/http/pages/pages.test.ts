@@ -1,3 +1,4 @@
+import { renderAdmin } from './admin';
 import { renderError, statusReason } from './error';
 import { renderHome, type HomeProfile, type HomeServer, type HomeView } from './home';
 import { renderLayout } from './layout';
@@ -299,6 +300,28 @@ describe('error', () => {
     expect(page).toContain('Your server appears to be down');
     expect(page).toContain('href="/hub/login"');
     expect(statusReason(599)).toBe('Error');
+  });
+});
+
+describe('admin', () => {
+  it('renders users, servers and groups with their forms, escaping hostile names', () => {
+    const page = renderAdmin({
+      baseHubUrl: BASE, user: { name: 'root', admin: true }, xsrf: 'X', totalUsers: 3,
+      users: [
+        { name: 'root', admin: true, lastActivity: null, groups: [], servers: [] },
+        { name: EVIL, admin: false, lastActivity: null, groups: [EVIL], servers: [{ name: 'gpu', state: 'running', profileName: 'A100', lastActivity: null, url: '/user/x/gpu/' }] },
+      ],
+      groups: [{ name: EVIL, members: [EVIL] }],
+      notice: EVIL,
+    });
+    expectValidPage(page);
+    expect(page).toContain('Showing 2 of 3 users.');
+    expect(page).toContain('action="/hub/admin/users/%3Cscript%3Ealert(%22x%22)%3C%2Fscript%3E/delete"');
+    expect(page).toContain('action="/hub/admin/groups/%3Cscript%3Ealert(%22x%22)%3C%2Fscript%3E/remove"');
+    expect(page).not.toContain('action="/hub/admin/users/root/delete"');
+    expect(page).toMatch(/name="admin" value="1" checked disabled/);
+    expect(page).toContain('id="stop-all"');
+    expect(page).toContain('id="admin-notice">&lt;script&gt;');
   });
 });
 
