@@ -108,6 +108,37 @@ async function processesWithMarker(marker: string): Promise<number> {
   return found;
 }
 
+/**
+ * Transpiles the spawner (and @clusterhub/shared, into its node_modules) to plain CommonJS in `out`
+ * with a `hub.js` that starts one server from JSON options and request given as arguments, prints
+ * the result and exits: a separate "hub" process.
+ */
+async function transpiledHub(out: string): Promise<string> {
+  const compile = async (from: string, to: string, file: string): Promise<void> => {
+    const { outputText } = ts.transpileModule(await readFile(path.join(from, file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    });
+    await mkdir(path.dirname(path.join(to, file)), { recursive: true });
+    await writeFile(path.join(to, file.replace(/\.ts$/, '.js')), outputText, { mode: 0o644 });
+  };
+  const sources = path.resolve(__dirname, '../src/spawners');
+  const files = ['spawner.ts', 'abort.ts', 'spawner-logger.ts', ...(await readdir(path.join(sources, 'local-process'))).map((f) => `local-process/${f}`)];
+  for (const file of files.filter((f) => !f.endsWith('.test.ts'))) await compile(sources, out, file);
+  const sharedSrc = path.resolve(__dirname, '../../shared/src');
+  const sharedOut = path.join(out, 'node_modules', '@clusterhub', 'shared');
+  for (const file of (await readdir(sharedSrc, { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+    await compile(sharedSrc, sharedOut, file);
+  }
+  const script = [
+    "const { LocalProcessSpawner } = require('./local-process/local-process-spawner');",
+    'const [options, request] = process.argv.slice(2).map((a) => JSON.parse(a));',
+    'new LocalProcessSpawner(options).start(request, { signal: new AbortController().signal, onProgress() {} })',
+    '  .then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exitCode = 1; });',
+  ].join('\n');
+  await writeFile(path.join(out, 'hub.js'), script, { mode: 0o644 });
+  return out;
+}
+
 /** GETs `url` until it answers (bounded); throws the last error otherwise. */
 async function getWhenUp(url: string, timeoutMs = 60_000): Promise<Response> {
   let last: unknown;
@@ -236,33 +267,7 @@ describe('LocalProcessSpawner', () => {
   it('servers outlive the hub process that started them; the hub exits without waiting for them', async () => {
     // A separate "hub": the spawner transpiled to plain CommonJS, run by node, which starts one
     // server, prints the result and exits (it would hang if the child kept its event loop alive).
-    const out = path.join(root, 'hub-js');
-    const sources = path.resolve(__dirname, '../src/spawners');
-    const files = ['spawner.ts', 'abort.ts', 'spawner-logger.ts', ...(await readdir(path.join(sources, 'local-process'))).map((f) => `local-process/${f}`)];
-    for (const file of files.filter((f) => !f.endsWith('.test.ts'))) {
-      const { outputText } = ts.transpileModule(await readFile(path.join(sources, file), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-      });
-      await mkdir(path.dirname(path.join(out, file)), { recursive: true });
-      await writeFile(path.join(out, file.replace(/\.ts$/, '.js')), outputText);
-    }
-    // The spawner imports @clusterhub/shared: transpile it into the separate hub's node_modules.
-    const sharedSrc = path.resolve(__dirname, '../../shared/src');
-    const sharedOut = path.join(out, 'node_modules', '@clusterhub', 'shared');
-    for (const file of (await readdir(sharedSrc, { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
-      const { outputText } = ts.transpileModule(await readFile(path.join(sharedSrc, file), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-      });
-      await mkdir(path.dirname(path.join(sharedOut, file)), { recursive: true });
-      await writeFile(path.join(sharedOut, file.replace(/\.ts$/, '.js')), outputText);
-    }
-    const script = [
-      "const { LocalProcessSpawner } = require('./local-process/local-process-spawner');",
-      'const [options, request] = process.argv.slice(2).map((a) => JSON.parse(a));',
-      'new LocalProcessSpawner(options).start(request, { signal: new AbortController().signal, onProgress() {} })',
-      '  .then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exitCode = 1; });',
-    ].join('\n');
-    await writeFile(path.join(out, 'hub.js'), script);
+    const out = await transpiledHub(path.join(root, 'hub-js'));
     const request = makeRequest();
     const { hostEnv, ...options } = spawnerOptions();
     const args = [path.join(out, 'hub.js'), JSON.stringify(options), JSON.stringify(request)];
@@ -272,6 +277,30 @@ describe('LocalProcessSpawner', () => {
     started.push({ spawner, handle: result.handle });
     expect(await spawner.poll(result.handle)).toEqual({ status: 'running' });
     expect((await getWhenUp(`${result.target}${request.prefix}`)).status).toBe(200);
+  });
+
+  (AS_ROOT ? it : it.skip)('a hub that is not root runs every server as its own account (single-person mode), never as root', async () => {
+    const person = await resolveAccount({ mode: 'per-user', template: 'chtest-{username}', create: true, minUid: 1000 }, 'single');
+    const out = await transpiledHub(path.join(root, 'hub-single'));
+    const own = path.join(root, 'single');
+    await mkdir(own, { recursive: true });
+    await promisify(execFile)('chown', ['-R', `${person.uid}:${person.gid}`, out, own]);
+    const request = makeRequest();
+    const { hostEnv, ...base } = spawnerOptions();
+    const options = { ...base, accounts: { mode: 'single-person' }, workDir: path.join(own, 'work', '{username}'), logDir: path.join(own, 'logs') };
+    const args = [path.join(out, 'hub.js'), JSON.stringify(options), JSON.stringify(request)];
+    const { stdout } = await promisify(execFile)(
+      'setpriv',
+      [`--reuid=${person.uid}`, `--regid=${person.gid}`, '--init-groups', '--', process.execPath, ...args],
+      { cwd: out, env: { ...hostEnv, HOME: person.home }, timeout: 30_000 },
+    );
+    const result: { handle: SpawnHandle; target: string } = JSON.parse(stdout);
+    const spawner = new LocalProcessSpawner(spawnerOptions());
+    started.push({ spawner, handle: result.handle });
+    const response = await getWhenUp(`${result.target}${request.prefix}env`);
+    const body: unknown = await response.json();
+    expect(body).toMatchObject({ env: { USER: person.name, HOME: person.home } });
+    expect((await processIdentity(Number(result.handle['pid']))).uid).toBe(person.uid);
   });
 
   it('polls a handle that is not a local-process handle as stopped', async () => {
