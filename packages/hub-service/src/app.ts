@@ -35,6 +35,9 @@ import { serversRouter } from './http/api/servers.routes';
 import { activityRouter } from './http/api/activity.routes';
 import { tokensRouter } from './http/api/tokens.routes';
 import { groupsRouter } from './http/api/groups.routes';
+import { sharesRouter } from './http/api/shares.routes';
+import { authorizationsRouter } from './http/api/authorizations.routes';
+import { methodNotAllowed } from './http/api/method-not-allowed';
 import { oauthRouter } from './http/web/oauth.routes';
 import { loginRouter } from './http/web/login.routes';
 import { serverPagesRouter } from './http/web/servers.routes';
@@ -211,6 +214,9 @@ export function buildExpressApp(ctx: HubContext, oauth: OAuthProvider): Express 
   apiRouter.use(activityRouter(ctx));
   apiRouter.use(tokensRouter(ctx));
   apiRouter.use(groupsRouter(ctx));
+  apiRouter.use(sharesRouter(ctx));
+  apiRouter.use(authorizationsRouter(ctx));
+  apiRouter.use(methodNotAllowed(apiRouter));
   apiRouter.use((req, _res, next) => next(new HubError('not_found', `No API endpoint ${req.method} ${req.path}.`)));
   app.use(api, apiRouter);
 
