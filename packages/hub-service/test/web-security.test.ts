@@ -247,7 +247,7 @@ describe('Secure cookies when served over HTTPS', () => {
   });
 
   /** The Set-Cookie lines of the login page and of a successful login POST. */
-  async function loginCookies(t: TestHub, base: string, headers: Record<string, string>): Promise<string[]> {
+  async function loginCookies(base: string, headers: Record<string, string>): Promise<string[]> {
     const client = new BrowserClient();
     const page = await client.request(`${base}/hub/login`, { headers });
     const xsrf = /name="_xsrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
@@ -265,7 +265,7 @@ describe('Secure cookies when served over HTTPS', () => {
     const t = await startTestHub({ config: { hub: { cookieSecure: 'true' } }, overrides: { spawner } });
     try {
       await t.addUser('alice', { password: 'alice-password-1' });
-      const cookies = await loginCookies(t, t.publicUrl, {});
+      const cookies = await loginCookies(t.publicUrl, {});
       expect(cookies.map((c) => c.split('=')[0])).toEqual(expect.arrayContaining(['_xsrf', 'jupyterhub-hub-login', 'jupyterhub-session-id']));
       for (const cookie of cookies) expect(cookie).toMatch(/;\s*Secure/i);
     } finally {
@@ -277,9 +277,9 @@ describe('Secure cookies when served over HTTPS', () => {
     const t = await startTestHub({ config: { hub: { trustedProxies: ['127.0.0.1/32'] } }, overrides: { spawner } });
     try {
       await t.addUser('alice', { password: 'alice-password-1' });
-      const viaTrusted = await loginCookies(t, t.internalUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' });
+      const viaTrusted = await loginCookies(t.internalUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' });
       for (const cookie of viaTrusted) expect(cookie).toMatch(/;\s*Secure/i);
-      const spoofed = await loginCookies(t, t.publicUrl, { 'x-forwarded-proto': 'https' });
+      const spoofed = await loginCookies(t.publicUrl, { 'x-forwarded-proto': 'https' });
       for (const cookie of spoofed) expect(cookie).not.toMatch(/;\s*Secure/i);
     } finally {
       await t.stop();
