@@ -298,6 +298,19 @@ describe('loadConfig errors', () => {
     expect(problemsOf('profiles: []\n')).toEqual(['config error at profiles: must NOT have fewer than 1 items']);
   });
 
+  it('reads hub.trustedProxies and hub.cookieSecure, and refuses entries that are not addresses or CIDR blocks', () => {
+    const config = loadConfig(configFile('hub: { trustedProxies: [10.0.0.0/8, "::1", "fd00::/8"], cookieSecure: "true" }\n'), { env: {}, cwd: dir });
+    expect(config.hub.trustedProxies).toEqual(['10.0.0.0/8', '::1', 'fd00::/8']);
+    expect(config.hub.cookieSecure).toBe('true');
+    expect(loadConfig(configFile('{}\n'), { env: {}, cwd: dir }).hub).toMatchObject({ trustedProxies: [], cookieSecure: 'auto' });
+    expect(problemsOf('hub: { trustedProxies: ["10.0.0.0/33", "1.2.3", "fd00::/129"] }\n')).toEqual([
+      'config error at hub.trustedProxies[0]: prefix length /33 is longer than 32',
+      'config error at hub.trustedProxies[1]: "1.2.3" is not an IP address or CIDR block',
+      'config error at hub.trustedProxies[2]: prefix length /129 is longer than 128',
+    ]);
+    expect(problemsOf('hub: { cookieSecure: yes }\n')[0]).toContain('hub.cookieSecure');
+  });
+
   it('refuses a postgres database without a URL', () => {
     expect(problemsOf('db: { kind: postgres }\n')).toEqual(['config error at db.url: required when db.kind is postgres']);
   });
