@@ -44,6 +44,7 @@ import { serverPagesRouter } from './http/web/servers.routes';
 import { tokenPageRouter } from './http/web/token.routes';
 import { homePageRouter } from './http/web/home.routes';
 import { adminPageRouter } from './http/web/admin.routes';
+import { serverLogRouter } from './http/web/server-log.routes';
 import { miscRouter } from './http/web/misc.routes';
 
 /** clusterhub's own version (package.json). */
@@ -233,6 +234,7 @@ export function buildExpressApp(ctx: HubContext, oauth: OAuthProvider): Express 
   pages.use(tokenPageRouter(ctx));
   pages.use(homePageRouter(ctx));
   pages.use(adminPageRouter(ctx));
+  pages.use(serverLogRouter(ctx));
   pages.use(serverPagesRouter(ctx));
   pages.use((req, _res, next) => next(new HubError('not_found', `No page at ${req.path}.`)));
   app.use(ctx.hubPrefix, pages);

@@ -1,6 +1,6 @@
 import { findProfile, serverPrefix, transition, type ProfileConfig, type ServerState, type StopReason } from '@clusterhub/shared';
 import { StoreConflictError, type Store, type ServerRecord, type UserRecord } from '../store/store';
-import type { Spawner, SpawnHandle } from '../spawners/spawner';
+import type { ServerLogRef, Spawner, SpawnHandle } from '../spawners/spawner';
 import type { ResolvedConfig } from '../config/types';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../lib/clock';
@@ -284,8 +284,17 @@ export class ServerLifecycle {
     });
   }
 
-  /** Polls a server recorded as running; marks it stopped when its backend says it is gone. */
-  private async verifyRunning(user: UserRecord, server: ServerRecord): Promise<ServerRecord> {
+  /** The last `maxLines` lines of a server's log (Spawner.logTail), or null when the backend keeps none. */
+  async logTail(server: ServerLogRef, maxLines: number): Promise<string | null> {
+    const spawner = this.deps.spawner;
+    return spawner.logTail === undefined ? null : spawner.logTail(server, maxLines);
+  }
+
+  /**
+   * Polls a server recorded as running; marks it stopped (reason `died`) when its backend says it
+   * is gone. Returns the server as recorded afterwards. Also used by the proxy's error target.
+   */
+  async verifyRunning(user: UserRecord, server: ServerRecord): Promise<ServerRecord> {
     if (!server.handle) return server;
     const result = await this.deps.spawner.poll(server.handle);
     if (result.status !== 'stopped') return server;

@@ -38,6 +38,22 @@ export interface Spawner {
   stop(handle: SpawnHandle, opts: { timeoutSeconds: number }): Promise<void>;
   /** Optional: release anything the backend holds (watchers, connections). */
   close?(): Promise<void>;
+  /**
+   * Optional: the last `maxLines` lines of a server's own output (its log), for its owner and
+   * admins; `''` when there is none. Works while the server starts (`handle` still null) and after
+   * it stopped. Backends without logs leave it out.
+   */
+  logTail?(server: ServerLogRef, maxLines: number): Promise<string>;
+}
+
+/** Which server's log {@link Spawner.logTail} reads. */
+export interface ServerLogRef {
+  /** The owner's hub user name. */
+  readonly user: string;
+  /** `""` for the default server. */
+  readonly server: string;
+  /** The persisted handle, when the backend has launched it. */
+  readonly handle: SpawnHandle | null;
 }
 
 /** Backend-specific state that identifies a launched server, e.g. `{ pid, port, startTime }`. JSON only. */

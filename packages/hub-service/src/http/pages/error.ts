@@ -1,5 +1,5 @@
 /** Error pages, including the proxy's error target (`{hub}error/503`: "your server appears to be down"). */
-import { html } from './html';
+import { html, safeUrl } from './html';
 import { renderLayout, type PageUser } from './layout';
 
 /** View model of {@link renderError}. */
@@ -12,6 +12,8 @@ export interface ErrorView {
   readonly message: string;
   /** The signed-in user, when known. */
   readonly user?: PageUser;
+  /** Try this URL again after `seconds` (the proxy's error target: the server may come back). */
+  readonly retry?: { readonly url: string; readonly seconds: number };
 }
 
 const REASONS: Readonly<Record<number, string>> = {
@@ -49,15 +51,18 @@ export function renderError(view: ErrorView): string {
   const message = view.message !== '' ? view.message : (DEFAULT_MESSAGES[view.status] ?? 'An error occurred.');
   const proxyDown = view.status === 502 || view.status === 503 || view.status === 504;
   const home = view.user === undefined ? `${view.baseHubUrl}login` : `${view.baseHubUrl}home`;
+  const retry = view.retry === undefined || safeUrl(view.retry.url) === '#' ? null : { url: safeUrl(view.retry.url), seconds: Math.max(1, Math.round(view.retry.seconds)) };
   const body = html`
     <div class="card center" id="error-page">
       <div class="big-status" id="error-status">${view.status}</div>
       <h1>${reason}</h1>
       <p id="error-message">${message}</p>
       ${proxyDown ? html`<p class="muted small">You can check on it and restart it from your home page.</p>` : null}
+      ${retry === null ? null : html`<p class="small" id="error-retry">Trying again in ${retry.seconds} seconds… <a href="${retry.url}">try now</a></p>`}
       <div class="actions">
         <a class="btn btn-primary" id="error-home" href="${home}">${view.user === undefined ? 'Sign in' : 'Back to home'}</a>
       </div>
     </div>`;
-  return renderLayout({ baseHubUrl: view.baseHubUrl, title: `${view.status} ${reason}`, user: view.user, narrow: true, body });
+  const head = retry === null ? undefined : html`<meta http-equiv="refresh" content="${retry.seconds};url=${retry.url}">`;
+  return renderLayout({ baseHubUrl: view.baseHubUrl, title: `${view.status} ${reason}`, user: view.user, narrow: true, head, body });
 }

@@ -1,6 +1,7 @@
-/** The 424 page for a visit to a server that is not running, with a link to start it. */
+/** The 424 page for a visit to a server that is not running: why it stopped, its last error, a link to start it. */
 import { html, safeUrl } from './html';
 import { renderLayout, type PageUser } from './layout';
+import { stopReasonText } from './server-text';
 
 /** View model of {@link renderNotRunning}. */
 export interface NotRunningView {
@@ -14,6 +15,10 @@ export interface NotRunningView {
   readonly serverName: string;
   /** Where the start link goes (e.g. `/hub/spawn/alice?next=…`). */
   readonly spawnUrl: string;
+  /** Why it stopped (a stop reason such as `died`, `idle`), when known. */
+  readonly stopReason?: string | null;
+  /** The server's last status or error message (e.g. the exit code), when there is one. */
+  readonly message?: string | null;
 }
 
 /** Renders the "server not running" page. */
@@ -25,6 +30,8 @@ export function renderNotRunning(view: NotRunningView): string {
     <div class="card center" id="not-running">
       <h1>Server not running</h1>
       <p>${whose}${which} is not running.</p>
+      ${view.stopReason === undefined || view.stopReason === null ? null : html`<p id="stop-reason">It stopped because ${stopReasonText(view.stopReason)}.</p>`}
+      ${view.message === undefined || view.message === null || view.message === '' ? null : html`<div class="alert alert-warn" id="last-error"><strong>Last message:</strong> <span class="mono small">${view.message}</span></div>`}
       <p class="muted">Start it to continue where you left off.</p>
       <div class="actions">
         <a class="btn btn-primary" id="start" href="${safeUrl(view.spawnUrl)}">Start server</a>

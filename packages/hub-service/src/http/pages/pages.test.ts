@@ -5,6 +5,7 @@ import { renderLayout } from './layout';
 import { renderLogin } from './login';
 import { renderLoggedOut } from './logout';
 import { renderNotRunning } from './not-running';
+import { renderServerLog } from './server-log';
 import { describeScope, renderOAuthConfirm } from './oauth-confirm';
 import { renderSpawnPending } from './spawn-pending';
 import { HUB_CSS } from './style';
@@ -223,12 +224,41 @@ describe('spawn-pending', () => {
   });
 });
 
+describe('spawn-pending actions', () => {
+  it("offers Stop server (with _xsrf) and the log of the owner's server", () => {
+    const page = renderSpawnPending({ baseHubUrl: BASE, user: { name: 'root' }, owner: 'a b', serverName: 'gpu', progressUrl: '/p', nextUrl: '/n', xsrf: 'X"' });
+    expectValidPage(page, 1);
+    expect(page).toContain('action="/hub/stop/a%20b/gpu" id="stop-form"><input type="hidden" name="_xsrf" value="X&quot;">');
+    expect(page).toContain('id="server-log-link" href="/hub/logs/a%20b/gpu"');
+    expect(renderSpawnPending({ baseHubUrl: BASE, user: { name: 'alice' }, serverName: '', progressUrl: '/p', nextUrl: '/n' })).not.toContain('id="stop-form"');
+  });
+});
+
+describe('server-log', () => {
+  it('shows the tail escaped, or says there is none', () => {
+    const page = renderServerLog({ baseHubUrl: BASE, user: { name: 'alice' }, owner: 'alice', serverName: '', tail: EVIL, maxLines: 200, selfUrl: '/hub/logs/alice' });
+    expectValidPage(page);
+    expect(page).toContain('id="server-log" tabindex="0">&lt;script&gt;');
+    expect(page).toContain('Log of your server');
+    expect(renderServerLog({ baseHubUrl: BASE, user: { name: 'root' }, owner: 'alice', serverName: 'x', tail: null, maxLines: 1, selfUrl: '/' })).toContain('id="server-log-none"');
+    expect(renderServerLog({ baseHubUrl: BASE, user: { name: 'alice' }, owner: 'alice', serverName: '', tail: '', maxLines: 1, selfUrl: '/' })).toContain('id="server-log-empty"');
+  });
+});
+
 describe('not-running', () => {
   it('links to the spawn URL', () => {
     const page = renderNotRunning({ baseHubUrl: BASE, user: { name: 'alice' }, serverName: '', spawnUrl: '/hub/spawn/alice?next=%2Fuser%2Falice%2Flab' });
     expectValidPage(page);
     expect(page).toContain('id="start" href="/hub/spawn/alice?next=%2Fuser%2Falice%2Flab"');
     expect(page).toContain('Your server is not running');
+  });
+
+  it('says why the server stopped and shows its last message, escaped', () => {
+    const page = renderNotRunning({ baseHubUrl: BASE, user: { name: 'alice' }, serverName: '', spawnUrl: '/x', stopReason: 'died', message: EVIL });
+    expectValidPage(page);
+    expect(page).toContain('id="stop-reason">It stopped because it exited unexpectedly.<');
+    expect(page).toContain('<span class="mono small">&lt;script&gt;');
+    expect(renderNotRunning({ baseHubUrl: BASE, user: { name: 'alice' }, serverName: '', spawnUrl: '/x' })).not.toContain('id="stop-reason"');
   });
 
   it('names the owner and server, escaped', () => {
@@ -292,6 +322,14 @@ describe('error', () => {
     expect(page).toContain('id="logout"');
     expect(page).toContain('id="nav-admin"');
     expect(page).not.toContain('Sign in');
+  });
+
+  it('retries a local URL only', () => {
+    const page = renderError({ baseHubUrl: BASE, status: 503, message: '', retry: { url: '/user/alice/lab', seconds: 5 } });
+    expectValidPage(page);
+    expect(page).toContain('<meta http-equiv="refresh" content="5;url=/user/alice/lab">');
+    expect(page).toContain('id="error-retry"');
+    expect(renderError({ baseHubUrl: BASE, status: 503, message: '', retry: { url: 'javascript:x', seconds: 5 } })).not.toContain('http-equiv="refresh"');
   });
 
   it('explains the proxy error target 503', () => {

@@ -1,9 +1,11 @@
 /**
  * The spawn-progress page: a progress bar and a log driven by an inline script that follows the
  * hub's progress event stream (`EventSource`), redirects to the server when it is ready and shows
- * the failure otherwise. Without JavaScript the page refreshes itself every 10 s.
+ * the failure otherwise. Without JavaScript the page refreshes itself every 10 s. A "Stop server"
+ * form cancels a slow start (`POST {hub}stop/<owner>[/<server>]`, as JupyterHub's button), and a
+ * link opens the server's log (`{hub}logs/<owner>[/<server>]`).
  */
-import { html, raw, safeUrl } from './html';
+import { encodeSegment, html, raw, safeUrl } from './html';
 import { renderLayout, type PageUser } from './layout';
 
 /** View model of {@link renderSpawnPending}. */
@@ -21,6 +23,8 @@ export interface SpawnPendingView {
   readonly nextUrl: string;
   /** CSP nonce for the inline script, when the hub sends a Content-Security-Policy with nonces. */
   readonly nonce?: string;
+  /** XSRF token for the "Stop server" form; without it the form is left out. */
+  readonly xsrf?: string;
 }
 
 /**
@@ -96,6 +100,11 @@ export function renderSpawnPending(view: SpawnPendingView): string {
   const whose = owner === view.user.name ? 'your server' : `the server of ${owner}`;
   const label = view.serverName === '' ? whose : `${whose} “${view.serverName}”`;
   const head = html`<noscript><meta http-equiv="refresh" content="10"></noscript>`;
+  const path = `${encodeSegment(owner)}${view.serverName === '' ? '' : `/${encodeSegment(view.serverName)}`}`;
+  const stop =
+    view.xsrf === undefined
+      ? null
+      : html`<form class="inline" method="post" action="${view.baseHubUrl}stop/${path}" id="stop-form"><input type="hidden" name="_xsrf" value="${view.xsrf}"><button type="submit" class="btn btn-danger" id="stop-server">Stop server</button></form>`;
   const body = html`
     <section class="card" id="progress-root" data-progress-url="${safeUrl(view.progressUrl)}" data-next-url="${safeUrl(view.nextUrl)}">
       <h1>Starting ${label}</h1>
@@ -105,6 +114,10 @@ export function renderSpawnPending(view: SpawnPendingView): string {
       </div>
       <p class="small" id="progress-status" aria-live="polite">Waiting for the server to start…</p>
       <ul class="log" id="progress-log" aria-label="Start log"></ul>
+      <div class="actions">
+        ${stop}
+        <a class="btn" id="server-log-link" href="${view.baseHubUrl}logs/${path}">View server log</a>
+      </div>
       <div class="alert alert-error" role="alert" id="progress-failed" hidden>
         <p><strong>The server could not be started.</strong> <span id="progress-failed-message"></span></p>
         <p><a class="btn" href="${view.baseHubUrl}home" id="back-home">Back to home</a></p>

@@ -154,6 +154,10 @@ details[open] summary { margin-bottom: 8px; }
 label.check { display: flex; gap: 8px; align-items: baseline; font-weight: 400; }
 .profile-form select { width: auto; max-width: 14em; display: inline-block; padding: 2px 6px; }
 .not-applied { color: var(--warn); margin-top: 4px; }
+.admin-servers { list-style: none; padding: 0; margin: 0; }
+.log-tail { margin: 14px 0; padding: 10px 12px; background: var(--surface-2); border-radius: 6px; max-height: 60vh; overflow: auto; white-space: pre-wrap; word-break: break-word; font-size: 13px; }
+#last-error .mono { white-space: pre-wrap; }
+.admin-servers li { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 2px 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .new-server { margin-top: 18px; padding-top: 16px; border-top: 1px solid var(--border); }
 .new-server h3 { margin: 0 0 10px; }

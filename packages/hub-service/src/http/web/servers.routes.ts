@@ -149,7 +149,9 @@ export function serverPagesRouter(ctx: HubContext): Router {
       res.type('html').send(
         renderSpawnPending({
           baseHubUrl: ctx.hubPrefix,
-          user: { name: viewer.name },
+          user: { name: viewer.name, admin: viewer.user?.admin },
+          owner: user.name,
+          xsrf,
           serverName,
           progressUrl: `${apiRoot(base)}${progressPath(user.name, serverName)}?_xsrf=${encodeURIComponent(xsrf)}`,
           nextUrl: next,
@@ -197,7 +199,17 @@ export function serverPagesRouter(ctx: HubContext): Router {
         res.status(err.status).json({ code: err.code, message: err.message, status: err.status, details: err.options.details });
         return;
       }
-      res.status(424).type('html').send(renderNotRunning({ baseHubUrl: ctx.hubPrefix, user: { name: viewer.name }, owner: user.name === viewer.name ? undefined : user.name, serverName, spawnUrl }));
+      res.status(424).type('html').send(
+        renderNotRunning({
+          baseHubUrl: ctx.hubPrefix,
+          user: { name: viewer.name, admin: viewer.user?.admin },
+          owner: user.name === viewer.name ? undefined : user.name,
+          serverName,
+          spawnUrl,
+          stopReason: server?.stopReason ?? null,
+          message: server?.message ?? null,
+        }),
+      );
     }),
   );
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { ProxyLogger } from '../proxy-deps';
 import type { ActivityRecorder } from './activity-recorder';
-import { sendJsonError } from './error-response';
+import { sendJsonError, sendProxyError } from './error-response';
 import { downstreamResponseHeaders, lookupPath, loggablePath, upstreamRequestHeaders } from './forward-headers';
 import { trackProxyConnection } from './own-connections';
 import type { RouteEntry, RouteTable } from './route-table';
@@ -118,7 +118,7 @@ export class HttpForwarder {
         { routespec: entry.routespec, target: entry.target, code: errorCode(error), path: loggablePath(url) },
         'proxy target unavailable',
       );
-      sendJsonError(res, 503, 'backend_unavailable', `The server for ${entry.routespec} is not responding.`);
+      sendProxyError(req, res, 503, 'backend_unavailable', `The server for ${entry.routespec} is not responding.`, typeof entry.data.user === 'string' ? entry.routespec : null);
     });
 
     if (hasBody(req)) {

@@ -4,7 +4,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, chmod, chown, lstat, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SpawnError } from '../spawner';
-import type { PollResult, SpawnContext, SpawnHandle, SpawnRequest, SpawnResult, Spawner } from '../spawner';
+import type { PollResult, ServerLogRef, SpawnContext, SpawnHandle, SpawnRequest, SpawnResult, Spawner } from '../spawner';
 import { abortError } from '../abort';
 import { silentSpawnerLogger } from '../spawner-logger';
 import type { SpawnerLogger } from '../spawner-logger';
@@ -199,6 +199,12 @@ export class LocalProcessSpawner implements Spawner {
   }
 
   /** `running` while the recorded process lives; `stopped` once it is gone or its pid was reused. */
+  /** The end of `<logDir>/<user>/<server>.log` (the handle's log path once launched): every start appends to it. */
+  async logTail(server: ServerLogRef, maxLines: number): Promise<string> {
+    const parsed = server.handle === null ? null : parseLocalProcessHandle(server.handle);
+    return readLogTail(parsed?.logPath ?? logFilePath(this.options.logDir, server.user, server.server), 0, maxLines);
+  }
+
   async poll(handle: SpawnHandle): Promise<PollResult> {
     const parsed = parseLocalProcessHandle(handle);
     if (parsed === null) return { status: 'stopped', exitCode: null, message: 'not a local-process handle' };

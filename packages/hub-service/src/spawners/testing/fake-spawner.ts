@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { SpawnError } from '../spawner';
-import type { PollResult, SpawnContext, SpawnHandle, SpawnRequest, SpawnResult, Spawner } from '../spawner';
+import type { PollResult, ServerLogRef, SpawnContext, SpawnHandle, SpawnRequest, SpawnResult, Spawner } from '../spawner';
 import { abortError, sleep } from '../abort';
 import { FakeServerRegistry, closeHttpServer } from './fake-server-registry';
 import type { FakeServer } from './fake-server-registry';
@@ -60,6 +60,8 @@ export class FakeSpawner implements Spawner {
   readonly kind = 'fake';
   /** Every request `start` was called with, in order. */
   readonly requests: SpawnRequest[] = [];
+  /** What each server "wrote" (its progress and failure lines), by `user/server`, for {@link logTail}. */
+  private readonly logs = new Map<string, string[]>();
   /** The servers this spawner (and any sharing the registry) started and did not stop. */
   readonly registry: FakeServerRegistry;
   private readonly behaviour: (request: SpawnRequest) => FakeBehaviour;
@@ -82,10 +84,14 @@ export class FakeSpawner implements Spawner {
     if (signal.aborted) throw abortError(signal);
     const behaviour = this.behaviour(request);
     ctx.onProgress({ progress: 10, message: 'Fake server starting…' });
+    const log = this.logs.get(`${request.user.name}/${request.server.name}`) ?? [];
+    this.logs.set(`${request.user.name}/${request.server.name}`, log);
+    log.push(`fake server ${request.server.name || '(default)'} of ${request.user.name} starting (${behaviour.kind})`);
     if (signal.aborted) throw abortError(signal);
 
     switch (behaviour.kind) {
       case 'fail':
+        log.push(behaviour.message ?? 'The fake spawner was scripted to fail.');
         throw new SpawnError(behaviour.message ?? 'The fake spawner was scripted to fail.');
       case 'never':
         return waitForAbort(signal);
@@ -127,6 +133,11 @@ export class FakeSpawner implements Spawner {
     if (server === undefined) return;
     this.registry.delete(server.id);
     await closeHttpServer(server.http);
+  }
+
+  /** The lines this spawner recorded for the server (see {@link logs}). */
+  logTail(server: ServerLogRef, maxLines: number): Promise<string> {
+    return Promise.resolve((this.logs.get(`${server.user}/${server.server}`) ?? []).slice(-maxLines).join('\n'));
   }
 
   /** Closes every server in the registry. */
