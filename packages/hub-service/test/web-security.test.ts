@@ -226,6 +226,26 @@ describe('web routes: bad input, redirects, spawn by GET, headers', () => {
     });
   });
 
+  describe('logout', () => {
+    it('revokes the tokens of the signed-in session even when a page planted another jupyterhub-session-id cookie', async () => {
+      const client = new BrowserClient();
+      expect((await client.login(t.publicUrl, 'mallory', 'mallory-password-1')).status).toBe(200);
+      const sessionId = (await client.cookie(`${t.publicUrl}/`, 'jupyterhub-session-id')) ?? '';
+      expect(sessionId).not.toBe('');
+      const store = t.hub.context.store;
+      const user = await store.users.getByName('mallory');
+      if (!user) throw new Error('no mallory');
+      const created = await store.tokens.create({
+        kind: 'oauth', userId: user.id, serviceName: null, prefix: 'sess', hash: 'session-token-hash-for-logout-test', scopes: [], note: 'oauth',
+        expiresAt: null, sessionId, oauthClientId: 'jupyterhub-user-mallory', serverId: null,
+      });
+      await client.jar.setCookie('jupyterhub-session-id=planted-session; Path=/hub/', `${t.publicUrl}/hub/`);
+      const res = await client.request(`${t.publicUrl}/hub/logout`, { follow: false });
+      expect(res.status).toBe(200);
+      expect((await store.tokens.listForUser(user.id)).map((tk) => tk.id)).not.toContain(created.id);
+    });
+  });
+
   describe('headers', () => {
     it.each(['/hub/login', '/hub/home', '/hub/token', '/hub/no-such-page'])('%s carries Content-Security-Policy: frame-ancestors \'self\'', async (path) => {
       const res = await alice.request(`${t.publicUrl}${path}`, { follow: false });

@@ -63,8 +63,10 @@ export function loginRouter(ctx: HubContext): Router {
   router.get(
     '/logout',
     asyncHandler(async (req, res) => {
-      const sessionId = cookiesOf(req)[SESSION_ID_COOKIE];
-      const identity = requestAuth(req).identity;
+      const auth = requestAuth(req);
+      const identity = auth.identity;
+      // The session of the signed login cookie: a plain session-id cookie can be planted by a same-origin page.
+      const sessionId = (auth.viaCookie ? identity?.sessionId : null) ?? cookiesOf(req)[SESSION_ID_COOKIE];
       if (sessionId && identity?.user) await ctx.store.tokens.deleteWhere({ userId: identity.user.id, sessionId });
       endBrowserSession(ctx, req, res);
       res.status(200).type('html').send(renderLoggedOut({ baseHubUrl: ctx.hubPrefix }));
