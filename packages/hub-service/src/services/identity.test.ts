@@ -199,3 +199,34 @@ describe('IdentityService.fromSession', () => {
     expect(await service(baseConfig).fromSession(9999, 'sess')).toBeNull();
   });
 });
+
+describe("a user's last_activity (JupyterHub: bumped by the user's tokens and cookie, not by server tokens)", () => {
+  const lastActivity = async (user: UserRecord): Promise<number | undefined> => (await store.users.getById(user.id))?.lastActivity?.getTime();
+
+  it.each(['api', 'oauth'] as const)('a %s token of the user sets it', async (kind) => {
+    expect(await lastActivity(alice)).toBeUndefined();
+    await service(baseConfig).fromToken(await addToken(alice, { kind }));
+    expect(await lastActivity(alice)).toBe(NOW);
+  });
+
+  it("the server's own token does not", async () => {
+    const server = await store.servers.create({ userId: alice.id, name: '' });
+    await service(baseConfig).fromToken(await addToken(alice, { kind: 'server', serverId: server.id }));
+    expect(await lastActivity(alice)).toBeUndefined();
+  });
+
+  it('a browser session sets it', async () => {
+    await service(baseConfig).fromSession(alice.id, 'sess-1');
+    expect(await lastActivity(alice)).toBe(NOW);
+  });
+
+  it('is written at most every 30 s (a use within 30 s of the last one writes nothing)', async () => {
+    await store.users.touchActivity(alice.id, new Date(NOW - 10_000));
+    await service(baseConfig).fromToken(await addToken(alice));
+    await service(baseConfig).fromSession(alice.id, 'sess-1');
+    expect(await lastActivity(alice)).toBe(NOW - 10_000);
+    await store.users.touchActivity(root.id, new Date(NOW - 31_000));
+    await service(baseConfig).fromSession(root.id, 'sess-2');
+    expect(await lastActivity(root)).toBe(NOW);
+  });
+});

@@ -72,19 +72,24 @@ export class IdentityService {
       await this.deps.store.tokens.touch(token.id, new Date(now));
     }
     // As JupyterHub: using a user's token is activity of that user; a server's own token is not.
-    if (token.kind !== 'server' && (!user.lastActivity || now - user.lastActivity.getTime() > USER_ACTIVITY_RESOLUTION_MS)) {
-      await this.deps.store.users.touchActivity(user.id, new Date(now));
-    }
+    if (token.kind !== 'server') await this.recordUserActivity(user, now);
     const groups = await this.deps.store.groups.groupNamesOf(user.id);
     return { kind: 'user', name: user.name, user, groups, scopes: await this.tokenScopes(token, user, groups), token, sessionId: token.sessionId };
   }
 
-  /** Identity of a browser session (the hub login cookie): the user's full scopes. */
+  /** Identity of a browser session (the hub login cookie): the user's full scopes. A request with it is the user's activity. */
   async fromSession(userId: number, sessionId: string): Promise<Identity | null> {
     const user = await this.deps.store.users.getById(userId);
     if (!user) return null;
+    await this.recordUserActivity(user, this.deps.clock());
     const groups = await this.deps.store.groups.groupNamesOf(user.id);
     return { kind: 'user', name: user.name, user, groups, scopes: this.userScopes(user), token: null, sessionId };
+  }
+
+  /** Bumps the user's `last_activity` to `now`, at most once per {@link USER_ACTIVITY_RESOLUTION_MS}. */
+  private async recordUserActivity(user: UserRecord, now: number): Promise<void> {
+    if (user.lastActivity && now - user.lastActivity.getTime() <= USER_ACTIVITY_RESOLUTION_MS) return;
+    await this.deps.store.users.touchActivity(user.id, new Date(now));
   }
 
   /** Effective scopes of a user-owned token. */
