@@ -1,6 +1,7 @@
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient, type TestResponse } from './harness/http-client';
 import { snapshotStore } from './harness/store-snapshot';
+import { apiCall } from './harness/api-call';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
 import { SERVER_NAME_PATTERN } from '../src/http/pages/home';
 import { isValidServerName } from '@clusterhub/shared';
@@ -110,6 +111,18 @@ describe('named servers on the home page', () => {
     expect(deleted.status).toBe(303);
     expect(await server('alice', 'train')).toBeNull();
     expect((await home()).text).not.toContain('data-server="train"');
+  });
+
+  it('says what the local-process backend does not apply of a profile, on the page and in the profiles API', async () => {
+    const page = await home();
+    expect(page.text).toContain('id="backend-limits"');
+    expect(page.text).toMatch(/<strong>Not applied on this backend:<\/strong> 1 GPU\(s\) are not reserved/);
+    const token = await t.addUser('carol');
+    const profiles = await apiCall(`${t.apiUrl}/clusterhub/profiles`, { token });
+    expect(profiles.status).toBe(200);
+    const bySlug = new Map((profiles.json as { slug: string; notApplied: string[] }[]).map((p) => [p.slug, p.notApplied]));
+    expect(bySlug.get('gpu-1x')?.join(' ')).toMatch(/GPU\(s\) are not reserved/);
+    expect(bySlug.get('mig-1g.5gb')?.join(' ')).toMatch(/MIG slice 1g\.5gb is not reserved/);
   });
 
   it("cannot touch another user's server, the default server, or act without _xsrf", async () => {

@@ -123,6 +123,11 @@ export interface PageEnvelope<T> {
 export interface ProfileModel extends ProfileConfig {
   /** Whether the calling user may start it. */
   allowed: boolean;
+  /**
+   * What this hub's backend does not apply of the profile's resources, one sentence each (e.g. the
+   * local-process backend reserves no GPU); empty when it applies them all. See `resourceEnforcement`.
+   */
+  notApplied?: string[];
 }
 
 /** The Accept value that asks for a pagination envelope. */

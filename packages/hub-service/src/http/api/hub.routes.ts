@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { profileAllowed, quotePath, scopeFilter, type IdentityModel, type ProfileModel, type ServiceIdentityModel } from '@clusterhub/shared';
+import { profileAllowed, quotePath, resourceEnforcement, scopeFilter, type IdentityModel, type ProfileModel, type ServiceIdentityModel } from '@clusterhub/shared';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler } from '../async-handler';
@@ -131,6 +131,7 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
       const models: ProfileModel[] = ctx.config.profiles.map((p) => ({
         ...p,
         allowed: user ? profileAllowed(p, { admin: user.admin, groups: identity.groups }) : false,
+        notApplied: [...(resourceEnforcement(ctx.config.spawner.kind, p)?.notApplied ?? [])],
       }));
       res.json(models);
     }),

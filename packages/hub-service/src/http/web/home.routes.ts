@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { describeResources, profileAllowed, serverPrefix } from '@clusterhub/shared';
+import { describeResources, profileAllowed, resourceEnforcement, serverPrefix } from '@clusterhub/shared';
 import type { UserRecord } from '../../store/store';
 import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
@@ -50,6 +50,7 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
       pricePerHour: p.pricePerHour ?? 0,
       allowed: profileAllowed(p, { admin: user.admin, groups: viewer.groups }),
       default: p.default ?? false,
+      notApplied: resourceEnforcement(ctx.config.spawner.kind, p)?.notApplied ?? [],
     })),
     ...extras,
   };
