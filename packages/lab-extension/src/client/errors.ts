@@ -8,7 +8,7 @@ import type { ErrorCode } from '@clusterhub/shared';
 /** Base class of every error the hub client throws. */
 export abstract class HubClientError extends Error {
   /** A stable name of the failure family, for logs and for the panels to branch on. */
-  abstract readonly kind: 'request' | 'network' | 'response-shape' | 'not-configured';
+  abstract readonly kind: 'request' | 'network' | 'response-shape' | 'not-configured' | 'not-clusterhub';
 }
 
 /** The hub answered with a non-2xx status. */
@@ -65,6 +65,21 @@ export class HubNetworkError extends HubClientError {
 
   /** True when the request ran past the client's timeout. */
   readonly timedOut: boolean;
+}
+
+/**
+ * The hub is not clusterhub (a plain JupyterHub): it answered 404 for clusterhub's own endpoint
+ * (`/hub/api/clusterhub/profiles`). The panels say so in one line and stop asking.
+ */
+export class HubNotClusterhubError extends HubClientError {
+  /** @inheritdoc */
+  readonly kind = 'not-clusterhub';
+
+  /** @param message What the hub answered, naming the request. */
+  constructor(message: string) {
+    super(message);
+    this.name = 'HubNotClusterhubError';
+  }
 }
 
 /** The hub answered 2xx, but the body is not JSON or not the expected shape. */

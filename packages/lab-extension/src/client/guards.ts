@@ -142,7 +142,8 @@ export function isHubProfile(value: unknown): value is IHubProfile {
     optional(value, 'groups', isStringArray) &&
     optional(value, 'cull', isCullPolicy) &&
     optional(value, 'kubernetes', isObject) &&
-    optional(value, 'slurm', isObject)
+    optional(value, 'slurm', isObject) &&
+    optional(value, 'notApplied', isStringArray)
   );
 }
 

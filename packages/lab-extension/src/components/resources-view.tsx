@@ -75,7 +75,14 @@ function SnapshotDetails(props: { model: ResourcesModel; snapshot: IResourcesSna
             : trans.__('The hub does not let this JupyterLab read its servers (the token lacks read:servers).')}
         </div>
       ) : profile ? (
-        <ProfileCard profile={profile} trans={trans} />
+        <>
+          <ProfileCard profile={profile} trans={trans} />
+          {snapshot.notApplied.length > 0 ? (
+            <div className="jp-hub-Notice jp-hub-NotApplied" data-field="not-applied">
+              {trans.__('Not applied on this backend: %1', snapshot.notApplied.join(' '))}
+            </div>
+          ) : null}
+        </>
       ) : (
         <div className="jp-hub-Notice">
           {profileSlug
@@ -117,7 +124,13 @@ export function ResourcesView(props: IResourcesViewProps): JSX.Element {
   useSignalVersion(model.changed);
   const { snapshot, error } = model;
   let body: JSX.Element;
-  if (snapshot) {
+  if (model.notClusterhub) {
+    body = (
+      <div className="jp-hub-Notice" data-reason="not-clusterhub">
+        {trans.__('This hub is not clusterhub: resource panels are unavailable')}
+      </div>
+    );
+  } else if (snapshot) {
     body = (
       <>
         {error ? <ErrorNotice error={error} trans={trans} variant="stale" /> : null}

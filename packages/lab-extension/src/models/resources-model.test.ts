@@ -1,6 +1,6 @@
 import { DEFAULT_PROFILES } from '@clusterhub/shared';
 import { HubClient } from '../client/hub-client';
-import { HubNetworkError, HubRequestError } from '../client/errors';
+import { HubNetworkError, HubNotClusterhubError, HubRequestError } from '../client/errors';
 import type { IHubServer } from '../client/hub-models';
 import { startStubHub, type IStubHub } from '../testing/stub-hub';
 import { ResourcesModel, lifecycleOf, makeSnapshot } from './resources-model';
@@ -36,6 +36,13 @@ describe('snapshot rules', () => {
     expect(makeSnapshot(one(server({ profile: 'gone' })), '', PROFILES)).toMatchObject({ profileSlug: 'gone', profile: null });
     expect(makeSnapshot(one(server({ profile: null })), '', PROFILES)).toMatchObject({ profileSlug: null, profile: null });
     expect(makeSnapshot(one(server()), 'gpu', PROFILES)).toMatchObject({ serversVisible: true, server: null, lifecycle: 'stopped' });
+  });
+
+  it("carries what the hub's backend does not apply of the server's profile", () => {
+    const limited = PROFILES.map((p) => (p.slug === 'mig-1g.5gb' ? { ...p, notApplied: ['The MIG slice 1g.5gb is not reserved.'] } : p));
+    expect(makeSnapshot({ '': server() }, '', limited).notApplied).toEqual(['The MIG slice 1g.5gb is not reserved.']);
+    expect(makeSnapshot({ '': server({ profile: 'gpu-1x' }) }, '', limited).notApplied).toEqual([]);
+    expect(makeSnapshot(undefined, '', limited).notApplied).toEqual([]);
   });
 
   it('tells a server the hub hides (no servers in the user model) from one it does not list', () => {
@@ -135,6 +142,30 @@ describe('ResourcesModel against a live HTTP server', () => {
     const seen = hub.requests.length;
     await m.refresh();
     expect(hub.requests.length).toBe(seen);
+  });
+
+  it('under a plain JupyterHub (no clusterhub endpoint: 404) says so and stops polling', async () => {
+    hub.answer('GET', '/hub/api/users/alice', { status: 200, body: { kind: 'user', name: 'alice', servers: { '': server({ profile: undefined }) } } });
+    // What JupyterHub 6.1 answers for an API path it does not have.
+    hub.answer('GET', '/hub/api/clusterhub/profiles', { status: 404, body: { status: 404, message: 'Not Found' } });
+    const m = (model = new ResourcesModel({ client, user: 'alice', serverName: '', standby: () => false, refreshIntervalSeconds: 0.02 }));
+    const first = new Promise<void>((resolve) => m.changed.connect(() => resolve()));
+    m.start();
+    await first;
+    expect(m.notClusterhub).toBe(true);
+    expect(m.error).toBeInstanceOf(HubNotClusterhubError);
+    expect(m.loading).toBe(false);
+    const seen = hub.requests.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hub.requests.length).toBe(seen);
+  });
+
+  it('a 404 for the user (not the clusterhub endpoint) is an ordinary error', async () => {
+    hub.answer('GET', '/hub/api/clusterhub/profiles', { status: 200, body: PROFILES });
+    const m = create('ghost');
+    await m.refresh();
+    expect(m.notClusterhub).toBe(false);
+    expect(m.error).toBeInstanceOf(HubRequestError);
   });
 
   it('turns a refused connection into a network error', async () => {

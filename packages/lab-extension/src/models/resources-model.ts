@@ -8,6 +8,7 @@ import { findProfile, type ProfileConfig, type ServerState } from '@clusterhub/s
 import type { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { Signal, type ISignal } from '@lumino/signaling';
+import { HubNotClusterhubError, HubRequestError } from '../client/errors';
 import type { IHubServer } from '../client/hub-models';
 import type { IHubClient } from '../tokens';
 
@@ -32,7 +33,12 @@ export interface IResourcesSnapshot {
   readonly profileSlug: string | null;
   /** That profile, or null when there is no slug or the hub no longer offers it. */
   readonly profile: ProfileConfig | null;
+  /** What the hub's backend does not apply of that profile (e.g. no GPU reserved); empty when all is applied or unknown. */
+  readonly notApplied: readonly string[];
 }
+
+/** A profile as the hub lists it, with what its backend does not apply (clusterhub's `notApplied`). */
+export type ProfileWithEnforcement = ProfileConfig & { readonly notApplied?: readonly string[] };
 
 /**
  * The lifecycle state of a server model: its `lifecycle` when the hub sent one (clusterhub does),
@@ -56,17 +62,24 @@ export function lifecycleOf(server: IHubServer): ServerState {
 export function makeSnapshot(
   servers: Readonly<Record<string, IHubServer>> | undefined,
   serverName: string,
-  profiles: readonly ProfileConfig[],
+  profiles: readonly ProfileWithEnforcement[],
 ): IResourcesSnapshot {
   const server = servers?.[serverName] ?? null;
   const slug = server?.profile ?? null;
+  const profile = slug ? (findProfile(profiles, slug) as ProfileWithEnforcement | null) : null;
   return {
     serversVisible: servers !== undefined,
     server,
     lifecycle: server ? lifecycleOf(server) : 'stopped',
     profileSlug: slug,
-    profile: slug ? findProfile(profiles, slug) : null,
+    profile,
+    notApplied: profile?.notApplied ?? [],
   };
+}
+
+/** True when a failed request shows that the hub is not clusterhub: its own endpoint is missing (404). */
+export function isNotClusterhub(error: unknown): boolean {
+  return error instanceof HubRequestError && error.status === 404;
 }
 
 /** Constructor options of {@link ResourcesModel}. */
@@ -125,6 +138,14 @@ export class ResourcesModel implements IDisposable {
     return this._snapshot;
   }
 
+  /**
+   * True once the hub turned out not to be clusterhub (a plain JupyterHub): `error` is then a
+   * {@link HubNotClusterhubError} and the model stops polling.
+   */
+  get notClusterhub(): boolean {
+    return this._error instanceof HubNotClusterhubError;
+  }
+
   /** The error of the last refresh, or null when it succeeded. Earlier data stays in `snapshot`. */
   get error(): Error | null {
     return this._error;
@@ -174,7 +195,10 @@ export class ResourcesModel implements IDisposable {
       const user = this._user || (await this._client.getCurrentUser({ signal })).name;
       const [hubUser, profiles] = await Promise.all([
         this._client.getUser(user, { signal }),
-        this._client.listProfiles({ signal }),
+        this._client.listProfiles({ signal }).catch((err: unknown) => {
+          if (isNotClusterhub(err)) throw new HubNotClusterhubError(`The hub has no clusterhub endpoints: ${err instanceof Error ? err.message : String(err)}`);
+          throw err;
+        }),
       ]);
       if (generation !== this._generation || this.isDisposed) return;
       this._user = user;
@@ -183,6 +207,11 @@ export class ResourcesModel implements IDisposable {
     } catch (err) {
       if (generation !== this._generation || this.isDisposed) return;
       this._error = err instanceof Error ? err : new Error(String(err));
+      if (this._error instanceof HubNotClusterhubError) {
+        // Nothing will change by asking again: stay out of the way.
+        void this._poll.stop();
+        return;
+      }
       throw this._error;
     } finally {
       if (generation === this._generation && !this.isDisposed) {
