@@ -165,11 +165,35 @@ describe('JupyterHub 6.1 wire fidelity', () => {
       expect(reply.status).toBe(status);
     });
 
-    it('a token with no read scope for users gets 403 on a user model', async () => {
-      const minted = await apiCall(api('/users/bob/tokens'), { method: 'POST', token: bobToken, body: { scopes: ['tokens!user=bob'] } });
-      const reply = await apiCall(api('/users/alice'), { token: String(body(minted).token) });
-      expect(reply.status).toBe(403);
-      expect(errorCode(reply)).toBe('forbidden');
+    it('a token holding any of the read scopes only for itself gets 404 for another user (JupyterHub checks them all)', async () => {
+      const minted = await apiCall(api('/users/bob/tokens'), { method: 'POST', token: bobToken, body: { scopes: ['read:users:activity!user=bob'] } });
+      const token = String(body(minted).token);
+      expect((await apiCall(api('/users/alice'), { token })).status).toBe(404);
+      expect(body(await apiCall(api('/users/bob'), { token }))).toMatchObject({ kind: 'user', name: 'bob' });
+    });
+
+    it('group-filtered scopes reach the members of the group (alice is in team, bob is not)', async () => {
+      const minted = await apiCall(api('/users/admin/tokens'), {
+        method: 'POST',
+        token: t.adminToken,
+        body: { scopes: ['read:servers!group=team', 'read:tokens!group=team', 'users:activity!group=team'] },
+      });
+      const token = String(body(minted).token);
+      expect((await apiCall(api('/users/alice/server'), { token })).status).toBe(200);
+      expect((await apiCall(api('/users/alice/tokens'), { token })).status).toBe(200);
+      const at = new Date(Date.now() - 60_000).toISOString();
+      expect((await apiCall(api('/users/alice/activity'), { method: 'POST', token, body: { last_activity: at } })).status).toBe(200);
+      expect((await apiCall(api('/users/bob/server'), { token })).status).toBe(404);
+      expect((await apiCall(api('/users/bob/tokens'), { token })).status).toBe(404);
+    });
+
+    it('a token that lacks a scope entirely gets 403, also for its own user', async () => {
+      const minted = await apiCall(api('/users/bob/tokens'), { method: 'POST', token: bobToken, body: { scopes: ['read:users:activity!user=bob'] } });
+      const token = String(body(minted).token);
+      for (const path of ['/users/alice/tokens', '/users/bob/tokens']) {
+        const reply = await apiCall(api(path), { token });
+        expect({ path, status: reply.status, code: errorCode(reply) }).toEqual({ path, status: 403, code: 'forbidden' });
+      }
     });
   });
 

@@ -3,8 +3,8 @@ import type { HubContext } from '../context';
 import type { ServerRecord } from '../../store/store';
 import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
-import { requireScope } from '../auth-guard';
 import { jsonObject } from '../validate';
+import { requireAnyScope, userResource } from './scope-check';
 
 /** Activity timestamps more than this far in the future are refused (protocol.md §5). */
 const MAX_FUTURE_MS = 59 * 60 * 1000;
@@ -30,7 +30,7 @@ export function activityRouter(ctx: HubContext): Router {
     '/users/:name/activity',
     asyncHandler(async (req, res) => {
       const name = param(req, 'name');
-      requireScope(req, 'users:activity', { user: name });
+      requireAnyScope(req, ['users:activity'], await userResource(ctx, name));
       const body: unknown = req.body;
       const obj = jsonObject(body);
       const extra = Object.keys(obj).filter((k) => k !== 'last_activity' && k !== 'servers');

@@ -6,10 +6,11 @@ import { StoreConflictError } from '../../store/store';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
-import { requireScope, allows, requireIdentity } from '../auth-guard';
+import { requireScope, requireIdentity } from '../auth-guard';
 import { bodyValidator, jsonObject } from '../validate';
 import { pageBody, parsePage } from '../pagination';
 import { toGroupModel } from '../wire-models';
+import { requireAnyScope } from './scope-check';
 
 interface CreateGroupsBody {
   groups: string[];
@@ -99,8 +100,7 @@ export function groupsRouter(ctx: HubContext): Router {
     '/groups/:group',
     asyncHandler(async (req, res) => {
       const name = param(req, 'group');
-      const viewer = requireIdentity(req);
-      if (!['read:groups', 'read:groups:name', 'read:roles:groups'].some((s) => allows(viewer, s, { group: name }))) requireScope(req, 'read:groups', { group: name });
+      requireAnyScope(req, ['read:groups', 'read:groups:name', 'read:roles:groups'], { group: name });
       res.json(await model(await getGroup(name)));
     }),
   );

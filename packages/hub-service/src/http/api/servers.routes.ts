@@ -6,10 +6,11 @@ import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
-import { allows, requireScope } from '../auth-guard';
+import { allows } from '../auth-guard';
 import { toServerModel } from '../wire-models';
 import { streamProgress } from './progress-stream';
 import { jsonObject } from '../validate';
+import { requireAnyScope, userResource } from './scope-check';
 
 /** Splits a start body into display name and user_options (6.x shape, or 5.x: whole body = options). */
 export function parseStartBody(body: unknown): { displayName?: string; userOptions: Record<string, unknown> | null } {
@@ -157,7 +158,7 @@ export function serversRouter(ctx: HubContext): Router {
   const target = async (req: Request, scope: string): Promise<{ viewer: Identity; user: UserRecord; name: string }> => {
     const userName = param(req, 'name');
     const name = param(req, 'server');
-    const viewer = requireScope(req, scope, { user: userName, server: name });
+    const viewer = requireAnyScope(req, [scope], await userResource(ctx, userName, name));
     const user = await ctx.users.get(userName);
     return { viewer, user, name };
   };

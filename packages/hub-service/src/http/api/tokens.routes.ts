@@ -6,9 +6,10 @@ import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { newToken, sha256Hex } from '../../lib/secrets';
 import { asyncHandler, param } from '../async-handler';
-import { allows, requireIdentity, requireScope } from '../auth-guard';
+import { allows, requireIdentity } from '../auth-guard';
 import { bodyValidator } from '../validate';
 import { toTokenModel } from '../wire-models';
+import { requireAnyScope, userResource } from './scope-check';
 
 /** Longest token lifetime the API accepts: 100 years. */
 export const MAX_EXPIRES_IN_SECONDS = 100 * 366 * 24 * 3600;
@@ -114,7 +115,7 @@ export function tokensRouter(ctx: HubContext): Router {
     '/users/:name/tokens',
     asyncHandler(async (req, res) => {
       const name = param(req, 'name');
-      requireScope(req, 'read:tokens', { user: name });
+      requireAnyScope(req, ['read:tokens'], await userResource(ctx, name));
       const user = await ctx.users.get(name);
       const now = ctx.clock();
       const tokens = (await ctx.store.tokens.listForUser(user.id)).filter((t) => t.kind !== 'server' && !(t.expiresAt && t.expiresAt.getTime() <= now));
@@ -151,7 +152,7 @@ export function tokensRouter(ctx: HubContext): Router {
     '/users/:name/tokens/:id',
     asyncHandler(async (req, res) => {
       const name = param(req, 'name');
-      requireScope(req, 'read:tokens', { user: name });
+      requireAnyScope(req, ['read:tokens'], await userResource(ctx, name));
       const user = await ctx.users.get(name);
       const token = await findToken(user, param(req, 'id'));
       res.json(toTokenModel(token, { user: user.name }, [...(await ctx.identity.tokenScopes(token, user))]));
@@ -162,7 +163,7 @@ export function tokensRouter(ctx: HubContext): Router {
     '/users/:name/tokens/:id',
     asyncHandler(async (req, res) => {
       const name = param(req, 'name');
-      requireScope(req, 'tokens', { user: name });
+      requireAnyScope(req, ['tokens'], await userResource(ctx, name));
       const user = await ctx.users.get(name);
       await revokeToken(ctx, user, await findToken(user, param(req, 'id')));
       res.status(204).end();

@@ -8,6 +8,7 @@ import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
 import { requireIdentity, requireScope, allows } from '../auth-guard';
 import { bodyValidator } from '../validate';
+import { requireAnyScope, userResource } from './scope-check';
 import { pageBody, parsePage } from '../pagination';
 import { toUserModel } from '../wire-models';
 
@@ -134,10 +135,8 @@ export function usersRouter(ctx: HubContext): Router {
     asyncHandler(async (req, res) => {
       const name = param(req, 'name');
       const viewer = requireIdentity(req);
+      requireAnyScope(req, READ_USER_SCOPES, await userResource(ctx, name));
       const user = await ctx.store.users.getByName(name);
-      const groups = user ? await ctx.store.groups.groupNamesOf(user.id) : [];
-      const resource = { user: name, userGroups: groups };
-      if (!READ_USER_SCOPES.some((s) => allows(viewer, s, resource))) requireScope(req, 'read:users', resource);
       if (!user) throw new HubError('not_found', `No such user: ${name}.`);
       const [model] = await userModels(ctx, viewer, [user], flag(req, 'include_stopped_servers'));
       res.json(model);
@@ -158,7 +157,7 @@ export function usersRouter(ctx: HubContext): Router {
     '/users/:name',
     asyncHandler(async (req, res) => {
       const name = param(req, 'name');
-      const viewer = requireScope(req, 'admin:users', { user: name });
+      const viewer = requireAnyScope(req, ['admin:users'], await userResource(ctx, name));
       const body = patchUser(req.body ?? {});
       const user = await ctx.users.get(name);
       // Upstream answers 400 (not 409) when the new name is taken (protocol.md §5).
@@ -175,7 +174,7 @@ export function usersRouter(ctx: HubContext): Router {
     '/users/:name',
     asyncHandler(async (req, res) => {
       const name = param(req, 'name');
-      const viewer = requireScope(req, 'delete:users', { user: name });
+      const viewer = requireAnyScope(req, ['delete:users'], await userResource(ctx, name));
       const user = await ctx.users.get(name);
       if (viewer.kind === 'user' && viewer.name === user.name) throw new HubError('cannot_delete_self');
       await ctx.users.delete(user);
