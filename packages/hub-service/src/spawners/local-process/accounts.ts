@@ -76,7 +76,13 @@ async function createAccount(name: string): Promise<void> {
   if (pending) return pending;
   const job = (async () => {
     if (await getentPasswd(name)) return;
-    await run('useradd', ['--create-home', '--user-group', '--shell', '/bin/bash', '--comment', 'clusterhub user', name], { timeout: 30_000 });
+    try {
+      await run('useradd', ['--create-home', '--user-group', '--shell', '/bin/bash', '--comment', 'clusterhub user', name], { timeout: 30_000 });
+    } catch (error: unknown) {
+      // Another process (a second hub, a parallel test) may have created it meanwhile.
+      if (await getentPasswd(name)) return;
+      throw error;
+    }
     const created = await getentPasswd(name);
     // Home folders are private whatever HOME_MODE the system's login.defs has.
     if (created) await run('chmod', ['0700', created.home], { timeout: 15_000 });
