@@ -273,9 +273,13 @@ describe('JupyterHub 6.1 wire fidelity', () => {
       expect(removed.status).toBe(404);
     });
 
-    it('the admin user model carries auth_state: null (GET one, list) and user_info; a user reading itself does not see auth_state', async () => {
+    it('the admin user model carries auth_state: null (GET one, list) and user_info (null without authenticator info); a user reading itself does not see auth_state', async () => {
       const one = body(await apiCall(api('/users/alice'), { token: t.adminToken }));
-      expect(one).toMatchObject({ auth_state: null, user_info: {} });
+      expect(one).toMatchObject({ auth_state: null, user_info: null });
+      await t.hub.context.store.users.update((await t.hub.context.store.users.getByName('bob'))?.id ?? 0, { userInfo: { display_name: 'Bob B.' } });
+      expect(body(await apiCall(api('/users/bob'), { token: t.adminToken })).user_info).toEqual({ display_name: 'Bob B.' });
+      expect(body(await apiCall(api('/user'), { token: bobToken })).user_info).toEqual({ display_name: 'Bob B.' });
+      expect(body(await apiCall(api('/user'), { token: aliceToken })).user_info).toBeNull();
       const list = (await apiCall(api('/users'), { token: t.adminToken })).json as Record<string, unknown>[];
       for (const user of list) expect(user.auth_state).toBeNull();
       const self = body(await apiCall(api('/users/alice'), { token: aliceToken }));

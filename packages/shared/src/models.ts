@@ -37,7 +37,8 @@ export interface UserModel {
   kind: 'user';
   name: string;
   admin?: boolean;
-  user_info?: Record<string, unknown>;
+  /** JupyterHub 6: what the authenticator said about the user (name, display_name, avatar…); null when nothing. */
+  user_info?: Record<string, unknown> | null;
   roles?: string[];
   groups?: string[];
   server?: string | null;

@@ -43,6 +43,11 @@ export function toServerModel(user: UserRecord, server: ServerRecord, baseUrl: s
   return model;
 }
 
+/** `user_info` as JupyterHub sends it: the stored object, or null when the authenticator gave none. */
+export function wireUserInfo(user: UserRecord): Record<string, unknown> | null {
+  return Object.keys(user.userInfo).length ? user.userInfo : null;
+}
+
 /**
  * The wire model of a user, with only the keys the caller's scopes allow (protocol.md §5.1).
  * `servers` lists active servers unless `includeStopped`.
@@ -59,7 +64,7 @@ export function toUserModel(
   const readRoles = readUsers || allows(viewer, 'read:roles:users', resource);
   if (readUsers || allows(viewer, 'read:users:name', resource)) {
     model.admin = user.admin;
-    model.user_info = user.userInfo;
+    model.user_info = wireUserInfo(user);
   }
   if (readUsers || allows(viewer, 'read:users:groups', resource)) model.groups = [...data.groups];
   if (readRoles) {

@@ -7,7 +7,7 @@ import { requireIdentity, requireScope, requestAuth } from '../auth-guard';
 import { pageBody, parsePage } from '../pagination';
 import { userModels } from './users.routes';
 import { jsonObject } from '../validate';
-import { toServiceModel } from '../wire-models';
+import { toServiceModel, wireUserInfo } from '../wire-models';
 
 /** The API root, `info`, `user` (identity), `proxy` and clusterhub's `profiles`. */
 export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Router {
@@ -55,7 +55,7 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
         name: user.name,
         admin: base?.admin ?? user.admin,
         groups: base?.groups ?? [...identity.groups],
-        user_info: user.userInfo,
+        user_info: wireUserInfo(user),
         scopes,
         token_id: identity.token ? `a${identity.token.id}` : null,
         session_id: identity.sessionId,
