@@ -82,10 +82,12 @@ describe('token page', () => {
   it("does not show (or spend) a user's new token to another user holding the cookie", async () => {
     const posted = await submit(alice, [['expires_in', '3600']]);
     expect(posted.status).toBe(303);
-    const flash = posted.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0] ?? '')
-      .find((c) => c.startsWith(`${FLASH_COOKIE}=`));
+    const setCookie = posted.headers.getSetCookie().find((c) => c.startsWith(`${FLASH_COOKIE}=`)) ?? '';
+    expect(setCookie).toMatch(/; HttpOnly/i);
+    expect(setCookie).toMatch(/; SameSite=Strict/i);
+    expect(setCookie).toMatch(/; Path=\/hub\/token/);
+    expect(setCookie).not.toMatch(/; Secure/i);
+    const flash = setCookie.split(';')[0];
     expect(flash).toBeDefined();
     await bob.jar.setCookie(`${flash ?? ''}; Path=/hub/token`, `${t.internalUrl}/hub/token`);
     expect(shownToken(await bob.request(`${t.internalUrl}/hub/token`))).toBeNull();

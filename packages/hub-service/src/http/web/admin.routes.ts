@@ -12,6 +12,7 @@ import { startServer, stopServer } from '../api/servers.routes';
 import { renderAdmin, type AdminGroupRow, type AdminUserRow } from '../pages/admin';
 import { pageUser } from './servers.routes';
 import { FlashStore } from './flash';
+import { secureCookies } from '../forwarded';
 
 /** The admin page lists at most this many users (JupyterHub pages its list too). */
 export const ADMIN_PAGE_USERS = 500;
@@ -40,7 +41,7 @@ function field(req: Request, name: string): string {
  */
 export function adminPageRouter(ctx: HubContext): Router {
   const router = Router();
-  const flash = new FlashStore<Outcome>({ cookie: ADMIN_FLASH_COOKIE, path: `${ctx.hubPrefix}admin`, clock: ctx.clock });
+  const flash = new FlashStore<Outcome>({ cookie: ADMIN_FLASH_COOKIE, path: `${ctx.hubPrefix}admin`, clock: ctx.clock, secure: (req) => secureCookies(ctx.config.hub, req) });
   const base = ctx.config.hub.baseUrl;
 
   /** The signed-in admin, or null after a login redirect; 403 without `admin-ui`. */
@@ -68,7 +69,7 @@ export function adminPageRouter(ctx: HubContext): Router {
         if (!(err instanceof HubError) || err.status >= 500) throw err;
         outcome = { error: err.message };
       }
-      flash.put(res, viewer.user.id, outcome);
+      flash.put(req, res, viewer.user.id, outcome);
       res.redirect(303, `${ctx.hubPrefix}admin`);
     });
 

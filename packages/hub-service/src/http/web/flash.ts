@@ -27,6 +27,8 @@ export interface FlashStoreOptions {
   /** Cookie path (the page that shows the value), e.g. `/hub/token`. */
   readonly path: string;
   readonly clock: Clock;
+  /** Whether the cookie gets `Secure` for this request (the hub's `secureCookies`). */
+  readonly secure: (req: Request) => boolean;
 }
 
 /** Server-side one-time values bound to a user and a cookie of the browser that made the POST. */
@@ -37,7 +39,7 @@ export class FlashStore<T> {
   constructor(private readonly options: FlashStoreOptions) {}
 
   /** Stores `value` for `userId` and sets the cookie on `res`; call before redirecting. */
-  put(res: Response, userId: number, value: T): void {
+  put(req: Request, res: Response, userId: number, value: T): void {
     const now = this.options.clock();
     for (const [id, entry] of this.entries) if (entry.expires <= now) this.entries.delete(id);
     while (this.entries.size >= FLASH_MAX_ENTRIES) {
@@ -47,14 +49,14 @@ export class FlashStore<T> {
     }
     const id = randomId(24);
     this.entries.set(id, { userId, value, expires: now + FLASH_TTL_MS });
-    res.cookie(this.options.cookie, id, { path: this.options.path, httpOnly: true, sameSite: 'strict', maxAge: FLASH_TTL_MS });
+    res.cookie(this.options.cookie, id, { path: this.options.path, httpOnly: true, sameSite: 'strict', maxAge: FLASH_TTL_MS, secure: this.options.secure(req) });
   }
 
   /** Takes (and forgets) the value the request's cookie points at, if it belongs to `userId`; clears the cookie. */
   take(req: Request, res: Response, userId: number): T | undefined {
     const id = cookiesOf(req)[this.options.cookie];
     if (id === undefined) return undefined;
-    res.clearCookie(this.options.cookie, { path: this.options.path });
+    res.clearCookie(this.options.cookie, { path: this.options.path, secure: this.options.secure(req) });
     const entry = this.entries.get(id);
     // Another user's cookie neither reads nor spends the value.
     if (entry === undefined || entry.userId !== userId) return undefined;

@@ -8,6 +8,7 @@ import { createApiToken, revokeToken } from '../api/tokens.routes';
 import { renderTokenPage, TOKEN_LIFETIMES } from '../pages/token';
 import { pageUser } from './servers.routes';
 import { FlashStore } from './flash';
+import { secureCookies } from '../forwarded';
 import type { UserRecord } from '../../store/store';
 import type { Request, Response } from 'express';
 
@@ -44,7 +45,7 @@ function chosenScopes(raw: unknown, offered: readonly string[]): string[] {
 /** The token page: list, request and revoke API tokens (protocol.md §11). */
 export function tokenPageRouter(ctx: HubContext): Router {
   const router = Router();
-  const flash = new FlashStore<string>({ cookie: TOKEN_FLASH_COOKIE, path: `${ctx.hubPrefix}token`, clock: ctx.clock });
+  const flash = new FlashStore<string>({ cookie: TOKEN_FLASH_COOKIE, path: `${ctx.hubPrefix}token`, clock: ctx.clock, secure: (req) => secureCookies(ctx.config.hub, req) });
 
   const render = async (req: Request, res: Response, user: UserRecord, newToken?: string): Promise<void> => {
     const now = ctx.clock();
@@ -96,7 +97,7 @@ export function tokenPageRouter(ctx: HubContext): Router {
       if (!EXPIRY_CHOICES.has(expiry)) throw new HubError('validation_failed', 'Choose an expiry from the list.');
       const scopes = chosenScopes(form.scopes, tokenScopeChoices(viewer.user));
       const created = await createApiToken(ctx, viewer.user, { note: note || 'Requested from the token page', expiresInSeconds: EXPIRY_CHOICES.get(expiry), scopes });
-      flash.put(res, viewer.user.id, created.token);
+      flash.put(req, res, viewer.user.id, created.token);
       res.redirect(303, `${ctx.hubPrefix}token`);
     }),
   );
