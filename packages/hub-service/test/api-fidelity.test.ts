@@ -335,6 +335,12 @@ describe('JupyterHub 6.1 wire fidelity', () => {
       expect(await snapshotStore(t.hub.context.store)).toBe(before);
     });
 
+    it.each(['/users/alice', '/health'])('OPTIONS %s answers 200 (as JupyterHub) with Allow', async (path) => {
+      const reply = await apiCall(api(path), { method: 'OPTIONS', token: t.adminToken });
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get('allow')).toMatch(/GET/);
+    });
+
     it('an unknown path is still a JSON 404', async () => {
       const reply = await apiCall(api('/no/such/thing'), { method: 'PUT', token: t.adminToken });
       expect(reply.status).toBe(404);

@@ -33,8 +33,9 @@ function methodsFor(stack: unknown, path: string, out: Set<string>): void {
  * Fallback placed after every API route of `router`: a path that some route serves, requested
  * with a method none of them declares, is answered 405 `method_not_allowed` with an `Allow`
  * header listing the methods that path does serve (JupyterHub answers 405 there too); other
- * unmatched requests go on (to the JSON 404). `OPTIONS` on such a path is answered 200 with an
- * empty body, as JupyterHub's API handlers do, plus `Allow`.
+ * unmatched requests go on (to the JSON 404). `OPTIONS` on such a path is answered 200 with
+ * `Allow` (JupyterHub answers OPTIONS 200; express answers it itself, with the same status, for
+ * paths of the routers mounted below the API router).
  */
 export function methodNotAllowed(router: Router): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
