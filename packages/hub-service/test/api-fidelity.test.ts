@@ -238,6 +238,10 @@ describe('JupyterHub 6.1 wire fidelity', () => {
       expect(running).toMatchObject({ name: '', ready: true, url: '/user/alice/' });
       expect(body(await apiCall(api('/users/alice/server'), { token: aliceToken }))).toEqual(running);
       expect((await apiCall(api('/users/alice/servers'), { token: aliceToken })).status).toBe(404);
+      // PUT of the default server: 409, nothing created (JupyterHub: "already has a default server")
+      const before = await snapshotStore(t.hub.context.store);
+      expect((await apiCall(api('/users/bob/servers/'), { method: 'PUT', token: bobToken, body: {} })).status).toBe(409);
+      expect(await snapshotStore(t.hub.context.store)).toBe(before);
       expect((await apiCall(api('/users/bob/servers/nope'), { token: bobToken })).status).toBe(404);
     });
 

@@ -212,9 +212,11 @@ export function serversRouter(ctx: HubContext): Router {
   router.get('/users/:name/servers/:server', read);
 
   router.put(
-    '/users/:name/servers/:server',
+    ['/users/:name/servers/:server', DEFAULT_SERVER_SLASH],
     asyncHandler(async (req, res) => {
       const { viewer, user, name } = await target(req, 'start:servers');
+      // As JupyterHub: creating the default server makes no sense, every user has one.
+      if (name === '') throw new HubError('conflict', `User ${user.name} already has a default server.`);
       const { displayName, userOptions } = parseStartBody(req.body ?? {});
       if (await ctx.store.servers.get(user.id, name)) throw new HubError('conflict', `${user.name} already has a server named ${name}.`);
       await checkNewServer(ctx, user, name);
