@@ -1,6 +1,7 @@
 /**
  * End to end: log in to the hub, start the default server with profile `cpu-default` from the
- * home page, wait for JupyterLab, and check that the Resources panel shows that profile.
+ * home page, wait for JupyterLab, and check that the Resources panel shows that profile and what
+ * the local-process backend does not apply of it.
  */
 import { expect, test, type Page } from '@playwright/test';
 
@@ -49,5 +50,8 @@ test.describe('Resources panel through the hub', () => {
     await expect(badge).toHaveText('CPU');
     await expect(panel.locator('[data-field="state"]')).toContainText('Running');
     await expect(panel.locator('.jp-hub-ErrorNotice')).toHaveCount(0);
+    // The local-process backend applies no CPU limit and reserves no memory: the panel says so.
+    await expect(panel.locator('[data-field="not-applied"]')).toContainText('Not applied on this backend:');
+    await expect(panel.locator('[data-field="not-applied"]')).toContainText('CPU limits and guarantees are not applied');
   });
 });
