@@ -63,8 +63,11 @@ describe('AccountService', () => {
     expect(await store.accounts.get('bob')).toBeNull();
   });
 
-  it('add: an invalid name is refused', async () => {
-    expect((await hubError(accounts.add('no spaces allowed', { password: 'long enough' }))).code).toBe('invalid_name');
+  it('add: an invalid name is refused (names follow JupyterHub: no /, no dots-only, no edge spaces, no control characters)', async () => {
+    for (const name of ['a/b', '..', ' padded', 'nul\u0000']) {
+      expect((await hubError(accounts.add(name, { password: 'long enough' }))).code).toBe('invalid_name');
+    }
+    expect(await accounts.add('inner spaces allowed', { password: 'long enough' })).toBeTruthy();
   });
 
   it('setPassword: replaces the password; generated when none is given', async () => {
