@@ -95,8 +95,18 @@ describe('JupyterHub 6.1 wire fidelity', () => {
       expect((await apiCall(api(`/users/${quoteSegment(name)}/server`), { method: 'DELETE', token })).status).toBe(204);
     });
 
+    it.each(['50%off', 'back\\slash', 'semi;colon$x&y=1'])('routes %j through the built-in proxy at its quoted URL', async (name) => {
+      const token = await t.addUser(name);
+      expect((await apiCall(api(`/users/${quoteSegment(name)}/server`), { method: 'POST', token })).status).toBe(201);
+      const viaProxy = await fetch(`${t.publicUrl}/user/${quoteSegment(name)}/api`);
+      expect(await viaProxy.json()).toMatchObject({ fake: true, path: `/user/${quoteSegment(name)}/api` });
+      expect((await apiCall(api(`/users/${quoteSegment(name)}/server`), { method: 'DELETE', token })).status).toBe(204);
+    });
+
     it.each([
       // (`..` itself is in api-bad-input.test.ts, sent verbatim: fetch would resolve it)
+      ['?', '/users/who%3F'],
+      ['#', '/users/a%23b'],
       ['...', '/users/...'],
       ['a leading space', '/users/%20ann'],
       ['a/b', '/users/a%2Fb'],

@@ -40,7 +40,7 @@ describe('names JupyterHub accepts, through a real configurable-http-proxy', () 
     if (chp) await chp.stop();
   });
 
-  it.each(['ann+lab@uni.example', 'ann smith', 'zoë'])('routes %j at its quoted URL, keeps the route on check_routes, removes it on stop', async (name) => {
+  it.each(['ann+lab@uni.example', 'ann smith', 'zoë', '50%off', 'back\\slash', 'semi;colon$x'])('routes %j at its quoted URL, keeps the route on check_routes, removes it on stop', async (name) => {
     const quoted = quoteSegment(name);
     expect((await apiCall(`${t.apiUrl}/users/${quoted}`, { method: 'POST', token: t.adminToken })).status).toBe(201);
     expect((await apiCall(`${t.apiUrl}/users/${quoted}/server`, { method: 'POST', token: t.adminToken })).status).toBe(201);

@@ -14,6 +14,9 @@ describe('user and group names (JupyterHub 6.1 validate_username, plus no contro
     '.hidden',
     'o\'brien',
     'a:b',
+    '50%off',
+    'back\\slash',
+    'semi;colon$x',
     'x'.repeat(MAX_NAME_LENGTH),
   ])('accepts %j', (name) => {
     expect(isValidUserName(name)).toBe(true);
@@ -37,6 +40,8 @@ describe('user and group names (JupyterHub 6.1 validate_username, plus no contro
     ['a\u0000b', 'contains a control character'],
     ['a\nb', 'contains a control character'],
     ['a\u007fb', 'contains a control character'],
+    ['who?', 'contains ? or #'],
+    ['a#b', 'contains ? or #'],
     ['x'.repeat(MAX_NAME_LENGTH + 1), `is longer than ${MAX_NAME_LENGTH} characters`],
   ])('refuses %j (%s)', (name, problem) => {
     expect(nameProblem(name)).toBe(problem);

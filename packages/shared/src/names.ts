@@ -5,7 +5,8 @@
  * but an empty name, a `/`, a name made only of dots (also once percent-decoded, e.g. `%2e%2e`)
  * or one that starts or ends with whitespace. So e-mail addresses (`ann+lab@uni.example`),
  * spaces inside, non-ASCII letters and `:` are fine. clusterhub refuses in addition control
- * characters (NUL, newlines, DEL, C1) and names longer than {@link MAX_NAME_LENGTH}. Names
+ * characters (NUL, newlines, DEL, C1), `?` and `#` (a proxy route is a path: it cannot hold
+ * them; JupyterHub would accept them) and names longer than {@link MAX_NAME_LENGTH}. Names
  * appear in URLs only percent-quoted (`quoteSegment` in api-paths.ts); mapping them onto Unix
  * accounts, folders, pods or job names is the backends' job and must not assume this safe set.
  */
@@ -48,6 +49,7 @@ export function nameProblem(name: string): string | null {
   if (name.length > MAX_NAME_LENGTH) return `is longer than ${MAX_NAME_LENGTH} characters`;
   if (name.includes('/')) return 'contains /';
   if (hasControlCharacter(name)) return 'contains a control character';
+  if (name.includes('?') || name.includes('#')) return 'contains ? or #';
   if (onlyDots(name) || onlyDots(percentDecoded(name))) return 'is made only of dots';
   if (name !== name.trim()) return 'starts or ends with whitespace';
   return null;
