@@ -1,0 +1,58 @@
+/**
+ * GPU samples from `nvidia-smi --query-gpu=… --format=csv[,noheader][,nounits]`. The fields read
+ * (any subset, in any order): `timestamp`, `index`, `uuid`, `name`, `utilization.gpu`,
+ * `memory.used`, `memory.total`, `power.draw` (or `power.draw.instant` / `power.draw.average`).
+ */
+import { parseQueryCsv, type QueryTable } from './csv-table';
+import type { GpuSample } from './sample';
+import { parseCount, parseQuantity, parseText, parseTimestamp } from './values';
+
+/** The unit of a bare number in a field, as nvidia-smi documents it for `nounits`. */
+const NOUNITS_UNIT: Readonly<Record<string, string>> = {
+  'memory.used': 'MiB',
+  'memory.total': 'MiB',
+  'memory.free': 'MiB',
+  used_gpu_memory: 'MiB',
+};
+
+/**
+ * The cell of `field` read by `read` with the unit the header gave (or the `nounits` default);
+ * null when the column is absent or holds a placeholder.
+ */
+export function cellValue<T>(
+  table: QueryTable,
+  row: ReadonlyMap<string, string>,
+  field: string,
+  read: (text: string, unit: string) => T | null,
+): T | null {
+  const text = row.get(field);
+  if (text === undefined) return null;
+  return read(text, table.units.get(field) ?? NOUNITS_UNIT[field] ?? '');
+}
+
+const POWER_FIELDS = ['power.draw', 'power.draw.instant', 'power.draw.average'];
+
+/**
+ * Parses `--query-gpu` CSV output into one sample per GPU row (no processes: those come from
+ * `--query-compute-apps`, see `attachProcesses`).
+ *
+ * @param fields the query's field list, required for `noheader` output.
+ * @throws NvidiaSmiParseError on malformed output.
+ */
+export function parseQueryGpu(text: string, fields?: readonly string[]): GpuSample[] {
+  const table = parseQueryCsv(text, fields);
+  return table.rows.map((row) => {
+    const power = POWER_FIELDS.map((field) => cellValue(table, row, field, parseQuantity)).find((v) => v !== null);
+    return {
+      at: cellValue(table, row, 'timestamp', parseTimestamp),
+      index: cellValue(table, row, 'index', parseCount),
+      uuid: cellValue(table, row, 'uuid', parseText),
+      name: cellValue(table, row, 'name', parseText),
+      utilizationPercent: cellValue(table, row, 'utilization.gpu', parseQuantity),
+      memoryUsedBytes: cellValue(table, row, 'memory.used', parseQuantity),
+      memoryTotalBytes: cellValue(table, row, 'memory.total', parseQuantity),
+      powerWatts: power ?? null,
+      processes: [],
+    };
+  });
+}
