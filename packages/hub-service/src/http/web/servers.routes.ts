@@ -11,6 +11,7 @@ import { startServer, stopServer } from '../api/servers.routes';
 import { renderSpawnPending } from '../pages/spawn-pending';
 import { renderNotRunning } from '../pages/not-running';
 import { renderError } from '../pages/error';
+import { pageUserOf } from '../error-handler';
 import { renderSpawnConfirm } from '../pages/spawn-confirm';
 
 /** One percent-decoded path segment; a malformed escape is a 400, not a 500. */
@@ -103,7 +104,7 @@ export function serverPagesRouter(ctx: HubContext): Router {
         await startServer(ctx, user, serverName, body, 0);
       } catch (err) {
         if (err instanceof HubError && err.status < 500) {
-          res.status(err.status).type('html').send(renderError({ baseHubUrl: ctx.hubPrefix, status: err.status, message: err.message, user: { name: viewer.name } }));
+          res.status(err.status).type('html').send(renderError({ baseHubUrl: ctx.hubPrefix, status: err.status, message: err.message, user: pageUserOf(req) }));
           return;
         }
         if (!(err instanceof HubError && err.code === 'spawn_failed')) throw err;
