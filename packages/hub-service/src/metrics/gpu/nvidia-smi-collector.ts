@@ -1,0 +1,210 @@
+/**
+ * The local GPU collector: every interval it runs ONE `nvidia-smi -q -x` on the hub's machine,
+ * parses it, gives each GPU process to the local server it belongs to (process group, session or
+ * parent chain, read from `/proc`), and records one reading per watched server in a
+ * {@link GpuHistory}. A failed or unparsable run records nothing: the gap means "not known to be
+ * idle" to the classifier.
+ */
+import { execFile } from 'node:child_process';
+import { systemClock, type Clock } from '../../lib/clock';
+import type { GpuReading } from './classify';
+import type { GpuHistory } from './history';
+import { findOwner, procIdsReader, type ProcIdsReader, type WatchedServer } from './process-owner';
+import { holdableDevices, parseQueryXml } from './query-xml';
+import { deviceKey, type GpuSample } from './sample';
+
+/** What a command printed and how it ended. */
+export interface CommandResult {
+  /** Standard output. */
+  readonly stdout: string;
+  /** Standard error. */
+  readonly stderr: string;
+  /** Exit status; null when it was killed (timeout). */
+  readonly exitCode: number | null;
+}
+
+/** Runs a command without a shell; resolves whatever its exit status (rejects only if it cannot start). */
+export type CommandRunner = (command: string, args: readonly string[], timeoutMs: number) => Promise<CommandResult>;
+
+/** The most output read from one run (a large node's XML is a few hundred KiB). */
+const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A {@link CommandRunner} over `child_process.execFile`.
+ *
+ * @param env the command's environment (default: the hub's).
+ */
+export function createExecFileRunner(env?: NodeJS.ProcessEnv): CommandRunner {
+  return (command, args, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const options = { timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8' as const, ...(env ? { env } : {}) };
+      execFile(command, [...args], options, (error, stdout, stderr) => {
+        // A string code is a failure to run at all (ENOENT, EACCES); a number is an exit status.
+        if (error && typeof error.code === 'string') {
+          reject(error);
+          return;
+        }
+        const exitCode = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ stdout, stderr, exitCode });
+      });
+    });
+}
+
+/** The default {@link CommandRunner}: `execFile` in the hub's environment. */
+export const execFileRunner: CommandRunner = createExecFileRunner();
+
+/** The arguments of the one command run per interval. */
+export const NVIDIA_SMI_ARGS: readonly string[] = ['-q', '-x'];
+
+/** The logging the collector does (a pino logger fits). */
+export interface CollectorLogger {
+  /** A run failed. */
+  warn(fields: object, message: string): void;
+  /** Detail for troubleshooting. */
+  debug(fields: object, message: string): void;
+}
+
+/** Options of {@link NvidiaSmiCollector}. */
+export interface NvidiaSmiCollectorOptions {
+  /** The running servers to watch, asked for at each run. */
+  readonly servers: () => readonly WatchedServer[];
+  /** Where readings go. */
+  readonly history: GpuHistory;
+  /** The nvidia-smi executable (default `nvidia-smi`, looked up on PATH). */
+  readonly command?: string;
+  /** Runs it (default {@link execFileRunner}). */
+  readonly runner?: CommandRunner;
+  /** Time between two runs in ms (default 5000). */
+  readonly intervalMs?: number;
+  /** A run taking longer is killed and counts as failed (default 20000). */
+  readonly timeoutMs?: number;
+  /** Time source (default the system clock). */
+  readonly clock?: Clock;
+  /** Reads `/proc/<pid>/stat` ids (default over `/proc`). */
+  readonly readIds?: ProcIdsReader;
+  /** Logger (default: none). */
+  readonly logger?: CollectorLogger;
+}
+
+/** A GPU process that belongs to no watched server. */
+export interface UnownedProcess {
+  /** Its pid. */
+  readonly pid: number;
+  /** The device it runs on ({@link deviceKey}). */
+  readonly device: string;
+}
+
+/** What one run found. */
+export interface CollectOutcome {
+  /** When it ran (the collector's clock). */
+  readonly at: number;
+  /** The reading recorded for each watched server, by server key. */
+  readonly readings: ReadonlyMap<string, GpuReading>;
+  /** GPU processes of no watched server (other users, system services, ended servers). */
+  readonly unowned: readonly UnownedProcess[];
+}
+
+/** The error of a run whose command failed. */
+export class NvidiaSmiCommandError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = 'NvidiaSmiCommandError';
+  }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]?.slice(0, 300) ?? '';
+}
+
+/** Samples the local GPUs for the local servers; see the module comment. */
+export class NvidiaSmiCollector {
+  private readonly command: string;
+  private readonly runner: CommandRunner;
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly clock: Clock;
+  private readonly readIds: ProcIdsReader;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  /** Creates a collector; nothing runs before {@link collectOnce} or {@link start}. */
+  constructor(private readonly options: NvidiaSmiCollectorOptions) {
+    this.command = options.command ?? 'nvidia-smi';
+    this.runner = options.runner ?? execFileRunner;
+    this.intervalMs = options.intervalMs ?? 5000;
+    this.timeoutMs = options.timeoutMs ?? 20000;
+    this.clock = options.clock ?? systemClock;
+    this.readIds = options.readIds ?? procIdsReader();
+  }
+
+  /**
+   * Runs nvidia-smi once and records a reading for every watched server (a server with no GPU
+   * process gets a reading with no device: it holds nothing).
+   *
+   * @throws NvidiaSmiCommandError when the command fails, NvidiaSmiParseError when its output does
+   *   not parse; nothing is recorded then.
+   */
+  async collectOnce(): Promise<CollectOutcome> {
+    const servers = this.options.servers();
+    const result = await this.runner(this.command, NVIDIA_SMI_ARGS, this.timeoutMs);
+    if (result.exitCode !== 0) {
+      const detail = firstLine(result.stderr) || firstLine(result.stdout);
+      throw new NvidiaSmiCommandError(`${this.command} ${NVIDIA_SMI_ARGS.join(' ')} exited with ${result.exitCode ?? 'a signal (timeout?)'}: ${detail}`);
+    }
+    const at = this.clock();
+    const devices = holdableDevices(parseQueryXml(result.stdout));
+    const owned = new Map<string, GpuSample[]>(servers.map((server) => [server.key, []]));
+    const unowned: UnownedProcess[] = [];
+    const owners = new Map<number, WatchedServer | null>();
+    for (const device of devices) {
+      const byServer = new Map<string, GpuSample['processes'][number][]>();
+      for (const process of device.processes) {
+        if (!owners.has(process.pid)) owners.set(process.pid, await findOwner(process.pid, servers, this.readIds));
+        const owner = owners.get(process.pid);
+        if (!owner) {
+          unowned.push({ pid: process.pid, device: deviceKey(device) });
+          continue;
+        }
+        byServer.set(owner.key, [...(byServer.get(owner.key) ?? []), process]);
+      }
+      for (const [key, processes] of byServer) owned.get(key)?.push({ ...device, at, processes });
+    }
+    const readings = new Map<string, GpuReading>();
+    for (const [key, held] of owned) {
+      const reading: GpuReading = { at, devices: held };
+      this.options.history.record(key, reading);
+      readings.set(key, reading);
+    }
+    this.options.history.retain(owned.keys());
+    return { at, readings, unowned };
+  }
+
+  /** Starts running every `intervalMs` (the first run at once); runs never overlap. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.tick();
+  }
+
+  /** Stops; resolves once a run in progress has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private tick(): void {
+    this.running = this.collectOnce().then(
+      (outcome) => this.options.logger?.debug({ servers: outcome.readings.size, unowned: outcome.unowned.length }, 'GPU sample taken'),
+      (error: unknown) => this.options.logger?.warn({ error: error instanceof Error ? error.message : String(error) }, 'GPU sampling failed'),
+    );
+    void this.running.then(() => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => this.tick(), this.intervalMs);
+      this.timer.unref();
+    });
+  }
+}
