@@ -1,9 +1,9 @@
 import { H200, readCapture, readFixture, FAKE_MIG } from './testing/fixtures';
-import { classifyReading, classifySample, classifyWindows, gpuIdleSince, isGpuIdleFor, type GpuReading } from './classify';
+import { classifyReading, classifySample, classifyWindows, gpuIdleSince, isGpuIdleFor } from './classify';
 import { parseDmon, spaceDmonSamples } from './dmon';
 import { parseQueryGpu } from './query-gpu';
 import { holdableDevices, parseQueryXml } from './query-xml';
-import { MIB, type GpuSample } from './sample';
+import { MIB, type GpuReading, type GpuSample } from './sample';
 
 /** The admins' rule of issue 9: under 10 % counts as idle. */
 const POLICY = { thresholdPercent: 10 };

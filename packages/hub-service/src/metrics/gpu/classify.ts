@@ -5,7 +5,7 @@
  * GPU-idle for a period when every reading over it is `idle` or `held-idle`: a notebook that keeps
  * a model on the GPU without computing is idle although its memory is allocated.
  */
-import { MIB, type GpuSample } from './sample';
+import { MIB, type GpuReading, type GpuSample } from './sample';
 
 /** The class of one reading. */
 export type GpuActivity = 'idle' | 'held-idle' | 'busy' | 'unknown';
@@ -24,14 +24,6 @@ export interface GpuIdlePolicy {
 
 /** Default of {@link GpuIdlePolicy.heldMemoryBytes}: 16 MiB. */
 export const DEFAULT_HELD_MEMORY_BYTES = 16 * MIB;
-
-/** The readings of the devices one server holds, taken at one time. */
-export interface GpuReading {
-  /** When, ms since the epoch. */
-  readonly at: number;
-  /** One sample per device the server holds (none: it holds no GPU memory anywhere). */
-  readonly devices: readonly GpuSample[];
-}
 
 /** Classifies one device's sample. */
 export function classifySample(sample: GpuSample, policy: GpuIdlePolicy): GpuActivity {

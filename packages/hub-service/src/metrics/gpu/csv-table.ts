@@ -84,3 +84,26 @@ export function parseQueryCsv(text: string, fields?: readonly string[]): QueryTa
   });
   return { fields: names, units, rows };
 }
+
+/** The unit of a bare number in a field, as nvidia-smi documents it for `nounits`. */
+const NOUNITS_UNIT: Readonly<Record<string, string>> = {
+  'memory.used': 'MiB',
+  'memory.total': 'MiB',
+  'memory.free': 'MiB',
+  used_gpu_memory: 'MiB',
+};
+
+/**
+ * The cell of `field` read by `read` with the unit the header gave (or the `nounits` default);
+ * null when the column is absent or holds a placeholder.
+ */
+export function cellValue<T>(
+  table: QueryTable,
+  row: ReadonlyMap<string, string>,
+  field: string,
+  read: (text: string, unit: string) => T | null,
+): T | null {
+  const text = row.get(field);
+  if (text === undefined) return null;
+  return read(text, table.units.get(field) ?? NOUNITS_UNIT[field] ?? '');
+}

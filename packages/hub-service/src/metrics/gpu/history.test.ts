@@ -1,5 +1,5 @@
 import { GpuHistory, RingBuffer } from './history';
-import type { GpuReading } from './classify';
+import type { GpuReading } from './sample';
 
 describe('RingBuffer', () => {
   it('keeps the newest `capacity` entries, oldest first', () => {

@@ -2,7 +2,7 @@
  * Recent GPU readings per server, in memory: a fixed-size ring per server (by default 30 minutes
  * at one reading every 5 s), so memory stays bounded however long a server runs.
  */
-import type { GpuReading } from './classify';
+import type { GpuReading } from './sample';
 
 /** A fixed-capacity ring: pushing onto a full ring drops the oldest entry. */
 export class RingBuffer<T> {

@@ -177,4 +177,20 @@ describe('NvidiaSmiCollector against the fake nvidia-smi replaying real and fake
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(calls()).toBe(runs);
   });
+
+  it('warns once while runs keep failing the same way, and once when they work again', async () => {
+    frames(path.join(dir, 'no-driver.txt'), path.join(dir, 'no-driver.txt'), path.join(dir, 'no-driver.txt'), path.join(H200, 'query-idle-xml.txt'));
+    const warnings: string[] = [];
+    const logger = { warn: (_fields: object, message: string) => warnings.push(message), debug: () => undefined };
+    const history = new GpuHistory();
+    const sampler = new NvidiaSmiCollector({ command: FAKE_NVIDIA_SMI, runner, servers: () => [alice.watched], history, intervalMs: 10, logger });
+    sampler.start();
+    try {
+      for (let i = 0; i < 500 && history.readings('alice/').length < 1; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await sampler.stop();
+    }
+    expect(calls()).toBeGreaterThanOrEqual(4);
+    expect(warnings).toEqual(['GPU sampling failed', 'GPU sampling works again']);
+  });
 });

@@ -3,15 +3,15 @@
  * parses it, gives each GPU process to the local server it belongs to (process group, session or
  * parent chain, read from `/proc`), and records one reading per watched server in a
  * {@link GpuHistory}. A failed or unparsable run records nothing: the gap means "not known to be
- * idle" to the classifier.
+ * idle" to the classifier. nvidia-smi reports pids of the host's pid namespace: the hub must see
+ * the same pids as its servers (true for the local-process backend on one machine).
  */
 import { execFile } from 'node:child_process';
 import { systemClock, type Clock } from '../../lib/clock';
-import type { GpuReading } from './classify';
 import type { GpuHistory } from './history';
 import { findOwner, procIdsReader, type ProcIdsReader, type WatchedServer } from './process-owner';
 import { holdableDevices, parseQueryXml } from './query-xml';
-import { deviceKey, type GpuSample } from './sample';
+import { deviceKey, type GpuProcessSample, type GpuReading, type GpuSample } from './sample';
 
 /** What a command printed and how it ended. */
 export interface CommandResult {
@@ -128,6 +128,7 @@ export class NvidiaSmiCollector {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  private lastFailure: string | null = null;
 
   /** Creates a collector; nothing runs before {@link collectOnce} or {@link start}. */
   constructor(private readonly options: NvidiaSmiCollectorOptions) {
@@ -159,7 +160,7 @@ export class NvidiaSmiCollector {
     const unowned: UnownedProcess[] = [];
     const owners = new Map<number, WatchedServer | null>();
     for (const device of devices) {
-      const byServer = new Map<string, GpuSample['processes'][number][]>();
+      const byServer = new Map<string, GpuProcessSample[]>();
       for (const process of device.processes) {
         if (!owners.has(process.pid)) owners.set(process.pid, await findOwner(process.pid, servers, this.readIds));
         const owner = owners.get(process.pid);
@@ -198,8 +199,18 @@ export class NvidiaSmiCollector {
 
   private tick(): void {
     this.running = this.collectOnce().then(
-      (outcome) => this.options.logger?.debug({ servers: outcome.readings.size, unowned: outcome.unowned.length }, 'GPU sample taken'),
-      (error: unknown) => this.options.logger?.warn({ error: error instanceof Error ? error.message : String(error) }, 'GPU sampling failed'),
+      (outcome) => {
+        if (this.lastFailure !== null) this.options.logger?.warn({ after: this.lastFailure }, 'GPU sampling works again');
+        this.lastFailure = null;
+        this.options.logger?.debug({ servers: outcome.readings.size, unowned: outcome.unowned.length }, 'GPU sample taken');
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        // Warn once per distinct failure, not every interval (a node without a driver fails forever).
+        if (message !== this.lastFailure) this.options.logger?.warn({ error: message }, 'GPU sampling failed');
+        else this.options.logger?.debug({ error: message }, 'GPU sampling still failing');
+        this.lastFailure = message;
+      },
     );
     void this.running.then(() => {
       if (this.stopped) return;

@@ -2,8 +2,7 @@
  * Compute processes from `nvidia-smi --query-compute-apps=pid,gpu_uuid,used_memory,…
  * --format=csv[,noheader][,nounits]`, and attaching them to the GPU samples they run on.
  */
-import { parseQueryCsv } from './csv-table';
-import { cellValue } from './query-gpu';
+import { cellValue, parseQueryCsv } from './csv-table';
 import type { GpuProcessSample, GpuSample } from './sample';
 import { NvidiaSmiParseError, parseCount, parseQuantity, parseText, parseTimestamp } from './values';
 

@@ -3,32 +3,9 @@
  * (any subset, in any order): `timestamp`, `index`, `uuid`, `name`, `utilization.gpu`,
  * `memory.used`, `memory.total`, `power.draw` (or `power.draw.instant` / `power.draw.average`).
  */
-import { parseQueryCsv, type QueryTable } from './csv-table';
+import { cellValue, parseQueryCsv } from './csv-table';
 import type { GpuSample } from './sample';
 import { parseCount, parseQuantity, parseText, parseTimestamp } from './values';
-
-/** The unit of a bare number in a field, as nvidia-smi documents it for `nounits`. */
-const NOUNITS_UNIT: Readonly<Record<string, string>> = {
-  'memory.used': 'MiB',
-  'memory.total': 'MiB',
-  'memory.free': 'MiB',
-  used_gpu_memory: 'MiB',
-};
-
-/**
- * The cell of `field` read by `read` with the unit the header gave (or the `nounits` default);
- * null when the column is absent or holds a placeholder.
- */
-export function cellValue<T>(
-  table: QueryTable,
-  row: ReadonlyMap<string, string>,
-  field: string,
-  read: (text: string, unit: string) => T | null,
-): T | null {
-  const text = row.get(field);
-  if (text === undefined) return null;
-  return read(text, table.units.get(field) ?? NOUNITS_UNIT[field] ?? '');
-}
 
 const POWER_FIELDS = ['power.draw', 'power.draw.instant', 'power.draw.average'];
 

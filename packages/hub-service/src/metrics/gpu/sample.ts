@@ -48,6 +48,14 @@ export interface GpuSample {
   readonly processes: readonly GpuProcessSample[];
 }
 
+/** The readings of the devices one server holds, taken at one time. */
+export interface GpuReading {
+  /** When, ms since the epoch. */
+  readonly at: number;
+  /** One sample per device the server holds (none: it holds no GPU memory anywhere). */
+  readonly devices: readonly GpuSample[];
+}
+
 /** A stable key for a device: its UUID, or `#<index>`, plus `/gi/ci` for a MIG device. */
 export function deviceKey(sample: Pick<GpuSample, 'uuid' | 'index' | 'gpuInstanceId' | 'computeInstanceId'>): string {
   const base = sample.uuid ?? `#${sample.index ?? '?'}`;
