@@ -9,9 +9,10 @@
  *   a token fetched by someone else is useless here (JupyterHub's "anonymous id").
  * The token the request carries (`_xsrf` form field, `X-XSRFToken` header, `_xsrf` query) must
  * verify for the request's own binding; the `_xsrf` cookie only carries the token to scripts on hub
- * pages. Pages that embed a token refuse script-initiated fetches (`Sec-Fetch-Mode` other than
- * `navigate`), so same-origin scripts cannot read it out of the HTML. Browsers send `Sec-Fetch-*`
- * only to secure origins (HTTPS, localhost); without them a request counts as a navigation.
+ * pages. Pages that embed a token refuse script-initiated fetches (a `Sec-Fetch-Dest` other than a
+ * document or frame, see {@link isScriptedRequest}), so same-origin scripts cannot read it out of
+ * the HTML. Browsers send `Sec-Fetch-*` only to secure origins (HTTPS, localhost); without them a
+ * request counts as a navigation.
  */
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
