@@ -37,6 +37,8 @@ import { tokensRouter } from './http/api/tokens.routes';
 import { groupsRouter } from './http/api/groups.routes';
 import { sharesRouter } from './http/api/shares.routes';
 import { authorizationsRouter } from './http/api/authorizations.routes';
+import { gpuRouter, type GpuRouterDeps } from './http/api/gpu.routes';
+import { GpuMonitor } from './metrics/gpu/gpu-monitor';
 import { methodNotAllowed } from './http/api/method-not-allowed';
 import { oauthRouter } from './http/web/oauth.routes';
 import { loginRouter } from './http/web/login.routes';
@@ -141,7 +143,8 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     hubPrefix: hubPath,
   };
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
-  const app = buildExpressApp(context, oauth);
+  const gpu = gpuMonitorFor(config, spawner, { store, metrics, clock, logger });
+  const app = buildExpressApp(context, oauth, gpu);
 
   let server: Server | null = null;
   return {
@@ -170,11 +173,13 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       await context.checkRoutes();
       reconciler.start();
       lifecycle.startPolling();
+      gpu.monitor?.start();
       metrics.observeHubStartup((clock() - t0) / 1000);
       logger.info({ internal: internalUrl(), proxy: proxy.kind, spawner: spawner.kind, store: store.kind, ...adoption }, 'clusterhub started');
     },
     async stop() {
       await reconciler.stop();
+      await gpu.monitor?.stop();
       await lifecycle.close();
       await proxy.stop();
       if (server) {
@@ -188,8 +193,26 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   };
 }
 
+/**
+ * The GPU monitor when `gpuMetrics.enabled` and the backend has a GPU collector (local-process:
+ * nvidia-smi on this machine); otherwise none, and why.
+ */
+function gpuMonitorFor(config: ResolvedConfig, spawner: Spawner, deps: { store: Store; metrics: HubMetrics; clock: Clock; logger: Logger }): GpuRouterDeps {
+  if (!config.gpuMetrics.enabled) return { monitor: null, disabledReason: 'GPU metrics are off on this hub (gpuMetrics.enabled).' };
+  if (spawner.kind !== 'local-process') {
+    deps.logger.warn({ spawner: spawner.kind }, 'gpuMetrics.enabled, but this backend has no GPU collector yet: no GPU metrics');
+    return { monitor: null, disabledReason: `This hub's backend (${spawner.kind}) has no GPU collector yet.` };
+  }
+  const logger = deps.logger.child({ component: 'gpu-metrics' });
+  return { monitor: new GpuMonitor({ settings: config.gpuMetrics, store: deps.store, metrics: deps.metrics, clock: deps.clock, logger }), disabledReason: '' };
+}
+
 /** The express application: `/hub/api/*` (JSON API), `/hub/*` (pages), everything else redirected under `/hub/`. */
-export function buildExpressApp(ctx: HubContext, oauth: OAuthProvider): Express {
+export function buildExpressApp(
+  ctx: HubContext,
+  oauth: OAuthProvider,
+  gpu: GpuRouterDeps = { monitor: null, disabledReason: 'GPU metrics are off on this hub (gpuMetrics.enabled).' },
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -217,6 +240,7 @@ export function buildExpressApp(ctx: HubContext, oauth: OAuthProvider): Express 
   apiRouter.use(groupsRouter(ctx));
   apiRouter.use(sharesRouter(ctx));
   apiRouter.use(authorizationsRouter(ctx));
+  apiRouter.use(gpuRouter(ctx, gpu));
   apiRouter.use(methodNotAllowed(apiRouter));
   apiRouter.use((req, _res, next) => next(new HubError('not_found', `No API endpoint ${req.method} ${req.path}.`)));
   app.use(api, apiRouter);

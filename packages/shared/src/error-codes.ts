@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, message: 'Action is not authorized with current scopes.' },
   profile_forbidden: { status: 403, message: 'You may not use this profile.' },
   not_found: { status: 404, message: 'Not found.' },
+  gpu_metrics_disabled: { status: 404, message: 'This hub does not collect GPU metrics.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   conflict: { status: 409, message: 'Already exists.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },

@@ -32,7 +32,7 @@ export interface LoadConfigOptions {
 }
 
 /** Sections that are objects; a missing or empty (`null`) one becomes `{}` so its defaults apply. */
-const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner'] as const;
+const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner', 'gpuMetrics'] as const;
 
 /** Nested objects likewise filled in: [section, key]. */
 const NESTED_OBJECTS = [
@@ -118,6 +118,16 @@ function workDirProblem(workDir: string, dataDir: string): string | null {
   return null;
 }
 
+/** The most GPU readings kept per server (`gpuMetrics.historyMinutes` over `gpuMetrics.intervalSeconds`). */
+export const MAX_GPU_READINGS_PER_SERVER = 20_000;
+
+/** A problem when the GPU history would keep more than {@link MAX_GPU_READINGS_PER_SERVER} readings per server. */
+function gpuHistoryProblem(gpu: ResolvedConfig['gpuMetrics']): string | null {
+  const readings = Math.ceil((gpu.historyMinutes * 60) / gpu.intervalSeconds);
+  if (readings <= MAX_GPU_READINGS_PER_SERVER) return null;
+  return `config error at gpuMetrics.historyMinutes: ${gpu.historyMinutes} minutes at one sample every ${gpu.intervalSeconds} s (gpuMetrics.intervalSeconds) keeps ${readings} readings per server; at most ${MAX_GPU_READINGS_PER_SERVER}: shorten the history or sample less often`;
+}
+
 /** A `workDir` template resolved against `baseDir`, unless it starts with a placeholder (`{home}`). */
 function resolveWorkDir(template: string, baseDir: string): string {
   return template.startsWith('{') ? template : resolve(baseDir, template);
@@ -138,6 +148,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
   const auth = filled(cfg.auth, 'auth');
   const throttle = filled(auth.loginThrottle, 'auth.loginThrottle');
   const spawner = filled(cfg.spawner, 'spawner');
+  const gpu = filled(cfg.gpuMetrics, 'gpuMetrics');
   const proxyIntervals = {
     checkRoutesIntervalSeconds: filled(proxy.checkRoutesIntervalSeconds, 'proxy.checkRoutesIntervalSeconds'),
     lastActivityIntervalSeconds: filled(proxy.lastActivityIntervalSeconds, 'proxy.lastActivityIntervalSeconds'),
@@ -214,6 +225,14 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       scopes: filled(s.scopes, 'services[].scopes'),
       admin: filled(s.admin, 'services[].admin'),
     })),
+    gpuMetrics: {
+      enabled: filled(gpu.enabled, 'gpuMetrics.enabled'),
+      nvidiaSmi: resolveCommand([filled(gpu.nvidiaSmi, 'gpuMetrics.nvidiaSmi')], baseDir)[0] ?? 'nvidia-smi',
+      intervalSeconds: filled(gpu.intervalSeconds, 'gpuMetrics.intervalSeconds'),
+      commandTimeoutSeconds: filled(gpu.commandTimeoutSeconds, 'gpuMetrics.commandTimeoutSeconds'),
+      historyMinutes: filled(gpu.historyMinutes, 'gpuMetrics.historyMinutes'),
+      idleThresholdPercent: filled(gpu.idleThresholdPercent, 'gpuMetrics.idleThresholdPercent'),
+    },
   };
 }
 
@@ -245,7 +264,7 @@ export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): R
   const problems = semanticProblems(doc, env);
   if (problems.length > 0) throw new ConfigError(problems, file);
   const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file === null);
-  const placement = workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir);
-  if (placement !== null) throw new ConfigError([placement], file);
+  const placement = [workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir), gpuHistoryProblem(resolved.gpuMetrics)].filter((p) => p !== null);
+  if (placement.length > 0) throw new ConfigError(placement, file);
   return deepFreeze(resolved);
 }

@@ -81,4 +81,15 @@ export interface ResolvedConfig {
     readonly scopes: readonly string[];
     readonly admin: boolean;
   }[];
+  /** GPU samples per user server (docs/gpu-metrics.md). */
+  readonly gpuMetrics: {
+    readonly enabled: boolean;
+    /** The nvidia-smi program: a bare name (PATH lookup) or an absolute path. */
+    readonly nvidiaSmi: string;
+    readonly intervalSeconds: number;
+    readonly commandTimeoutSeconds: number;
+    readonly historyMinutes: number;
+    /** Utilisation (percent) from which a device is busy. */
+    readonly idleThresholdPercent: number;
+  };
 }

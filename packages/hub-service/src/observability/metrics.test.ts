@@ -109,6 +109,31 @@ describe('HubMetrics', () => {
     expect(Number(after?.[1])).toBeGreaterThanOrEqual(count);
   });
 
+  it('exports per-server GPU gauges with user, server, profile and gpu labels, replaced on each update and cleared when a server is gone', async () => {
+    const m = newMetrics();
+    const held = { user: 'alice', server: '', profile: 'gpu-1x', gpu: '0', uuid: 'GPU-a6b9', utilizationPercent: 100, memoryUsedBytes: 8968 * 1024 * 1024 };
+    const slice = { user: 'bob', server: 'mig', profile: 'mig-1g.5gb', gpu: '1/9/0', uuid: 'GPU-0f0e', utilizationPercent: null, memoryUsedBytes: 1024 };
+    m.setServerGpu([held, slice]);
+    m.countGpuSample('success');
+    m.countGpuSample('failure');
+    let text = await m.metrics();
+    expect(text).toContain('clusterhub_gpu_utilization_percent{user="alice",server="",profile="gpu-1x",gpu="0",uuid="GPU-a6b9"} 100');
+    expect(text).toContain('clusterhub_gpu_memory_used_bytes{user="alice",server="",profile="gpu-1x",gpu="0",uuid="GPU-a6b9"} 9403629568');
+    // A MIG device without a utilisation reading exports its memory only.
+    expect(text).toContain('clusterhub_gpu_memory_used_bytes{user="bob",server="mig",profile="mig-1g.5gb",gpu="1/9/0",uuid="GPU-0f0e"} 1024');
+    expect(text).not.toContain('clusterhub_gpu_utilization_percent{user="bob"');
+    expect(text).toContain('clusterhub_gpu_samples_total{status="success"} 1');
+    expect(text).toContain('clusterhub_gpu_samples_total{status="failure"} 1');
+
+    // Bob's server stopped: his series go; Alice's value is the new one.
+    m.setServerGpu([{ ...held, utilizationPercent: 0 }]);
+    text = await m.metrics();
+    expect(text).toContain('clusterhub_gpu_utilization_percent{user="alice",server="",profile="gpu-1x",gpu="0",uuid="GPU-a6b9"} 0');
+    expect(text).not.toContain('user="bob"');
+    m.setServerGpu([]);
+    expect(await m.metrics()).not.toContain('user="alice"');
+  });
+
   it('can add process metrics and reports its content type', async () => {
     const m = newMetrics({ processMetrics: true });
     expect(await m.metrics()).toContain('process_cpu_user_seconds_total');

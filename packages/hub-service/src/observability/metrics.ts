@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics with JupyterHub's names (`jupyterhub_*`, see performance.md §2) so existing
- * dashboards work unchanged, plus `clusterhub_spawn_rejections_total`. Each instance has its own
+ * dashboards work unchanged, plus `clusterhub_spawn_rejections_total` and the per-server GPU gauges
+ * (`clusterhub_gpu_*`, docs/gpu-metrics.md). Each instance has its own
  * registry (never prom-client's global one), so several hubs can live in one process (tests).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -20,6 +21,28 @@ export type PollStatus = 'running' | 'stopped';
  * `concurrent-spawn-limit`, `active-server-limit`, `named-server-limit`, `profile-not-allowed`, `budget`.
  */
 export type SpawnRejectionReason = string;
+
+/** One device a running server holds, as the GPU gauges label and value it. */
+export interface ServerGpuGauge {
+  readonly user: string;
+  /** Server name (`""` for the default server). */
+  readonly server: string;
+  /** Profile slug (`""` when none). */
+  readonly profile: string;
+  /** Device label: GPU index, plus `/<gpu instance>/<compute instance>` for a MIG device. */
+  readonly gpu: string;
+  /** Device UUID (`""` when unknown). */
+  readonly uuid: string;
+  /** The device's utilisation in percent; null when the tool reports none (then no sample is exported). */
+  readonly utilizationPercent: number | null;
+  /** Device memory the server's processes hold, in bytes; null when unknown. */
+  readonly memoryUsedBytes: number | null;
+}
+
+/** Outcome of one GPU sampling run. */
+export type GpuSampleStatus = 'success' | 'failure';
+
+const GPU_LABELS = ['user', 'server', 'profile', 'gpu', 'uuid'] as const;
 
 /** Values of the gauges refreshed on each scrape. */
 export interface GaugeValues {
@@ -66,6 +89,9 @@ export class HubMetrics {
   private readonly startupDuration: Histogram;
   private readonly eventLoopInterval: Histogram;
   private readonly spawnRejections: Counter<'reason'>;
+  private readonly gpuUtilization: Gauge<(typeof GPU_LABELS)[number]>;
+  private readonly gpuMemoryUsed: Gauge<(typeof GPU_LABELS)[number]>;
+  private readonly gpuSamples: Counter<'status'>;
   private readonly loopMonitor: IntervalHistogram;
   private readonly gaugeSource: HubMetricsOptions['gauges'];
 
@@ -89,6 +115,24 @@ export class HubMetrics {
       name: 'clusterhub_spawn_rejections_total',
       help: 'Server starts refused before they began (spawn limits, profile access, budget), by reason',
       labelNames: ['reason'],
+      registers,
+    });
+    this.gpuUtilization = new Gauge({
+      name: 'clusterhub_gpu_utilization_percent',
+      help: 'Utilisation of a GPU or MIG device a running server holds (the whole device), percent',
+      labelNames: GPU_LABELS,
+      registers,
+    });
+    this.gpuMemoryUsed = new Gauge({
+      name: 'clusterhub_gpu_memory_used_bytes',
+      help: "Device memory a running server's processes hold on a GPU or MIG device, bytes",
+      labelNames: GPU_LABELS,
+      registers,
+    });
+    this.gpuSamples = new Counter({
+      name: 'clusterhub_gpu_samples_total',
+      help: 'GPU sampling runs (one nvidia-smi run for all servers), by outcome',
+      labelNames: ['status'],
       registers,
     });
     this.gaugeSource = options.gauges;
@@ -150,6 +194,25 @@ export class HubMetrics {
   /** Counts a start refused before it began. */
   countSpawnRejection(reason: SpawnRejectionReason): void {
     this.spawnRejections.inc({ reason });
+  }
+
+  /**
+   * Replaces the per-server GPU gauges with `devices`: a server or device not listed (stopped, or
+   * no longer holding the device) has no series any more. An empty list clears them all.
+   */
+  setServerGpu(devices: readonly ServerGpuGauge[]): void {
+    this.gpuUtilization.reset();
+    this.gpuMemoryUsed.reset();
+    for (const device of devices) {
+      const labels = { user: device.user, server: device.server, profile: device.profile, gpu: device.gpu, uuid: device.uuid };
+      if (device.utilizationPercent !== null) this.gpuUtilization.set(labels, device.utilizationPercent);
+      if (device.memoryUsedBytes !== null) this.gpuMemoryUsed.set(labels, device.memoryUsedBytes);
+    }
+  }
+
+  /** Counts one GPU sampling run. */
+  countGpuSample(status: GpuSampleStatus): void {
+    this.gpuSamples.inc({ status });
   }
 
   /** Sets `running_servers` and `total_users` (when no `gauges` callback refreshes them). */

@@ -20,6 +20,7 @@ export interface HubConfig {
    * API clients with their own token and scopes, e.g. jupyterhub-idle-culler.
    */
   services?: ServiceConfig[];
+  gpuMetrics?: GpuMetricsConfig;
 }
 export interface HubSettings {
   public?: Listen;
@@ -305,4 +306,33 @@ export interface ServiceConfig {
   apiTokenEnv?: string;
   scopes?: string[];
   admin?: boolean;
+}
+/**
+ * GPU samples per user server (local-process backend: nvidia-smi on the hub's machine), for the GPU API, Prometheus and GPU-aware idleness.
+ */
+export interface GpuMetricsConfig {
+  /**
+   * Sample the GPUs and give each reading to the server whose process uses the GPU. Off by default: a machine without NVIDIA's driver has nothing to sample.
+   */
+  enabled?: boolean;
+  /**
+   * The nvidia-smi program: a bare name is looked up in PATH, a relative path is resolved against the config file's folder. It is run as `<nvidiaSmi> -q -x`, once per interval for all servers.
+   */
+  nvidiaSmi?: string;
+  /**
+   * Time between two samples.
+   */
+  intervalSeconds?: number;
+  /**
+   * A run of nvidia-smi taking longer is killed and counts as failed (a hung driver).
+   */
+  commandTimeoutSeconds?: number;
+  /**
+   * How far back readings are kept per server (in memory), at most 20000 readings (historyMinutes * 60 / intervalSeconds).
+   */
+  historyMinutes?: number;
+  /**
+   * GPU utilisation from which a device counts as busy; below it a device is idle, or held-idle when a process holds memory on it.
+   */
+  idleThresholdPercent?: number;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { classifyReading } from './classify';
 import { GpuHistory } from './history';
-import { createExecFileRunner, NvidiaSmiCollector, NvidiaSmiCommandError, type CommandRunner } from './nvidia-smi-collector';
+import { createExecFileRunner, NvidiaSmiCollector, NvidiaSmiCommandError, type CommandRunner, type NvidiaSmiCollectorOptions } from './nvidia-smi-collector';
 import type { WatchedServer } from './process-owner';
 import { MIB } from './sample';
 import { FAKE_MIG, FAKE_NVIDIA_SMI, H200 } from './testing/fixtures';
@@ -60,7 +60,7 @@ function calls(): number {
   return Number(readFileSync(path.join(dir, 'state'), 'utf8'));
 }
 
-function collector(servers: () => readonly WatchedServer[], history: GpuHistory): NvidiaSmiCollector {
+function collector(servers: NvidiaSmiCollectorOptions['servers'], history: GpuHistory): NvidiaSmiCollector {
   let now = 0;
   return new NvidiaSmiCollector({ command: FAKE_NVIDIA_SMI, runner, servers, history, clock: () => (now += 5000) });
 }
@@ -101,8 +101,7 @@ describe('NvidiaSmiCollector against the fake nvidia-smi replaying real and fake
   it('gives each GPU process to its server (by group, or through the parent of a new session) and records one reading per server per run', async () => {
     frames(path.join(H200, 'query-idle-xml.txt'), path.join(H200, 'query-busy-xml.txt'), path.join(FAKE_MIG, 'query-xml.txt'));
     const history = new GpuHistory();
-    let servers = [alice.watched, bob.watched];
-    const sampler = collector(() => servers, history);
+    let sampler = collector(() => [alice.watched, bob.watched], history);
 
     // Idle H200: nobody holds anything.
     const idle = await sampler.collectOnce();
@@ -126,6 +125,14 @@ describe('NvidiaSmiCollector against the fake nvidia-smi replaying real and fake
     ]);
     expect(mig.readings.get('bob/gpu')?.devices.map((d) => [d.gpuInstanceId, d.processes.map((p) => p.pid)])).toEqual([[9, [bob.kernel]]]);
     expect(mig.unowned).toEqual([{ pid: stranger.pid, device: 'GPU-0f0e0d0c-fa4e-0000-0000-00000000a101' }]);
+    // Every device a server can hold, with its holders: the free MIG device and the whole GPU used
+    // by no server have none.
+    expect(mig.devices.map((d) => [d.sample.gpuInstanceId ?? null, d.sample.at, d.holders])).toEqual([
+      [1, 15000, ['alice/']],
+      [9, 15000, ['bob/gpu']],
+      [10, 15000, []],
+      [null, 15000, []],
+    ]);
     expect(calls()).toBe(3);
 
     expect(history.readings('alice/').map((r) => [r.at, classifyReading(r, POLICY)])).toEqual([
@@ -135,7 +142,8 @@ describe('NvidiaSmiCollector against the fake nvidia-smi replaying real and fake
     ]);
 
     // Bob's server stops: his kernel (still running) belongs to nobody, and his history goes.
-    servers = [alice.watched];
+    // (The server list may also come from an asynchronous source, such as the store.)
+    sampler = collector(() => Promise.resolve([alice.watched]), history);
     const after = await sampler.collectOnce();
     expect([...after.readings.keys()]).toEqual(['alice/']);
     expect(after.unowned.map((u) => u.pid).sort()).toEqual([bob.kernel, stranger.pid].sort());

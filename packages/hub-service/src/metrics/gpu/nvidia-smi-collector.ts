@@ -66,8 +66,8 @@ export interface CollectorLogger {
 
 /** Options of {@link NvidiaSmiCollector}. */
 export interface NvidiaSmiCollectorOptions {
-  /** The running servers to watch, asked for at each run. */
-  readonly servers: () => readonly WatchedServer[];
+  /** The running servers to watch, asked for at each run (e.g. from the store). */
+  readonly servers: () => readonly WatchedServer[] | Promise<readonly WatchedServer[]>;
   /** Where readings go. */
   readonly history: GpuHistory;
   /** The nvidia-smi executable (default `nvidia-smi`, looked up on PATH). */
@@ -84,6 +84,18 @@ export interface NvidiaSmiCollectorOptions {
   readonly readIds?: ProcIdsReader;
   /** Logger (default: none). */
   readonly logger?: CollectorLogger;
+  /** Called after each successful run of the loop ({@link NvidiaSmiCollector.start}). */
+  readonly onOutcome?: (outcome: CollectOutcome) => void;
+  /** Called after each failed run of the loop, with the error. */
+  readonly onFailure?: (error: unknown) => void;
+}
+
+/** One device (a GPU, or a MIG device) of a run, with the servers whose processes use it. */
+export interface ObservedDevice {
+  /** The device's sample, with every process on it. */
+  readonly sample: GpuSample;
+  /** Keys of the watched servers holding it (none: free, or used by no watched server). */
+  readonly holders: readonly string[];
 }
 
 /** A GPU process that belongs to no watched server. */
@@ -102,6 +114,8 @@ export interface CollectOutcome {
   readonly readings: ReadonlyMap<string, GpuReading>;
   /** GPU processes of no watched server (other users, system services, ended servers). */
   readonly unowned: readonly UnownedProcess[];
+  /** Every device a server can hold (whole GPUs, or the MIG devices of a GPU in MIG mode), in the tool's order. */
+  readonly devices: readonly ObservedDevice[];
 }
 
 /** The error of a run whose command failed. */
@@ -148,7 +162,7 @@ export class NvidiaSmiCollector {
    *   not parse; nothing is recorded then.
    */
   async collectOnce(): Promise<CollectOutcome> {
-    const servers = this.options.servers();
+    const servers = await this.options.servers();
     const result = await this.runner(this.command, NVIDIA_SMI_ARGS, this.timeoutMs);
     if (result.exitCode !== 0) {
       const detail = firstLine(result.stderr) || firstLine(result.stdout);
@@ -159,6 +173,7 @@ export class NvidiaSmiCollector {
     const owned = new Map<string, GpuSample[]>(servers.map((server) => [server.key, []]));
     const unowned: UnownedProcess[] = [];
     const owners = new Map<number, WatchedServer | null>();
+    const observed: ObservedDevice[] = [];
     for (const device of devices) {
       const byServer = new Map<string, GpuProcessSample[]>();
       for (const process of device.processes) {
@@ -171,6 +186,7 @@ export class NvidiaSmiCollector {
         byServer.set(owner.key, [...(byServer.get(owner.key) ?? []), process]);
       }
       for (const [key, processes] of byServer) owned.get(key)?.push({ ...device, at, processes });
+      observed.push({ sample: { ...device, at }, holders: [...byServer.keys()] });
     }
     const readings = new Map<string, GpuReading>();
     for (const [key, held] of owned) {
@@ -179,7 +195,7 @@ export class NvidiaSmiCollector {
       readings.set(key, reading);
     }
     this.options.history.retain(owned.keys());
-    return { at, readings, unowned };
+    return { at, readings, unowned, devices: observed };
   }
 
   /** Starts running every `intervalMs` (the first run at once); runs never overlap. */
@@ -197,12 +213,22 @@ export class NvidiaSmiCollector {
     await this.running;
   }
 
+  /** Runs a listener; one that throws is logged, never stops the loop. */
+  private notify(listener: () => void): void {
+    try {
+      listener();
+    } catch (error: unknown) {
+      this.options.logger?.warn({ error: error instanceof Error ? error.message : String(error) }, 'GPU sample listener failed');
+    }
+  }
+
   private tick(): void {
     this.running = this.collectOnce().then(
       (outcome) => {
         if (this.lastFailure !== null) this.options.logger?.warn({ after: this.lastFailure }, 'GPU sampling works again');
         this.lastFailure = null;
         this.options.logger?.debug({ servers: outcome.readings.size, unowned: outcome.unowned.length }, 'GPU sample taken');
+        this.notify(() => this.options.onOutcome?.(outcome));
       },
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
@@ -210,6 +236,7 @@ export class NvidiaSmiCollector {
         if (message !== this.lastFailure) this.options.logger?.warn({ error: message }, 'GPU sampling failed');
         else this.options.logger?.debug({ error: message }, 'GPU sampling still failing');
         this.lastFailure = message;
+        this.notify(() => this.options.onFailure?.(error));
       },
     );
     void this.running.then(() => {
