@@ -5,7 +5,7 @@
  * the hub. The replay follows the real H200 timeline: idle, memory held at 0 %, busy, held at 0 %
  * again, with one failed nvidia-smi run in between. Checked: the server's readings and their
  * classification through the API, the admin overview, the Prometheus gauges (cleared when the
- * server stops), scopes (another user gets 404, a token without read:servers 403), the sampling
+ * server stops), servers re-adopted by a restarted hub, scopes (another user gets 404, a token without read:servers 403), the sampling
  * loop surviving failures, and a hub whose nvidia-smi is missing or whose GPU metrics are off.
  */
 import { chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,6 +109,8 @@ describe('GPU metrics of a real server, sampled from a fake nvidia-smi replaying
   let bobToken = '';
   let kernelPid = 0;
   let channel: KernelChannel | null = null;
+  /** The data folder a restarted hub took over (removed at the end). */
+  let restartedDataDir: string | null = null;
   const gpuUrl = (user: string, server = ''): string => `${t.apiUrl}/clusterhub/users/${user}/${server === '' ? 'server' : `servers/${server}`}/gpu`;
 
   beforeAll(async () => {
@@ -129,6 +131,7 @@ describe('GPU metrics of a real server, sampled from a fake nvidia-smi replaying
     await channel?.close();
     await apiCall(`${t.apiUrl}/users/${ALICE}/server`, { method: 'DELETE', token: t.adminToken }).catch(() => undefined);
     await t.stop();
+    if (restartedDataDir) rmSync(restartedDataDir, { recursive: true, force: true });
   }, 120_000);
 
   it('records the timeline for the server that owns the GPU process, classifies it, and survives a failed run', async () => {
@@ -226,6 +229,23 @@ describe('GPU metrics of a real server, sampled from a fake nvidia-smi replaying
     expect([named.status, errorCode(named)]).toEqual([404, 'not_found']);
     const bobsOwn = await apiCall(gpuUrl(BOB), { token: bobToken });
     expect(bobsOwn.json).toMatchObject({ user: BOB, state: 'stopped', activity: 'unknown', idleSince: null, readings: [] });
+  });
+
+  it('watches the servers a restarted hub re-adopts (their pids come from the store)', async () => {
+    const dataDir = t.dataDir;
+    await t.stop({ keepData: true });
+    t = await startTestHub({ dataDir, config: { gpuMetrics: { enabled: true, nvidiaSmi: fakeCommand, intervalSeconds: 1, commandTimeoutSeconds: 10 } } });
+    restartedDataDir = dataDir;
+    const reply = await pollUntil(
+      'readings after the restart',
+      async () => {
+        const answer = await apiCall(gpuUrl(ALICE), { token: aliceToken });
+        return (answer.json as { readings?: unknown[] } | undefined)?.readings?.length ? answer : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(reply.json).toMatchObject({ state: 'running', activity: 'held-idle', readings: [{ devices: [{ processes: [{ pid: kernelPid }] }] }] });
   });
 
   it('clears the server\'s gauges and readings when it stops', async () => {
