@@ -1,6 +1,6 @@
 import { openStore } from '../store/open';
 import type { Store } from '../store/store';
-import type { ResolvedConfig } from '../config/types';
+import type { ResolvedConfig, ResolvedOidcConfig } from '../config/types';
 import { hashPassword } from './local/password';
 import { createAuthenticator } from './registry';
 
@@ -19,6 +19,7 @@ const authConfig: ResolvedConfig['auth'] = {
   admins: [],
   initialAdmin: 'admin',
   loginThrottle: { freeFailures: 1, maxDelaySeconds: 30 },
+  oidc: null,
 };
 
 describe('createAuthenticator', () => {
@@ -40,6 +41,38 @@ describe('createAuthenticator', () => {
     });
     now += 1000;
     expect((await auth.authenticate({ username: 'alice', password: 's3cret-pass', remoteAddress: '127.0.0.1' })).ok).toBe(true);
+  });
+
+  it('builds the OIDC authenticator (a redirect login; form logins refused) without contacting the provider', async () => {
+    const oidc: ResolvedOidcConfig = {
+      protocol: 'oidc',
+      issuer: 'http://127.0.0.1:9/issuer',
+      authorizationUrl: null,
+      tokenUrl: null,
+      userinfoUrl: null,
+      jwksUrl: null,
+      clientId: 'hub',
+      clientSecret: null,
+      callbackUrl: null,
+      scopes: ['openid'],
+      usernameClaim: 'preferred_username',
+      groupsClaim: 'groups',
+      allowAll: true,
+      allowedUsers: [],
+      allowedGroups: [],
+      adminGroups: [],
+      manageGroups: true,
+      displayName: 'Campus login',
+      timeoutSeconds: 5,
+    };
+    const auth = createAuthenticator({ ...authConfig, kind: 'oidc', oidc }, { store });
+    expect(auth.kind).toBe('oidc');
+    expect(auth.redirect?.buttonLabel).toBe('Sign in with Campus login');
+    expect(await auth.authenticate({ username: 'alice', password: 'x', remoteAddress: '127.0.0.1' })).toMatchObject({ ok: false });
+  });
+
+  it('refuses kind oidc without its section', () => {
+    expect(() => createAuthenticator({ ...authConfig, kind: 'oidc' }, { store })).toThrow(/auth\.oidc: required/);
   });
 
   it('refuses a kind this build does not know', () => {

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock';
 import type { Store } from '../store/store';
 import type { Authenticator } from './authenticator';
 import { LocalAuthenticator } from './local/local-authenticator';
+import { OidcAuthenticator } from './oidc/oidc-authenticator';
 
 /** What the adapters may need from the composition root. */
 export interface AuthenticatorDeps {
@@ -15,7 +16,8 @@ export interface AuthenticatorDeps {
 
 /**
  * The authenticator for `config` (`auth.kind`). The local adapter starts hashing a decoy password
- * in the background (used to make unknown names cost as much as known ones); nothing else happens.
+ * in the background (used to make unknown names cost as much as known ones); the OIDC adapter reads
+ * the provider's metadata on the first login, not here.
  *
  * @throws Error naming `auth.kind` for a kind this build does not know.
  */
@@ -28,7 +30,10 @@ export function createAuthenticator(config: ResolvedConfig['auth'], deps: Authen
         throttle: { freeFailures: config.loginThrottle.freeFailures, maxDelaySeconds: config.loginThrottle.maxDelaySeconds },
         ...(deps.clock ? { clock: deps.clock } : {}),
       });
+    case 'oidc':
+      if (config.oidc === null) throw new Error('auth.oidc: required when auth.kind is oidc');
+      return new OidcAuthenticator({ config: config.oidc, ...(deps.clock ? { clock: deps.clock } : {}) });
     default:
-      throw new Error(`auth.kind: unknown authenticator kind ${JSON.stringify(kind)} (known: local)`);
+      throw new Error(`auth.kind: unknown authenticator kind ${JSON.stringify(kind)} (known: local, oidc)`);
   }
 }

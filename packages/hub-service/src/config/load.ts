@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { DEFAULT_PROFILES, type HubConfig } from '@clusterhub/shared';
+import { DEFAULT_PROFILES, type HubConfig, type OidcConfig } from '@clusterhub/shared';
 import { ConfigError } from './config-error';
 import { deepFreeze } from './deep-freeze';
 import {
@@ -19,7 +19,7 @@ import {
 } from './defaults';
 import { compileConfigValidator, formatSchemaErrors } from './schema-validator';
 import { envValue, semanticProblems } from './semantic-checks';
-import type { ResolvedConfig } from './types';
+import type { ResolvedConfig, ResolvedOidcConfig } from './types';
 
 export { ConfigError } from './config-error';
 
@@ -128,6 +128,31 @@ function gpuHistoryProblem(gpu: ResolvedConfig['gpuMetrics']): string | null {
   return `config error at gpuMetrics.historyMinutes: ${gpu.historyMinutes} minutes at one sample every ${gpu.intervalSeconds} s (gpuMetrics.intervalSeconds) keeps ${readings} readings per server; at most ${MAX_GPU_READINGS_PER_SERVER}: shorten the history or sample less often`;
 }
 
+/** `auth.oidc` with its defaults and the client secret read from `clientSecretEnv` (semantic checks ran before). */
+function resolveOidc(oidc: OidcConfig, env: NodeJS.ProcessEnv): ResolvedOidcConfig {
+  return {
+    protocol: filled(oidc.protocol, 'auth.oidc.protocol'),
+    issuer: oidc.issuer ?? null,
+    authorizationUrl: oidc.authorizationUrl ?? null,
+    tokenUrl: oidc.tokenUrl ?? null,
+    userinfoUrl: oidc.userinfoUrl ?? null,
+    jwksUrl: oidc.jwksUrl ?? null,
+    clientId: filled(oidc.clientId, 'auth.oidc.clientId'),
+    clientSecret: oidc.clientSecret ?? envValue(env, oidc.clientSecretEnv) ?? null,
+    callbackUrl: oidc.callbackUrl ?? null,
+    scopes: filled(oidc.scopes, 'auth.oidc.scopes'),
+    usernameClaim: filled(oidc.usernameClaim, 'auth.oidc.usernameClaim'),
+    groupsClaim: filled(oidc.groupsClaim, 'auth.oidc.groupsClaim'),
+    allowAll: filled(oidc.allowAll, 'auth.oidc.allowAll'),
+    allowedUsers: filled(oidc.allowedUsers, 'auth.oidc.allowedUsers'),
+    allowedGroups: filled(oidc.allowedGroups, 'auth.oidc.allowedGroups'),
+    adminGroups: filled(oidc.adminGroups, 'auth.oidc.adminGroups'),
+    manageGroups: filled(oidc.manageGroups, 'auth.oidc.manageGroups'),
+    displayName: filled(oidc.displayName, 'auth.oidc.displayName'),
+    timeoutSeconds: filled(oidc.timeoutSeconds, 'auth.oidc.timeoutSeconds'),
+  };
+}
+
 /** A `workDir` template resolved against `baseDir`, unless it starts with a placeholder (`{home}`). */
 function resolveWorkDir(template: string, baseDir: string): string {
   return template.startsWith('{') ? template : resolve(baseDir, template);
@@ -203,6 +228,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
         freeFailures: filled(throttle.freeFailures, 'auth.loginThrottle.freeFailures'),
         maxDelaySeconds: filled(throttle.maxDelaySeconds, 'auth.loginThrottle.maxDelaySeconds'),
       },
+      oidc: auth.kind === 'oidc' ? resolveOidc(filled(auth.oidc, 'auth.oidc'), env) : null,
     },
     spawner: {
       kind: filled(spawner.kind, 'spawner.kind'),

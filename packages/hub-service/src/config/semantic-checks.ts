@@ -6,6 +6,7 @@
 import { isValidUserName, parseQuantity, type HubConfig, type ProfileConfig } from '@clusterhub/shared';
 import { isIP } from 'node:net';
 import { DEFAULT_INTERNAL_PORT, DEFAULT_PUBLIC_PORT } from './defaults';
+import { oidcProblems } from './oidc-checks';
 
 /** Minimum length of a service token, as in the schema's `apiToken.minLength`. */
 export const MIN_SERVICE_TOKEN_LENGTH = 16;
@@ -129,6 +130,7 @@ export function semanticProblems(cfg: HubConfig, env: NodeJS.ProcessEnv): string
   if (auth.initialAdmin !== undefined && !isValidUserName(auth.initialAdmin)) {
     problems.push(at('auth.initialAdmin', `${JSON.stringify(auth.initialAdmin)} is not a valid user name`));
   }
+  problems.push(...oidcProblems(auth, env));
   problems.push(...profileListProblems(cfg.profiles ?? []));
   problems.push(...serviceProblems(cfg.services ?? [], env));
   return problems;

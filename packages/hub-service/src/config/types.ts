@@ -49,10 +49,12 @@ export interface ResolvedConfig {
         readonly lastActivityIntervalSeconds: number;
       };
   readonly auth: {
-    readonly kind: 'local';
+    readonly kind: 'local' | 'oidc';
     readonly admins: readonly string[];
     readonly initialAdmin: string;
     readonly loginThrottle: { readonly freeFailures: number; readonly maxDelaySeconds: number };
+    /** The OpenID Connect / OAuth2 login (`auth.oidc`); null unless `auth.kind` is oidc. */
+    readonly oidc: ResolvedOidcConfig | null;
   };
   readonly spawner: {
     readonly kind: 'local-process';
@@ -92,4 +94,35 @@ export interface ResolvedConfig {
     /** Utilisation (percent) from which a device is busy. */
     readonly idleThresholdPercent: number;
   };
+}
+
+/** `auth.oidc` resolved: the client secret read from its variable, defaults filled in. */
+export interface ResolvedOidcConfig {
+  /** `oidc` checks an ID token; `oauth2` takes the identity from the userinfo endpoint only. */
+  readonly protocol: 'oidc' | 'oauth2';
+  /** Issuer URL (discovery); null with explicit endpoints only. */
+  readonly issuer: string | null;
+  readonly authorizationUrl: string | null;
+  readonly tokenUrl: string | null;
+  readonly userinfoUrl: string | null;
+  readonly jwksUrl: string | null;
+  readonly clientId: string;
+  /** From `clientSecret` or the variable `clientSecretEnv`; null for a public client (PKCE only). */
+  readonly clientSecret: string | null;
+  /** The redirect URI registered at the provider; null: derived from each request. */
+  readonly callbackUrl: string | null;
+  readonly scopes: readonly string[];
+  /** Dotted claim path of the user name. */
+  readonly usernameClaim: string;
+  /** Dotted claim path of the group list. */
+  readonly groupsClaim: string;
+  readonly allowAll: boolean;
+  readonly allowedUsers: readonly string[];
+  readonly allowedGroups: readonly string[];
+  readonly adminGroups: readonly string[];
+  /** The user's hub groups become the claim's groups at every login. */
+  readonly manageGroups: boolean;
+  /** Shown as "Sign in with <displayName>". */
+  readonly displayName: string;
+  readonly timeoutSeconds: number;
 }

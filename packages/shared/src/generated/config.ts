@@ -129,7 +129,10 @@ export interface ProxyConfig {
   lastActivityIntervalSeconds?: number;
 }
 export interface AuthConfig {
-  kind?: 'local';
+  /**
+   * local: the hub's own accounts and login form; oidc: sign in at an OpenID Connect or OAuth2 provider (settings in auth.oidc).
+   */
+  kind?: 'local' | 'oidc';
   /**
    * Users who are admins.
    */
@@ -145,6 +148,89 @@ export interface AuthConfig {
     freeFailures?: number;
     maxDelaySeconds?: number;
   };
+  oidc?: OidcConfig;
+}
+/**
+ * Login at an OpenID Connect provider (discovery from issuer) or a plain OAuth2 provider (explicit endpoints and a userinfo URL). Used when auth.kind is oidc.
+ */
+export interface OidcConfig {
+  /**
+   * oidc: ID token checked (signature, issuer, audience, nonce); oauth2: no ID token, the identity comes from userinfoUrl.
+   */
+  protocol?: 'oidc' | 'oauth2';
+  /**
+   * The provider's issuer URL; its /.well-known/openid-configuration is read unless authorizationUrl and tokenUrl are given.
+   */
+  issuer?: string;
+  /**
+   * Authorization endpoint (explicit endpoints instead of discovery).
+   */
+  authorizationUrl?: string;
+  /**
+   * Token endpoint.
+   */
+  tokenUrl?: string;
+  /**
+   * Userinfo endpoint; required for protocol oauth2.
+   */
+  userinfoUrl?: string;
+  /**
+   * Key set of the provider (protocol oidc with explicit endpoints).
+   */
+  jwksUrl?: string;
+  /**
+   * The hub's client id at the provider.
+   */
+  clientId?: string;
+  /**
+   * The client secret (prefer clientSecretEnv).
+   */
+  clientSecret?: string;
+  /**
+   * Name of the environment variable that holds the client secret.
+   */
+  clientSecretEnv?: string;
+  /**
+   * Redirect URI registered at the provider (JupyterHub's oauth_callback_url), ending in hub/oauth_callback; default: derived from the request.
+   */
+  callbackUrl?: string;
+  scopes?: string[];
+  /**
+   * Claim that gives the user name; a dotted path reaches nested claims.
+   */
+  usernameClaim?: string;
+  /**
+   * Claim that lists the user's groups (dotted path for nested claims, e.g. realm_access.roles).
+   */
+  groupsClaim?: string;
+  /**
+   * Everyone the provider authenticates may log in.
+   */
+  allowAll?: boolean;
+  /**
+   * User names that may log in.
+   */
+  allowedUsers?: string[];
+  /**
+   * Members of these groups may log in.
+   */
+  allowedGroups?: string[];
+  /**
+   * Members of these groups are admins (and may log in); others lose admin at login unless listed in auth.admins.
+   */
+  adminGroups?: string[];
+  /**
+   * At every login the user's hub groups become exactly the groups of the claim.
+   */
+  manageGroups?: boolean;
+  /**
+   * Shown on the login button: Sign in with <displayName>.
+   */
+  displayName?: string;
+  /**
+   * Timeout of each request to the provider.
+   */
+  timeoutSeconds?: number;
 }
 export interface SpawnerConfig {
   kind?: 'local-process';

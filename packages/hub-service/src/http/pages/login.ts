@@ -1,5 +1,5 @@
-/** The login page: username/password form posting to `{hub}login?next=…`. */
-import { html } from './html';
+/** The login page: username/password form posting to `{hub}login?next=…`, or a "Sign in with …" button for a provider login. */
+import { html, type SafeHtml } from './html';
 import { renderLayout } from './layout';
 
 /** View model of {@link renderLogin}. */
@@ -14,16 +14,27 @@ export interface LoginView {
   readonly error?: string;
   /** The `_xsrf` form token. */
   readonly xsrf: string;
+  /** Sign in at an external provider: a button (label and link) instead of the password form. */
+  readonly provider?: { readonly label: string; readonly href: string };
 }
 
 /** Renders the login page. */
 export function renderLogin(view: LoginView): string {
   const action = view.next === '' ? `${view.baseHubUrl}login` : `${view.baseHubUrl}login?next=${encodeURIComponent(view.next)}`;
   const hasName = view.username !== undefined && view.username !== '';
+  const passwordForm = view.provider ? null : renderPasswordForm(view, action, hasName);
   const body = html`
     <div class="card">
       <h1>Sign in</h1>
       ${view.error !== undefined && view.error !== '' ? html`<div class="alert alert-error" role="alert" id="login-error">${view.error}</div>` : null}
+      ${view.provider ? html`<div class="actions"><a class="btn btn-primary btn-block" id="login_provider" href="${view.provider.href}">${view.provider.label}</a></div>` : passwordForm}
+    </div>`;
+  return renderLayout({ baseHubUrl: view.baseHubUrl, title: 'Sign in', narrow: true, body });
+}
+
+/** The username/password form of {@link renderLogin}. */
+function renderPasswordForm(view: LoginView, action: string, hasName: boolean): SafeHtml {
+  return html`
       <form method="post" action="${action}" id="login-form">
         <input type="hidden" name="_xsrf" value="${view.xsrf}">
         <div class="field">
@@ -38,7 +49,5 @@ export function renderLogin(view: LoginView): string {
         <div class="actions">
           <button type="submit" class="btn btn-primary btn-block" id="login_submit">Sign in</button>
         </div>
-      </form>
-    </div>`;
-  return renderLayout({ baseHubUrl: view.baseHubUrl, title: 'Sign in', narrow: true, body });
+      </form>`;
 }

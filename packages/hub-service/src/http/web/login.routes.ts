@@ -2,22 +2,33 @@ import { Router, type Request, type Response } from 'express';
 import type { HubContext } from '../context';
 import { asyncHandler } from '../async-handler';
 import { requestAuth, cookiesOf } from '../auth-guard';
-import { checkFormXsrf, endBrowserSession, ensureXsrf, safeNext, startBrowserSession } from '../browser-session';
+import { checkFormXsrf, endBrowserSession, ensureXsrf, safeNext } from '../browser-session';
 import { SESSION_ID_COOKIE } from '../session-cookie';
 import { clientAddress } from '../forwarded';
 import { renderLogin } from '../pages/login';
 import { renderLoggedOut } from '../pages/logout';
 import { isValidUserName } from '@clusterhub/shared';
+import { completeLogin } from './login-complete';
+import { providerLoginRouter } from './provider-login.routes';
 
-/** Login and logout pages (protocol.md §11, §4.5). */
+/** Login and logout pages (protocol.md §11, §4.5); with a redirecting authenticator also `/oauth_login` and `/oauth_callback`. */
 export function loginRouter(ctx: HubContext): Router {
   const router = Router();
   const home = `${ctx.hubPrefix}home`;
 
-  const showLogin = (req: Request, res: Response, status: number, extra: { error?: string; username?: string } = {}): void => {
-    const next = safeNext(req.query.next) ?? '';
-    res.status(status).type('html').send(renderLogin({ baseHubUrl: ctx.hubPrefix, next, xsrf: ensureXsrf(ctx, req, res), ...extra }));
+  const redirect = ctx.authenticator.redirect;
+  const showLogin = (req: Request, res: Response, status: number, extra: { error?: string; username?: string; next?: string | null } = {}): void => {
+    const { next: given, ...rest } = extra;
+    const next = (given === undefined ? safeNext(req.query.next) : given) ?? '';
+    const provider = redirect
+      ? { label: redirect.buttonLabel, href: `${ctx.hubPrefix}oauth_login${next === '' ? '' : `?next=${encodeURIComponent(next)}`}` }
+      : undefined;
+    res
+      .status(status)
+      .type('html')
+      .send(renderLogin({ baseHubUrl: ctx.hubPrefix, next, xsrf: ensureXsrf(ctx, req, res), ...(provider ? { provider } : {}), ...rest }));
   };
+  if (redirect) router.use(providerLoginRouter(ctx, redirect, (req, res, status, error, next) => showLogin(req, res, status, { error, next })));
 
   router.get('/login', (req, res) => {
     if (requestAuth(req).identity?.kind === 'user') {
@@ -42,20 +53,14 @@ export function loginRouter(ctx: HubContext): Router {
         if (outcome.retryAfterSeconds) {
           res.setHeader('Retry-After', String(Math.ceil(outcome.retryAfterSeconds)));
           showLogin(req, res, 429, { username, error: `Too many failed attempts. Wait ${Math.ceil(outcome.retryAfterSeconds)} s and try again.` });
-        } else showLogin(req, res, 403, { username, error: 'Invalid username or password.' });
+        } else showLogin(req, res, 403, { username, error: redirect ? (outcome.message ?? 'Sign in at the identity provider.') : 'Invalid username or password.' });
         return;
       }
       if (!isValidUserName(outcome.username)) {
         showLogin(req, res, 403, { username, error: 'This account name is not valid on this hub.' });
         return;
       }
-      let user = await ctx.store.users.getByName(outcome.username);
-      user ??= await ctx.users.create(outcome.username, { admin: ctx.config.auth.admins.includes(outcome.username) });
-      if (ctx.config.auth.admins.includes(user.name) && !user.admin) user = (await ctx.store.users.update(user.id, { admin: true })) ?? user;
-      startBrowserSession(ctx, req, res, user.id);
-      await ctx.store.users.touchActivity(user.id, new Date(ctx.clock()));
-      ctx.metrics.observeLogin('success', (ctx.clock() - t0) / 1000);
-      ctx.logger.info({ user: user.name }, 'login');
+      await completeLogin(ctx, req, res, outcome, t0);
       res.redirect(302, safeNext(req.query.next) ?? home);
     }),
   );

@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { ConfigError, loadConfig } from './load';
+
+/** `auth.oidc` through the real loader: schema, semantic checks (each naming its key) and resolution. */
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'clusterhub-oidc-config-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function load(oidc: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv = {}): ReturnType<typeof loadConfig> {
+  const file = join(dir, 'hub.yaml');
+  writeFileSync(file, stringify({ hub: { dataDir: 'data' }, auth: { kind: 'oidc', ...(oidc === undefined ? {} : { oidc }) } }));
+  return loadConfig(file, { env, cwd: dir });
+}
+
+function problemsOf(oidc: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    load(oidc, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const minimal = { issuer: 'https://login.example.org/application/o/jupyter/', clientId: 'hub', allowedGroups: ['cps-students'] };
+
+describe('auth.oidc config', () => {
+  it('resolves defaults and reads the client secret from the named variable', () => {
+    const config = load({ ...minimal, clientSecretEnv: 'HUB_OIDC_SECRET', adminGroups: ['jupyter_admin'] }, { HUB_OIDC_SECRET: 's3cret' });
+    expect(config.auth.kind).toBe('oidc');
+    expect(config.auth.oidc).toEqual({
+      protocol: 'oidc',
+      issuer: minimal.issuer,
+      authorizationUrl: null,
+      tokenUrl: null,
+      userinfoUrl: null,
+      jwksUrl: null,
+      clientId: 'hub',
+      clientSecret: 's3cret',
+      callbackUrl: null,
+      scopes: ['openid', 'profile', 'email', 'groups'],
+      usernameClaim: 'preferred_username',
+      groupsClaim: 'groups',
+      allowAll: false,
+      allowedUsers: [],
+      allowedGroups: ['cps-students'],
+      adminGroups: ['jupyter_admin'],
+      manageGroups: true,
+      displayName: 'your identity provider',
+      timeoutSeconds: 10,
+    });
+  });
+
+  it('has no oidc settings for the local kind', () => {
+    const file = join(dir, 'hub.yaml');
+    writeFileSync(file, 'auth: { kind: local }\n');
+    expect(loadConfig(file, { env: {}, cwd: dir }).auth.oidc).toBeNull();
+  });
+
+  it.each<[string, Record<string, unknown> | undefined, NodeJS.ProcessEnv, string]>([
+    ['the section', undefined, {}, 'config error at auth.oidc: required when auth.kind is oidc'],
+    ['the client id', { issuer: minimal.issuer, allowAll: true }, {}, 'config error at auth.oidc.clientId: required when auth.kind is oidc'],
+    ['the issuer (oidc)', { clientId: 'hub', allowAll: true }, {}, 'config error at auth.oidc.issuer: required when auth.oidc.protocol is oidc'],
+    [
+      'the userinfo URL (oauth2)',
+      { protocol: 'oauth2', clientId: 'hub', authorizationUrl: 'https://p/auth', tokenUrl: 'https://p/token', allowAll: true },
+      {},
+      'config error at auth.oidc.userinfoUrl: required when auth.oidc.protocol is oauth2',
+    ],
+    [
+      'the token URL beside the authorization URL',
+      { ...minimal, authorizationUrl: 'https://p/auth', jwksUrl: 'https://p/jwks' },
+      {},
+      'config error at auth.oidc.tokenUrl: required with auth.oidc.authorizationUrl',
+    ],
+    [
+      'the key set with explicit OIDC endpoints',
+      { ...minimal, authorizationUrl: 'https://p/auth', tokenUrl: 'https://p/token' },
+      {},
+      'config error at auth.oidc.jwksUrl: required with explicit endpoints',
+    ],
+    ['a set secret variable', { ...minimal, clientSecretEnv: 'NOT_SET' }, {}, 'config error at auth.oidc.clientSecretEnv: the environment variable NOT_SET is not set'],
+    ['one secret source', { ...minimal, clientSecret: 'a', clientSecretEnv: 'S' }, { S: 'b' }, 'config error at auth.oidc.clientSecret: set clientSecret or clientSecretEnv, not both'],
+    ['an allow rule', { issuer: minimal.issuer, clientId: 'hub' }, {}, 'config error at auth.oidc.allowedGroups: nobody could log in'],
+    ['a valid allowed user', { ...minimal, allowedUsers: ['ok', 'bad/name'] }, {}, 'config error at auth.oidc.allowedUsers[1]: "bad/name" is not a valid user name'],
+    ['the callback path', { ...minimal, callbackUrl: 'https://hub.example.org/callback' }, {}, 'config error at auth.oidc.callbackUrl: must end in hub/oauth_callback'],
+  ])('requires %s', (_what, oidc, env, expected) => {
+    expect(problemsOf(oidc, env).some((line) => line.startsWith(expected))).toBe(true);
+  });
+
+  it('refuses unknown keys and wrong types through the schema, naming the key', () => {
+    const problems = problemsOf({ ...minimal, clientID: 'typo', allowAll: 'yes', issuer: 'not a url' }).join('\n');
+    expect(problems).toMatch(/auth\.oidc.*clientID/);
+    expect(problems).toMatch(/auth\.oidc\.allowAll/);
+    expect(problems).toMatch(/auth\.oidc\.issuer/);
+  });
+});
