@@ -62,6 +62,7 @@ describe('loadConfig with no file', () => {
       admins: [],
       initialAdmin: 'admin',
       loginThrottle: { freeFailures: 3, maxDelaySeconds: 30 },
+      oidc: null,
     });
     expect(config.spawner.kind).toBe('local-process');
     expect(config.spawner.cmd).toHaveLength(1);
