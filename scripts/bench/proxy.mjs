@@ -36,7 +36,7 @@ async function websocketGrowth(pid, url) {
   const sockets = [];
   try {
     for (let i = 0; i < SOCKETS; i += 100) sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, SOCKETS - i) }, () => openSocket(url)))));
-    await sleep(1000);
+    await sleep(2000);
     const after = rssKiB(pid);
     return ((after - before) / 1024) * (1000 / SOCKETS);
   } finally {
@@ -62,34 +62,47 @@ async function websocketGrowth(pid, url) {
 /** Runs the proxy rows with the backend on the load generator's core and each proxy on the server's. */
 export async function proxyPhase({ dir, reps, durationS, warmupS, record, log }) {
   const backend = await startBackend(join(dir, 'backend'));
-  const chp = await startChp(join(dir, 'chp'), backend.url);
-  const ours = await startClusterhubProxy(join(dir, 'clusterhub-proxy'), backend.url);
-  const systems = [
-    { id: 'reference', name: 'direct', url: backend.url },
-    { id: 'anchor', name: 'chp', url: chp.url, pid: chp.proc.pid },
-    { id: 'ours', name: 'clusterhub', url: ours.url, pid: ours.proc.pid },
-  ];
   try {
-    for (let rep = 0; rep < reps; rep++) {
-      const order = rep % 2 === 0 ? systems : [...systems].reverse();
-      for (const s of order) {
-        const url = `${s.url}/user/bench/`;
-        if (warmupS > 0) await runWrk(dir, url, { connections: 100, durationS: warmupS });
-        const r = await runWrk(dir, url, { connections: 100, durationS });
-        log(`  rep ${rep + 1} proxy-get ${s.name}: ${r.requestsPerSec.toFixed(0)} req/s, p99 ${r.latencyMs.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}`);
-        record('proxy-get', s.id, { value: r.requestsPerSec, p99Ms: r.latencyMs.p99 }, r);
+    const chp = await startChp(join(dir, 'chp'), backend.url);
+    const ours = await startClusterhubProxy(join(dir, 'clusterhub-proxy'), backend.url);
+    const systems = [
+      { id: 'reference', name: 'direct', url: backend.url },
+      { id: 'anchor', name: 'chp', url: chp.url },
+      { id: 'ours', name: 'clusterhub', url: ours.url },
+    ];
+    try {
+      for (let rep = 0; rep < reps; rep++) {
+        const order = rep % 2 === 0 ? systems : [...systems].reverse();
+        for (const s of order) {
+          const url = `${s.url}/user/bench/`;
+          if (warmupS > 0) await runWrk(dir, url, { connections: 100, durationS: warmupS });
+          const r = await runWrk(dir, url, { connections: 100, durationS });
+          log(`  rep ${rep + 1} proxy-get ${s.name}: ${r.requestsPerSec.toFixed(0)} req/s, p99 ${r.latencyMs.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}`);
+          record('proxy-get', s.id, { value: r.requestsPerSec, p99Ms: r.latencyMs.p99 }, r);
+        }
       }
+    } finally {
+      await Promise.all([ours.stop(), chp.stop()]);
     }
+    // Websockets on freshly started proxies: after the HTTP load a heap has room to spare, and
+    // its garbage collection would hide (or invert) the growth.
+    const starters = [
+      { id: 'anchor', name: 'chp', start: (d) => startChp(d, backend.url) },
+      { id: 'ours', name: 'clusterhub', start: (d) => startClusterhubProxy(d, backend.url) },
+    ];
     for (let rep = 0; rep < reps; rep++) {
-      const order = rep % 2 === 0 ? systems.slice(1) : systems.slice(1).reverse();
-      for (const s of order) {
-        const mib = await websocketGrowth(s.pid, `${s.url.replace(/^http/, 'ws')}/user/bench/ws`);
-        log(`  rep ${rep + 1} websockets ${s.name}: +${mib.toFixed(1)} MiB per 1,000`);
-        record('ws-rss', s.id, { value: mib });
+      for (const s of rep % 2 === 0 ? starters : [...starters].reverse()) {
+        const proxy = await s.start(join(dir, `ws-${s.name}-${rep}`));
+        try {
+          const mib = await websocketGrowth(proxy.proc.pid, `${proxy.url.replace(/^http/, 'ws')}/user/bench/ws`);
+          log(`  rep ${rep + 1} websockets ${s.name}: +${mib.toFixed(1)} MiB per 1,000`);
+          record('ws-rss', s.id, { value: mib });
+        } finally {
+          await proxy.stop();
+        }
       }
     }
   } finally {
-    await Promise.all([ours.stop(), chp.stop()]);
     await backend.stop();
   }
 }
