@@ -230,3 +230,48 @@ describe("a user's last_activity (JupyterHub: bumped by the user's tokens and co
     expect(await lastActivity(root)).toBe(NOW);
   });
 });
+
+describe('scopes follow every change at once (the expansion memo is keyed by all its inputs)', () => {
+  it('a token of a user made admin, then not, gains and loses admin:users', async () => {
+    const identity = service(baseConfig);
+    const token = await addToken(alice, { scopes: ['admin:users'] });
+    expect((await identity.fromToken(token))?.scopes.has('admin:users')).toBe(false);
+    await store.users.update(alice.id, { admin: true });
+    expect((await identity.fromToken(token))?.scopes.has('admin:users')).toBe(true);
+    await store.users.update(alice.id, { admin: false });
+    expect((await identity.fromToken(token))?.scopes.has('admin:users')).toBe(false);
+  });
+
+  it('a browser session follows the admin flag', async () => {
+    const identity = service(baseConfig);
+    expect((await identity.fromSession(alice.id, 's1'))?.scopes.has('admin:users')).toBe(false);
+    await store.users.update(alice.id, { admin: true });
+    expect((await identity.fromSession(alice.id, 's1'))?.scopes.has('admin:users')).toBe(true);
+  });
+
+  it('a group-filtered token scope holds only while the owner is in the group', async () => {
+    const identity = service(baseConfig);
+    const token = await addToken(alice, { scopes: ['read:users!group=gpu-users'] });
+    expect((await identity.fromToken(token))?.scopes.has('read:users!user=alice')).toBe(false);
+    const group = await store.groups.create({ name: 'gpu-users' });
+    await store.groups.addMembers(group.id, [alice.id]);
+    expect((await identity.fromToken(token))?.scopes.has('read:users!user=alice')).toBe(true);
+    await store.groups.removeMembers(group.id, [alice.id]);
+    expect((await identity.fromToken(token))?.scopes.has('read:users!user=alice')).toBe(false);
+  });
+
+  it('a revoked token stops resolving at once', async () => {
+    const identity = service(baseConfig);
+    const token = await addToken(alice);
+    expect(await identity.fromToken(token)).not.toBeNull();
+    await store.tokens.deleteWhere({ userId: alice.id });
+    expect(await identity.fromToken(token)).toBeNull();
+  });
+
+  it('the sets it hands out are copies: changing one does not change the next answer', async () => {
+    const identity = service(baseConfig);
+    const first = identity.userScopes(alice);
+    first.add('admin:users');
+    expect(identity.userScopes(alice).has('admin:users')).toBe(false);
+  });
+});

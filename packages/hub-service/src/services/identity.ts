@@ -3,6 +3,7 @@ import type { Store, TokenRecord, UserRecord } from '../store/store';
 import type { ResolvedConfig } from '../config/types';
 import type { Clock } from '../lib/clock';
 import { sha256Hex } from '../lib/secrets';
+import { ScopeCache } from './scope-cache';
 
 /** Who is making a request, with the scopes the request may use (already expanded and intersected). */
 export interface Identity {
@@ -33,6 +34,8 @@ const USER_ACTIVITY_RESOLUTION_MS = 30_000;
  */
 export class IdentityService {
   private readonly serviceTokens = new Map<string, ResolvedConfig['services'][number]>();
+  /** Expanded scopes by the inputs they are computed from (pure, so never stale; see scope-cache.ts). */
+  private readonly scopeCache = new ScopeCache();
 
   constructor(
     private readonly deps: { store: Store; config: ResolvedConfig; clock: Clock },
@@ -44,14 +47,26 @@ export class IdentityService {
 
   /** The full, expanded scopes a user holds (roles: user, plus admin for admins). */
   userScopes(user: UserRecord): Set<string> {
-    const roles = user.admin ? [...DEFAULT_ROLES.user, ...DEFAULT_ROLES.admin] : [...DEFAULT_ROLES.user];
-    return expandScopes(roles, { user: user.name });
+    return new Set(this.cachedUserScopes(user));
   }
 
   /** The full, expanded scopes of a configured service. */
   serviceScopes(service: ResolvedConfig['services'][number]): Set<string> {
-    const raw = service.admin ? [...DEFAULT_ROLES.admin, ...service.scopes] : [...service.scopes];
-    return expandScopes(raw, { service: service.name });
+    return new Set(this.cachedServiceScopes(service));
+  }
+
+  private cachedUserScopes(user: UserRecord): ReadonlySet<string> {
+    return this.scopeCache.get(ScopeCache.key(['user', user.name, user.admin]), () => {
+      const roles = user.admin ? [...DEFAULT_ROLES.user, ...DEFAULT_ROLES.admin] : [...DEFAULT_ROLES.user];
+      return expandScopes(roles, { user: user.name });
+    });
+  }
+
+  private cachedServiceScopes(service: ResolvedConfig['services'][number]): ReadonlySet<string> {
+    return this.scopeCache.get(ScopeCache.key(['service', service.name, service.admin, service.scopes]), () => {
+      const raw = service.admin ? [...DEFAULT_ROLES.admin, ...service.scopes] : [...service.scopes];
+      return expandScopes(raw, { service: service.name });
+    });
   }
 
   /** Resolves a raw API token; null when unknown or expired. */
@@ -59,7 +74,7 @@ export class IdentityService {
     const hash = sha256Hex(raw);
     const service = this.serviceTokens.get(hash);
     if (service) {
-      return { kind: 'service', name: service.name, user: null, groups: [], scopes: this.serviceScopes(service), token: null, sessionId: null };
+      return { kind: 'service', name: service.name, user: null, groups: [], scopes: this.cachedServiceScopes(service), token: null, sessionId: null };
     }
     const token = await this.deps.store.tokens.findByHash(hash);
     if (!token) return null;
@@ -74,7 +89,7 @@ export class IdentityService {
     // As JupyterHub: using a user's token is activity of that user; a server's own token is not.
     if (token.kind !== 'server') await this.recordUserActivity(user, now);
     const groups = await this.deps.store.groups.groupNamesOf(user.id);
-    return { kind: 'user', name: user.name, user, groups, scopes: await this.tokenScopes(token, user, groups), token, sessionId: token.sessionId };
+    return { kind: 'user', name: user.name, user, groups, scopes: await this.cachedTokenScopes(token, user, groups), token, sessionId: token.sessionId };
   }
 
   /** Identity of a browser session (the hub login cookie): the user's full scopes. A request with it is the user's activity. */
@@ -83,7 +98,7 @@ export class IdentityService {
     if (!user) return null;
     await this.recordUserActivity(user, this.deps.clock());
     const groups = await this.deps.store.groups.groupNamesOf(user.id);
-    return { kind: 'user', name: user.name, user, groups, scopes: this.userScopes(user), token: null, sessionId };
+    return { kind: 'user', name: user.name, user, groups, scopes: this.cachedUserScopes(user), token: null, sessionId };
   }
 
   /** Bumps the user's `last_activity` to `now`, at most once per {@link USER_ACTIVITY_RESOLUTION_MS}. */
@@ -94,9 +109,13 @@ export class IdentityService {
 
   /** Effective scopes of a user-owned token. */
   async tokenScopes(token: TokenRecord, owner: UserRecord, ownerGroups?: readonly string[]): Promise<Set<string>> {
+    return new Set(await this.cachedTokenScopes(token, owner, ownerGroups));
+  }
+
+  private async cachedTokenScopes(token: TokenRecord, owner: UserRecord, ownerGroups?: readonly string[]): Promise<ReadonlySet<string>> {
     const serverName = token.serverId !== null ? ((await this.deps.store.servers.getById(token.serverId))?.name ?? '') : '';
     const raw = token.kind === 'server' ? [...DEFAULT_ROLES.server] : token.scopes;
-    return this.scopesForRaw(raw, owner, serverName, ownerGroups);
+    return this.cachedScopesForRaw(raw, owner, serverName, ownerGroups);
   }
 
   /**
@@ -104,11 +123,18 @@ export class IdentityService {
    * owner's scopes): expand(raw + identify scopes) ∩ expand(owner's scopes).
    */
   async scopesForRaw(raw: readonly string[], owner: UserRecord, serverName = '', ownerGroups?: readonly string[]): Promise<Set<string>> {
-    const ownerScopes = this.userScopes(owner);
+    return new Set(await this.cachedScopesForRaw(raw, owner, serverName, ownerGroups));
+  }
+
+  private async cachedScopesForRaw(raw: readonly string[], owner: UserRecord, serverName: string, ownerGroups?: readonly string[]): Promise<ReadonlySet<string>> {
+    const ownerScopes = this.cachedUserScopes(owner);
     if (raw.length === 0 || raw.includes('inherit')) return ownerScopes;
-    const identify = [`read:users:name!user=${owner.name}`, `read:users:groups!user=${owner.name}`];
-    const granted = expandScopes([...raw, ...identify], { user: owner.name, server: serverName });
     const groups = ownerGroups ?? (await this.deps.store.groups.groupNamesOf(owner.id));
-    return intersectScopes(granted, ownerScopes, (name) => (name === owner.name ? groups : []));
+    const key = ScopeCache.key(['token', owner.name, owner.admin, serverName, groups, raw]);
+    return this.scopeCache.get(key, () => {
+      const identify = [`read:users:name!user=${owner.name}`, `read:users:groups!user=${owner.name}`];
+      const granted = expandScopes([...raw, ...identify], { user: owner.name, server: serverName });
+      return intersectScopes(granted, ownerScopes, (name) => (name === owner.name ? groups : []));
+    });
   }
 }
