@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, REDACTED, silentLogger } from './logger';
+import { createLogger, fixedFieldsLogger, REDACTED, silentLogger } from './logger';
 
 /** A destination that keeps every JSON line written to it. */
 function memoryDestination(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -67,6 +67,29 @@ describe('createLogger', () => {
     const child = createLogger({ level: 'info', destination: dest.stream }).child({ component: 'login' });
     child.warn({ body: { password: 'pw' } }, 'failed');
     expect(dest.lines()[0]).toMatchObject({ component: 'login', body: { password: REDACTED } });
+  });
+});
+
+describe('fixedFieldsLogger', () => {
+  it('writes the same line as its parent for credential-free fields, at the parent level', () => {
+    const dest = memoryDestination();
+    const log = createLogger({ level: 'info', destination: dest.stream });
+    const fields = { reqId: 'r1', method: 'GET', path: '/hub/api/users/alice', status: 200, ms: 3 };
+    log.info(fields, 'request');
+    const plain = fixedFieldsLogger(log);
+    plain.info(fields, 'request');
+    plain.debug(fields, 'not written at info');
+    const [viaParent, viaChild, ...rest] = dest.lines();
+    expect(rest).toEqual([]);
+    expect({ ...viaChild, time: null }).toEqual({ ...viaParent, time: null });
+  });
+
+  it('leaves the redaction of its parent in place', () => {
+    const dest = memoryDestination();
+    const log = createLogger({ level: 'info', destination: dest.stream });
+    fixedFieldsLogger(log);
+    log.info({ token: 'secret-token' }, 'after');
+    expect(dest.lines()[0]?.['token']).toBe(REDACTED);
   });
 });
 

@@ -53,6 +53,16 @@ export function createLogger(options: LoggerOptions): Logger {
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
+/**
+ * A child of `logger` without the redaction pass, for log lines whose fields are ALL fixed keys with
+ * values known to hold no credential (the per-request line: id, method, path without query, status,
+ * time). Redaction matches keys only (REDACT_PATHS), so for such lines it never changes anything,
+ * yet costs more than writing the line; never pass request headers, bodies or errors to this child.
+ */
+export function fixedFieldsLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: [], censor: REDACTED } });
+}
+
 /** A logger that writes nothing (for tests and tools). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
