@@ -20,6 +20,8 @@ import { IdentityService } from './services/identity';
 import { ServerLifecycle } from './services/server-lifecycle';
 import { RouteService } from './services/route-service';
 import { UserService } from './services/users';
+import { Ledger } from './services/ledger';
+import { BudgetService } from './services/budget';
 import { OAuthProvider } from './oauth/oauth-provider';
 import { SessionCookieCodec } from './http/session-cookie';
 import type { HubContext } from './http/context';
@@ -38,6 +40,7 @@ import { groupsRouter } from './http/api/groups.routes';
 import { sharesRouter } from './http/api/shares.routes';
 import { authorizationsRouter } from './http/api/authorizations.routes';
 import { gpuRouter, type GpuRouterDeps } from './http/api/gpu.routes';
+import { usageRouter, type UsageRouterDeps } from './http/api/usage.routes';
 import { GpuMonitor } from './metrics/gpu/gpu-monitor';
 import { methodNotAllowed } from './http/api/method-not-allowed';
 import { oauthRouter } from './http/web/oauth.routes';
@@ -102,6 +105,8 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const hubUrl = (): string => config.hub.connectUrl ?? `${internalUrl()}${hubPath}`;
 
   const routes = new RouteService({ proxy, store, baseUrl: base, hubTarget: internalUrl, logger });
+  const ledger = new Ledger({ store, clock });
+  const budgets = new BudgetService({ config: config.budgets, store, ledger, clock });
   const lifecycle = new ServerLifecycle({
     store,
     spawner,
@@ -115,6 +120,8 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       stop: (status, s) => metrics.observeServerStop(status, s),
       rejected: (reason) => metrics.countSpawnRejection(reason),
     },
+    ledger,
+    budget: budgets,
   });
   const reconciler = new RouteReconciler({
     proxy,
@@ -144,7 +151,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   };
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
   const gpu = gpuMonitorFor(config, spawner, { store, metrics, clock, logger });
-  const app = buildExpressApp(context, oauth, gpu);
+  const app = buildExpressApp(context, oauth, gpu, { ledger, budgets, period: config.budgets.period });
 
   let server: Server | null = null;
   return {
@@ -212,6 +219,7 @@ export function buildExpressApp(
   ctx: HubContext,
   oauth: OAuthProvider,
   gpu: GpuRouterDeps = { monitor: null, disabledReason: 'GPU metrics are off on this hub (gpuMetrics.enabled).' },
+  usage?: UsageRouterDeps,
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -241,6 +249,7 @@ export function buildExpressApp(
   apiRouter.use(sharesRouter(ctx));
   apiRouter.use(authorizationsRouter(ctx));
   apiRouter.use(gpuRouter(ctx, gpu));
+  if (usage) apiRouter.use(usageRouter(ctx, usage));
   apiRouter.use(methodNotAllowed(apiRouter));
   apiRouter.use((req, _res, next) => next(new HubError('not_found', `No API endpoint ${req.method} ${req.path}.`)));
   app.use(api, apiRouter);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { DEFAULT_PROFILES, type HubConfig, type OidcConfig } from '@clusterhub/shared';
+import { budgetProblems } from './budget-checks';
 import { ConfigError } from './config-error';
 import { deepFreeze } from './deep-freeze';
 import {
@@ -32,7 +33,7 @@ export interface LoadConfigOptions {
 }
 
 /** Sections that are objects; a missing or empty (`null`) one becomes `{}` so its defaults apply. */
-const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner', 'gpuMetrics'] as const;
+const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner', 'gpuMetrics', 'budgets'] as const;
 
 /** Nested objects likewise filled in: [section, key]. */
 const NESTED_OBJECTS = [
@@ -174,6 +175,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
   const throttle = filled(auth.loginThrottle, 'auth.loginThrottle');
   const spawner = filled(cfg.spawner, 'spawner');
   const gpu = filled(cfg.gpuMetrics, 'gpuMetrics');
+  const budgets = filled(cfg.budgets, 'budgets');
   const proxyIntervals = {
     checkRoutesIntervalSeconds: filled(proxy.checkRoutesIntervalSeconds, 'proxy.checkRoutesIntervalSeconds'),
     lastActivityIntervalSeconds: filled(proxy.lastActivityIntervalSeconds, 'proxy.lastActivityIntervalSeconds'),
@@ -259,6 +261,12 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       historyMinutes: filled(gpu.historyMinutes, 'gpuMetrics.historyMinutes'),
       idleThresholdPercent: filled(gpu.idleThresholdPercent, 'gpuMetrics.idleThresholdPercent'),
     },
+    budgets: {
+      period: filled(budgets.period, 'budgets.period'),
+      defaultUser: budgets.defaultUser ?? null,
+      users: filled(budgets.users, 'budgets.users'),
+      groups: filled(budgets.groups, 'budgets.groups'),
+    },
   };
 }
 
@@ -287,7 +295,7 @@ export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): R
   const doc = prepare(raw);
   const validate = compileConfigValidator();
   if (!validate(doc)) throw new ConfigError(formatSchemaErrors(validate.errors ?? []), file);
-  const problems = semanticProblems(doc, env);
+  const problems = [...semanticProblems(doc, env), ...budgetProblems(doc)];
   if (problems.length > 0) throw new ConfigError(problems, file);
   const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file === null);
   const placement = [workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir), gpuHistoryProblem(resolved.gpuMetrics)].filter((p) => p !== null);

@@ -94,6 +94,16 @@ export interface ResolvedConfig {
     /** Utilisation (percent) from which a device is busy. */
     readonly idleThresholdPercent: number;
   };
+  /** Compute-unit budgets (docs/budgets.md). */
+  readonly budgets: ResolvedBudgetsConfig;
+}
+
+/** `budgets` resolved: amounts in compute units per period; null means no budget of that kind. */
+export interface ResolvedBudgetsConfig {
+  readonly period: 'month';
+  readonly defaultUser: number | null;
+  readonly users: Readonly<Record<string, number>>;
+  readonly groups: Readonly<Record<string, number>>;
 }
 
 /** `auth.oidc` resolved: the client secret read from its variable, defaults filled in. */

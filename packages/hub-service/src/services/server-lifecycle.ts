@@ -10,6 +10,8 @@ import { ProgressLog } from './progress';
 import { buildServerEnv } from './server-env';
 import { ServerCredentials } from './server-credentials';
 import type { RouteService } from './route-service';
+import type { Ledger } from './ledger';
+import type { BudgetService } from './budget';
 
 /** Dependencies of {@link ServerLifecycle}. */
 export interface ServerLifecycleDeps {
@@ -27,6 +29,10 @@ export interface ServerLifecycleDeps {
     stop(status: 'success' | 'failure', seconds: number): void;
     rejected(reason: string): void;
   };
+  /** The compute-unit ledger: one session per start, closed with the stop (docs/budgets.md). */
+  readonly ledger?: Ledger;
+  /** Budgets: checked before every start, before anything is written. */
+  readonly budget?: BudgetService;
 }
 
 /** A start in flight. */
@@ -93,6 +99,7 @@ export class ServerLifecycle {
     if (current.state === 'pending-start') return { done: Promise.resolve(), alreadyPending: true };
     const nextState = transition(current.state, 'start');
     if (!nextState) throw new HubError('bad_request', `Cannot start ${describe(user, current)} while it is ${current.state}.`);
+    await this.deps.budget?.checkStart(user, opts.profile);
     await this.checkLimits();
     const id = current.id;
     current = (await this.deps.store.transaction(async (tx) => this.recordStart(tx, user, id, nextState, opts.profile, opts.userOptions))) ?? current;
@@ -101,6 +108,7 @@ export class ServerLifecycle {
 
   /** Creates and starts a server that has no row yet (a concurrent creation of the same name is started instead). */
   private async startNew(user: UserRecord, spec: NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
+    await this.deps.budget?.checkStart(user, opts.profile);
     await this.checkLimits();
     const nextState = transition('stopped', 'start');
     if (!nextState) throw new HubError('bad_request', `Cannot start a new server of ${user.name}.`);
@@ -162,6 +170,7 @@ export class ServerLifecycle {
       message: null,
     });
     await tx.users.touchActivity(user.id, now);
+    if (updated) await this.deps.ledger?.open(tx, user, updated, profile, now);
     return updated;
   }
 
@@ -273,14 +282,10 @@ export class ServerLifecycle {
   ): Promise<void> {
     if (handle) await this.deps.spawner.stop(handle, { timeoutSeconds: this.deps.config.hub.slowStopTimeoutSeconds });
     await this.credentials.revoke(user, server);
-    await this.deps.store.servers.update(server.id, {
-      state,
-      handle: null,
-      target: null,
-      started: null,
-      lastActivity: new Date(this.deps.clock()),
-      stopReason: reason,
-      message,
+    const now = new Date(this.deps.clock());
+    await this.deps.store.transaction(async (tx) => {
+      await tx.servers.update(server.id, { state, handle: null, target: null, started: null, lastActivity: now, stopReason: reason, message });
+      await this.deps.ledger?.close(tx, server.id, now, reason);
     });
   }
 
@@ -306,7 +311,10 @@ export class ServerLifecycle {
     this.deps.logger.warn({ user: user.name, server: server.name }, 'server died');
     await this.deps.routes.deleteServerRoute(user.name, server.name);
     await this.credentials.revoke(user, server);
-    await this.deps.store.servers.update(server.id, { state: 'stopped', handle: null, target: null, started: null, stopReason: 'died', message });
+    await this.deps.store.transaction(async (tx) => {
+      await tx.servers.update(server.id, { state: 'stopped', handle: null, target: null, started: null, stopReason: 'died', message });
+      await this.deps.ledger?.close(tx, server.id, new Date(this.deps.clock()), 'died');
+    });
   }
 
   /** Polls every active server once: dead ones are marked stopped, `unknown` ones are left alone. */
@@ -351,6 +359,7 @@ export class ServerLifecycle {
       }
       adopted += 1;
     }
+    await this.deps.ledger?.closeStale();
     return { adopted, lost };
   }
 

@@ -5,6 +5,7 @@ import { describeOAuthContract } from './contract/oauth.contract';
 import { describeServerContract } from './contract/servers.contract';
 import { describeTokenContract } from './contract/tokens.contract';
 import { describeTransactionContract } from './contract/transactions.contract';
+import { describeUsageContract } from './contract/usage.contract';
 import { describeUserContract } from './contract/users.contract';
 import type { Store } from './store';
 
@@ -38,5 +39,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeOAuthContract(getStore);
     describeAccountContract(getStore);
     describeTransactionContract(getStore);
+    describeUsageContract(getStore);
   });
 }

@@ -21,6 +21,8 @@ export interface Store {
   readonly tokens: TokenRepository;
   readonly oauth: OAuthRepository;
   readonly accounts: AccountRepository;
+  /** The compute-unit ledger: one row per server session (docs/budgets.md). */
+  readonly usage: UsageRepository;
   /**
    * Runs `fn` in one transaction: all its writes land or none do. Calls on the store passed to
    * `fn` belong to the transaction; nested calls to `transaction` on it join the outer one.
@@ -298,6 +300,52 @@ export interface AccountRepository {
   delete(userName: string): Promise<boolean>;
   /** All account names, sorted. */
   listNames(): Promise<string[]>;
+}
+
+/** One server session in the compute-unit ledger: it accrues `pricePerHour` from `started` to `ended` (now while null). */
+export interface UsageRecord {
+  readonly id: number;
+  readonly userId: number;
+  /** The user's name when the session started. */
+  readonly userName: string;
+  /** Null for rows not tied to a server (imported or fixture rows). */
+  readonly serverId: number | null;
+  readonly serverName: string;
+  /** The group the session is charged to, or null. */
+  readonly groupName: string | null;
+  /** Slug of the profile. */
+  readonly profile: string;
+  /** Compute units per hour, as the profile cost when the session started. */
+  readonly pricePerHour: number;
+  readonly started: Date;
+  /** Null while the session runs. */
+  readonly ended: Date | null;
+  /** Why it ended (a stop reason, e.g. `user`, `died`, `error`); null while it runs. */
+  readonly endReason: string | null;
+}
+
+/** Input of {@link UsageRepository.open}. */
+export type UsageInput = Omit<UsageRecord, 'id' | 'ended' | 'endReason'> & { readonly ended?: Date | null; readonly endReason?: string | null };
+
+/**
+ * Ledger persistence. At most one session per server is open (`ended` null): opening one closes
+ * the server's open session first. Rows are never deleted with their user or server.
+ */
+export interface UsageRepository {
+  /** Records a session (open unless `ended` is given); an open session of the same server ends at `started` first. */
+  open(input: UsageInput): Promise<UsageRecord>;
+  /** Ends the server's open session at `ended`; returns how many rows changed (0 or 1). */
+  closeServer(serverId: number, ended: Date, reason: string): Promise<number>;
+  /**
+   * Ends, at `ended`, every open session whose server no longer exists or is not active
+   * (`stopped`/`failed`): sessions a crash left open. Returns how many.
+   */
+  closeStale(ended: Date, reason: string): Promise<number>;
+  /**
+   * Sessions that overlap `[from, to)` (started before `to`, not ended by `from`), optionally of
+   * one user id, sorted by `started` then id.
+   */
+  list(query: { from: Date; to: Date; userId?: number }): Promise<UsageRecord[]>;
 }
 
 /** How to open a store. */

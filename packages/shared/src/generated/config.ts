@@ -2,6 +2,11 @@
 /** Generated from schema/ by scripts/gen-types.mjs: do not edit; run `npm run gen`. */
 
 /**
+ * Compute units per period (0 to 1e9).
+ */
+export type BudgetAmount = number;
+
+/**
  * clusterhub configuration (one YAML file). Every key has a default: an empty file, or none, gives the embedded default.
  */
 export interface HubConfig {
@@ -21,6 +26,7 @@ export interface HubConfig {
    */
   services?: ServiceConfig[];
   gpuMetrics?: GpuMetricsConfig;
+  budgets?: BudgetsConfig;
 }
 export interface HubSettings {
   public?: Listen;
@@ -421,4 +427,29 @@ export interface GpuMetricsConfig {
    * GPU utilisation from which a device counts as busy; below it a device is idle, or held-idle when a process holds memory on it.
    */
   idleThresholdPercent?: number;
+}
+/**
+ * Compute-unit budgets per user and per group (docs/budgets.md). A start is refused with budget_exceeded when a budget that applies has less left this period than one hour of the profile's price. No amounts set (the default): no budgets.
+ */
+export interface BudgetsConfig {
+  /**
+   * The budget period: month = the calendar month in UTC; spending starts from 0 each period (no carry-over).
+   */
+  period?: 'month';
+  /**
+   * Budget of every user not listed in users; unset: users without an entry have no user budget.
+   */
+  defaultUser?: number;
+  /**
+   * Budget per user name (overrides defaultUser).
+   */
+  users?: {
+    [k: string]: BudgetAmount;
+  };
+  /**
+   * Budget per group name, shared by the sessions charged to the group (a session is charged to the user's first group, by name, that its profile lists).
+   */
+  groups?: {
+    [k: string]: BudgetAmount;
+  };
 }

@@ -1,4 +1,4 @@
-import type { AccountRepository, GroupRepository, OAuthRepository, ServerRepository, Store, TokenRepository, UserRepository } from '../store';
+import type { AccountRepository, GroupRepository, OAuthRepository, ServerRepository, Store, TokenRepository, UsageRepository, UserRepository } from '../store';
 import { SqlAccountRepository } from './account-repository';
 import type { SqlDriver } from './driver';
 import { SqlGroupRepository } from './group-repository';
@@ -6,6 +6,7 @@ import { SqlOAuthRepository } from './oauth-repository';
 import { SqlServerRepository } from './server-repository';
 import type { RepositoryContext } from './sql-helpers';
 import { SqlTokenRepository } from './token-repository';
+import { SqlUsageRepository } from './usage-repository';
 import { SqlUserRepository } from './user-repository';
 
 /** Options of {@link SqlStore}. */
@@ -27,6 +28,7 @@ export class SqlStore implements Store {
   readonly tokens: TokenRepository;
   readonly oauth: OAuthRepository;
   readonly accounts: AccountRepository;
+  readonly usage: UsageRepository;
   private readonly driver: SqlDriver;
   private readonly now: () => Date;
 
@@ -41,6 +43,7 @@ export class SqlStore implements Store {
     this.tokens = new SqlTokenRepository(ctx);
     this.oauth = new SqlOAuthRepository(ctx);
     this.accounts = new SqlAccountRepository(ctx);
+    this.usage = new SqlUsageRepository(ctx);
   }
 
   /** {@inheritDoc Store.transaction} */

@@ -1,0 +1,148 @@
+import type { ProfileConfig } from '@clusterhub/shared';
+import type { ResolvedBudgetsConfig } from '../config/types';
+import type { Clock } from '../lib/clock';
+import type { Store, UserRecord } from '../store/store';
+import { HubError } from '../errors';
+import { chargedGroup, type Ledger } from './ledger';
+import { roundUnits } from './ledger-report';
+
+/** A budget period: `[start, end)`. */
+export interface BudgetPeriod {
+  readonly start: Date;
+  readonly end: Date;
+}
+
+/** The period (`month`: the calendar month in UTC) that contains `now`. */
+export function periodOf(period: ResolvedBudgetsConfig['period'], now: Date): BudgetPeriod {
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth();
+  if (period !== 'month') throw new Error(`unknown budget period ${String(period)}`);
+  return { start: new Date(Date.UTC(year, month, 1)), end: new Date(Date.UTC(year, month + 1, 1)) };
+}
+
+/** One budget's state in the current period (compute units, rounded to 6 decimals). */
+export interface BudgetState {
+  /** `user`: the user's own budget; `group`: a group budget the user's sessions can be charged to. */
+  readonly kind: 'user' | 'group';
+  /** The user or group name. */
+  readonly name: string;
+  readonly amount: number;
+  readonly spent: number;
+  /** amount − spent (negative when overspent). */
+  readonly remaining: number;
+}
+
+/** A user's budgets in the current period. */
+export interface UserBudgets {
+  readonly user: string;
+  readonly period: ResolvedBudgetsConfig['period'];
+  readonly periodStart: Date;
+  readonly periodEnd: Date;
+  /** What the user spent this period, on every group. */
+  readonly spent: number;
+  /** The user's own budget; null when none applies. */
+  readonly userBudget: BudgetState | null;
+  /** Budgets of the user's groups that have one, by group name. */
+  readonly groupBudgets: readonly BudgetState[];
+}
+
+/** Dependencies of {@link BudgetService}. */
+export interface BudgetServiceDeps {
+  readonly config: ResolvedBudgetsConfig;
+  readonly store: Store;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+}
+
+/**
+ * Budget policy (docs/budgets.md): what a user and their groups have left this period, and the
+ * check before a start. The server lifecycle calls {@link checkStart} for every start (API and
+ * pages), before anything is written.
+ */
+export class BudgetService {
+  constructor(private readonly deps: BudgetServiceDeps) {}
+
+  /** The user's own budget amount (its entry in `budgets.users`, else `defaultUser`), or null. */
+  userAmount(userName: string): number | null {
+    const own = Object.hasOwn(this.deps.config.users, userName) ? this.deps.config.users[userName] : undefined;
+    return own ?? this.deps.config.defaultUser;
+  }
+
+  /** The group's budget amount, or null. */
+  groupAmount(group: string): number | null {
+    return Object.hasOwn(this.deps.config.groups, group) ? (this.deps.config.groups[group] ?? null) : null;
+  }
+
+  /** The user's budgets in the current period. */
+  async budgetsOf(user: UserRecord): Promise<UserBudgets> {
+    const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
+    const spent = await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id });
+    const amount = this.userAmount(user.name);
+    const groups = await this.deps.store.groups.groupNamesOf(user.id);
+    const groupBudgets: BudgetState[] = [];
+    for (const group of groups) {
+      const state = await this.groupState(group, period);
+      if (state) groupBudgets.push(state);
+    }
+    return {
+      user: user.name,
+      period: this.deps.config.period,
+      periodStart: period.start,
+      periodEnd: period.end,
+      spent: roundUnits(spent),
+      userBudget: amount === null ? null : state('user', user.name, amount, spent),
+      groupBudgets,
+    };
+  }
+
+  /**
+   * Refuses (HubError `budget_exceeded`, HTTP 402) a start of `profile` by `user` when the user's
+   * budget, or the budget of the group the session would be charged to, has less left this period
+   * than one hour of the profile's price. Writes nothing.
+   */
+  async checkStart(user: UserRecord, profile: ProfileConfig): Promise<void> {
+    const price = profile.pricePerHour ?? 0;
+    const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
+    const budgets: BudgetState[] = [];
+    const amount = this.userAmount(user.name);
+    if (amount !== null) budgets.push(state('user', user.name, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id })));
+    const group = chargedGroup(profile, await this.deps.store.groups.groupNamesOf(user.id));
+    const groupBudget = group === null ? null : await this.groupState(group, period);
+    if (groupBudget) budgets.push(groupBudget);
+    const short = budgets.find((b) => b.remaining < price);
+    if (!short) return;
+    const whose = short.kind === 'user' ? `${user.name}'s budget` : `the budget of group ${short.name}`;
+    throw new HubError(
+      'budget_exceeded',
+      `Budget exceeded! ${whose} has ${formatUnits(Math.max(0, short.remaining))} CU left of ${formatUnits(short.amount)} CU this ${this.deps.config.period}; ` +
+        `profile ${profile.slug} costs ${formatUnits(price)} CU per hour. Contact an admin.`,
+      {
+        details: {
+          budget: short.kind,
+          name: short.name,
+          amount: short.amount,
+          spent: short.spent,
+          remaining: short.remaining,
+          profile: profile.slug,
+          pricePerHour: price,
+          periodEnd: period.end.toISOString(),
+        },
+      },
+    );
+  }
+
+  private async groupState(group: string, period: BudgetPeriod): Promise<BudgetState | null> {
+    const amount = this.groupAmount(group);
+    if (amount === null) return null;
+    return state('group', group, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, group }));
+  }
+}
+
+function state(kind: BudgetState['kind'], name: string, amount: number, spent: number): BudgetState {
+  return { kind, name, amount, spent: roundUnits(spent), remaining: roundUnits(amount - spent) };
+}
+
+/** Compute units for messages: at most 2 decimals. */
+function formatUnits(value: number): string {
+  return String(Math.round(value * 100) / 100);
+}

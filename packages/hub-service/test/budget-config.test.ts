@@ -1,0 +1,62 @@
+/**
+ * The `budgets` config section (issue 8): defaults, a valid seed-style example, and bad budgets,
+ * periods and names refused at load with the key named.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../src/config/load';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'clusterhub-budget-config-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function load(text: string): ReturnType<typeof loadConfig> {
+  const file = join(dir, 'hub.yaml');
+  writeFileSync(file, text);
+  return loadConfig(file, { env: {}, cwd: dir });
+}
+
+function problemsOf(text: string): string[] {
+  try {
+    load(text);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('budgets config', () => {
+  it('has no budgets by default', () => {
+    expect(loadConfig(null, { env: {}, cwd: dir }).budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {} });
+    expect(load('budgets:\n').budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {} });
+  });
+
+  it('reads per-user, default and per-group budgets', () => {
+    const config = load('budgets: { period: month, defaultUser: 100, users: { alice: 500 }, groups: { cpsHPCAccess: 2000, cps-students: 0.5 } }\n');
+    expect(config.budgets).toEqual({ period: 'month', defaultUser: 100, users: { alice: 500 }, groups: { cpsHPCAccess: 2000, 'cps-students': 0.5 } });
+  });
+
+  it.each([
+    ['a negative amount', 'budgets: { defaultUser: -1 }', 'budgets.defaultUser'],
+    ['a non-numeric amount', 'budgets: { users: { alice: lots } }', 'budgets.users.alice'],
+    ['a huge amount', 'budgets: { groups: { staff: 1e12 } }', 'budgets.groups.staff'],
+    ['an unknown period', 'budgets: { period: week }', 'budgets.period'],
+    ['an unknown key', 'budgets: { carryOver: true }', 'budgets'],
+    ['a list instead of a map', 'budgets: { users: [alice] }', 'budgets.users'],
+    ['an invalid user name', 'budgets: { users: { "ali/ce": 5 } }', 'budgets.users.ali/ce'],
+    ['an invalid group name', 'budgets: { groups: { "a/b": 5 } }', 'budgets.groups.a/b'],
+  ])('refuses %s naming the key', (_what, yaml, key) => {
+    const problems = problemsOf(`${yaml}\n`);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`config error at ${key}`);
+  });
+});
