@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { HubConfig } from '@clusterhub/shared';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
 import { apiCall, errorCode } from './harness/api-call';
+import { BrowserClient } from './harness/http-client';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { snapshotStore } from './harness/store-snapshot';
 
@@ -11,6 +12,10 @@ import { snapshotStore } from './harness/store-snapshot';
  * charged to, has less left than one hour of the profile's price; the refusal writes nothing; the
  * budgets API reports what is spent and left; a new month starts from zero.
  */
+function formXsrf(html: string): string {
+  return /name="_xsrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+}
+
 const HOUR = 3_600_000;
 let now = Date.parse('2026-11-02T08:00:00Z');
 const clock = (): number => now;
@@ -41,7 +46,7 @@ describe('budgets in a running hub', () => {
 
   beforeAll(async () => {
     t = await startTestHub({ config: CONFIG, overrides: { spawner, clock } });
-    for (const name of ['alice', 'carol', 'bob']) tokens[name] = await t.addUser(name);
+    for (const name of ['alice', 'carol', 'bob']) tokens[name] = await t.addUser(name, { password: `${name}-password-1` });
     const store = t.hub.context.store;
     for (const name of ['alice', 'carol']) {
       const user = await store.users.getByName(name);
@@ -70,6 +75,20 @@ describe('budgets in a running hub', () => {
     const message = (refused.json as { message: string }).message;
     expect(message).toContain('2 CU left of 10 CU');
     expect(message).toContain('big costs 8 CU per hour');
+    expect(await state()).toBe(before);
+    // The home page's start form goes through the same check.
+    const browser = new BrowserClient();
+    expect((await browser.login(t.internalUrl, 'alice', 'alice-password-1')).status).toBe(200);
+    const xsrf = formXsrf((await browser.request(`${t.internalUrl}/hub/home`)).text);
+    const page = await browser.request(`${t.internalUrl}/hub/home/servers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _xsrf: xsrf, server_name: 'train', profile: 'big' }).toString(),
+      follow: false,
+    });
+    expect(page.status).toBe(402);
+    expect(page.text).toContain('Budget exceeded!');
+    expect(page.text).toContain('2 CU left of 10 CU');
     expect(await state()).toBe(before);
     // A cheaper profile still fits in what is left.
     expect((await startServer('alice', 'cpu')).status).toBe(201);
