@@ -34,7 +34,8 @@ interface XsrfBinding {
   readonly anonymous: boolean;
 }
 
-const bindings = new WeakMap<Request, XsrfBinding>();
+/** A request's binding, or how to compute it (the anonymous one is hashed only when a check needs it). */
+const bindings = new WeakMap<Request, XsrfBinding | (() => XsrfBinding)>();
 
 /** The binding of a signed-in browser session: session id and user id from the signed login cookie. */
 function sessionBinding(ctx: HubContext, sessionId: string, userId: number): XsrfBinding {
@@ -58,12 +59,15 @@ function anonymousBinding(ctx: HubContext, req: Request): XsrfBinding {
  */
 export function bindXsrf(ctx: HubContext, req: Request, cookieIdentity: Identity | null): void {
   const signedIn = cookieIdentity?.user && cookieIdentity.sessionId ? sessionBinding(ctx, cookieIdentity.sessionId, cookieIdentity.user.id) : null;
-  bindings.set(req, signedIn ?? anonymousBinding(ctx, req));
+  bindings.set(req, signedIn ?? (() => anonymousBinding(ctx, req)));
 }
 
 function bindingOf(req: Request): XsrfBinding {
-  const binding = bindings.get(req);
-  if (!binding) throw new Error('XSRF check before the authenticate middleware ran');
+  const entry = bindings.get(req);
+  if (!entry) throw new Error('XSRF check before the authenticate middleware ran');
+  if (typeof entry !== 'function') return entry;
+  const binding = entry();
+  bindings.set(req, binding);
   return binding;
 }
 
