@@ -33,7 +33,7 @@ export interface LoadConfigOptions {
 }
 
 /** Sections that are objects; a missing or empty (`null`) one becomes `{}` so its defaults apply. */
-const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner', 'gpuMetrics', 'budgets'] as const;
+const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner', 'gpuMetrics', 'budgets', 'culler'] as const;
 
 /** Nested objects likewise filled in: [section, key]. */
 const NESTED_OBJECTS = [
@@ -176,6 +176,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
   const spawner = filled(cfg.spawner, 'spawner');
   const gpu = filled(cfg.gpuMetrics, 'gpuMetrics');
   const budgets = filled(cfg.budgets, 'budgets');
+  const culler = filled(cfg.culler, 'culler');
   const proxyIntervals = {
     checkRoutesIntervalSeconds: filled(proxy.checkRoutesIntervalSeconds, 'proxy.checkRoutesIntervalSeconds'),
     lastActivityIntervalSeconds: filled(proxy.lastActivityIntervalSeconds, 'proxy.lastActivityIntervalSeconds'),
@@ -266,6 +267,13 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       defaultUser: budgets.defaultUser ?? null,
       users: filled(budgets.users, 'budgets.users'),
       groups: filled(budgets.groups, 'budgets.groups'),
+    },
+    culler: {
+      enabled: filled(culler.enabled, 'culler.enabled'),
+      intervalSeconds: filled(culler.intervalSeconds, 'culler.intervalSeconds'),
+      idleTimeoutSeconds: filled(culler.idleTimeoutSeconds, 'culler.idleTimeoutSeconds'),
+      maxAgeSeconds: filled(culler.maxAgeSeconds, 'culler.maxAgeSeconds'),
+      removeNamedServers: filled(culler.removeNamedServers, 'culler.removeNamedServers'),
     },
   };
 }

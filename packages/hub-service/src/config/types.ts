@@ -96,6 +96,14 @@ export interface ResolvedConfig {
   };
   /** Compute-unit budgets (docs/budgets.md). */
   readonly budgets: ResolvedBudgetsConfig;
+  /** The built-in culler (docs/culler.md); a profile's `cull` section overrides the timeouts. */
+  readonly culler: {
+    readonly enabled: boolean;
+    readonly intervalSeconds: number;
+    readonly idleTimeoutSeconds: number;
+    readonly maxAgeSeconds: number;
+    readonly removeNamedServers: boolean;
+  };
 }
 
 /** `budgets` resolved: amounts in compute units per period; null means no budget of that kind. */

@@ -27,6 +27,7 @@ export interface HubConfig {
   services?: ServiceConfig[];
   gpuMetrics?: GpuMetricsConfig;
   budgets?: BudgetsConfig;
+  culler?: CullerConfig;
 }
 export interface HubSettings {
   public?: Listen;
@@ -452,4 +453,29 @@ export interface BudgetsConfig {
   groups?: {
     [k: string]: BudgetAmount;
   };
+}
+/**
+ * The built-in culler (docs/culler.md): stops servers idle too long or running too long. The external jupyterhub-idle-culler keeps working with or without it.
+ */
+export interface CullerConfig {
+  /**
+   * Run the built-in culler.
+   */
+  enabled?: boolean;
+  /**
+   * Time between two culler passes.
+   */
+  intervalSeconds?: number;
+  /**
+   * Stop a server after this long without activity (proxy activity, the server's activity reports); 0 disables. A profile's cull.idleTimeoutSeconds overrides it.
+   */
+  idleTimeoutSeconds?: number;
+  /**
+   * Stop a server this long after its start, whatever its activity; 0 disables. A profile's cull.maxAgeSeconds overrides it.
+   */
+  maxAgeSeconds?: number;
+  /**
+   * Remove named servers that are culled (not only stop them); the default server is never removed.
+   */
+  removeNamedServers?: boolean;
 }
