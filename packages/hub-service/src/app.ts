@@ -42,6 +42,7 @@ import { authorizationsRouter } from './http/api/authorizations.routes';
 import { gpuRouter, type GpuRouterDeps } from './http/api/gpu.routes';
 import { usageRouter, type UsageRouterDeps } from './http/api/usage.routes';
 import { GpuMonitor } from './metrics/gpu/gpu-monitor';
+import { BuiltinCuller } from './culler/builtin-culler';
 import { methodNotAllowed } from './http/api/method-not-allowed';
 import { oauthRouter } from './http/web/oauth.routes';
 import { loginRouter } from './http/web/login.routes';
@@ -77,6 +78,8 @@ export interface Hub {
   /** The proxy's public URL (built-in proxy), e.g. `http://127.0.0.1:8000`. */
   readonly publicUrl: string | null;
   readonly proxy: Proxy;
+  /** The built-in culler when `culler.enabled` (docs/culler.md), else null. */
+  readonly culler: BuiltinCuller | null;
 }
 
 function hostFor(ip: string): string {
@@ -151,6 +154,9 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   };
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
   const gpu = gpuMonitorFor(config, spawner, { store, metrics, clock, logger });
+  const culler = config.culler.enabled
+    ? new BuiltinCuller({ settings: config.culler, profiles: config.profiles, store, lifecycle, clock, logger })
+    : null;
   const app = buildExpressApp(context, oauth, gpu, { ledger, budgets, period: config.budgets.period });
 
   let server: Server | null = null;
@@ -158,6 +164,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     context,
     app,
     proxy,
+    culler,
     get internalUrl() {
       return internalUrl();
     },
@@ -181,11 +188,13 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       reconciler.start();
       lifecycle.startPolling();
       gpu.monitor?.start();
+      culler?.start();
       metrics.observeHubStartup((clock() - t0) / 1000);
       logger.info({ internal: internalUrl(), proxy: proxy.kind, spawner: spawner.kind, store: store.kind, ...adoption }, 'clusterhub started');
     },
     async stop() {
       await reconciler.stop();
+      await culler?.stop();
       await gpu.monitor?.stop();
       await lifecycle.close();
       await proxy.stop();
