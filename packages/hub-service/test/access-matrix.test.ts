@@ -150,4 +150,22 @@ describe('seed 001 access matrix (docs/examples/seed-001-access.yaml)', () => {
     expect(/id="admin-error">([^<]*)</.exec(page.text)?.[1]).toContain('nora may not use profile cpu');
     expect(await state()).toBe(before);
   });
+
+  it('lists forbidden profiles with the reason, in the profiles API and greyed on the home page', async () => {
+    const reply = await apiCall(`${t.apiUrl}/clusterhub/profiles`, { token: tokens.sam });
+    expect(reply.status).toBe(200);
+    const listed = (reply.json as { slug: string; allowed: boolean; reason?: string }[]).map((p) => [p.slug, p.allowed, p.reason]);
+    expect(listed).toEqual([
+      ['cpu', true, undefined],
+      ['mig', false, 'needs one of the groups cpsHPCAccess, jupyter_admin'],
+      ['gpu', false, 'needs one of the groups cpsHPCAccess, jupyter_admin'],
+    ]);
+    const adminList = (await apiCall(`${t.apiUrl}/clusterhub/profiles`, { token: tokens.ada })).json as { allowed: boolean }[];
+    expect(adminList.map((p) => p.allowed)).toEqual([true, true, true]);
+    const browser = new BrowserClient();
+    expect((await browser.login(t.internalUrl, 'nora', 'nora-password-1')).status).toBe(200);
+    const home = (await browser.request(`${t.internalUrl}/hub/home`)).text;
+    expect(home).toContain('<option value="cpu" disabled>CPU — 0.1 units/h (needs one of the groups cps-students, cpsHPCAccess, jupyter_admin)</option>');
+    expect(home).toContain('<option value="gpu" disabled>Full A100 — 8 units/h (needs one of the groups cpsHPCAccess, jupyter_admin)</option>');
+  });
 });

@@ -124,6 +124,8 @@ export interface PageEnvelope<T> {
 export interface ProfileModel extends ProfileConfig {
   /** Whether the calling user may start it. */
   allowed: boolean;
+  /** Why not, when not allowed (e.g. "needs group cpsHPCAccess"). */
+  reason?: string;
   /**
    * What this hub's backend does not apply of the profile's resources, one sentence each (e.g. the
    * local-process backend reserves no GPU); empty when it applies them all. See `resourceEnforcement`.

@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { profileAllowed, quotePath, resourceEnforcement, scopeFilter, type IdentityModel, type ProfileModel, type ServiceIdentityModel } from '@clusterhub/shared';
+import { quotePath, resourceEnforcement, scopeFilter, type IdentityModel, type ProfileModel, type ServiceIdentityModel } from '@clusterhub/shared';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
+import { profileAccess } from '../../services/profile-access';
 import { asyncHandler } from '../async-handler';
 import { requireIdentity, requireScope, requestAuth } from '../auth-guard';
 import { pageBody, parsePage } from '../pagination';
@@ -128,11 +129,15 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
     asyncHandler(async (req, res) => {
       const identity = requireIdentity(req);
       const user = identity.user;
-      const models: ProfileModel[] = ctx.config.profiles.map((p) => ({
-        ...p,
-        allowed: user ? profileAllowed(p, { admin: user.admin, groups: identity.groups }) : false,
-        notApplied: [...(resourceEnforcement(ctx.config.spawner.kind, p)?.notApplied ?? [])],
-      }));
+      const models: ProfileModel[] = ctx.config.profiles.map((p) => {
+        const access = user ? profileAccess(p, { name: user.name, admin: user.admin, groups: identity.groups }) : null;
+        return {
+          ...p,
+          allowed: access?.allowed ?? false,
+          ...(access && !access.allowed ? { reason: access.reason } : {}),
+          notApplied: [...(resourceEnforcement(ctx.config.spawner.kind, p)?.notApplied ?? [])],
+        };
+      });
       res.json(models);
     }),
   );

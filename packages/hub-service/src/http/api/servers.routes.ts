@@ -1,10 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { isValidServerName, profileAllowed, type ProfileConfig, type ServerModel, type StopReason } from '@clusterhub/shared';
+import { isValidServerName, type ProfileConfig, type ServerModel, type StopReason } from '@clusterhub/shared';
 import type { ServerPatch, ServerRecord, UserRecord } from '../../store/store';
 import { StoreConflictError } from '../../store/store';
 import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
+import { checkProfileAccess } from '../../services/profile-access';
 import { asyncHandler, param } from '../async-handler';
 import { allows } from '../auth-guard';
 import { toServerModel } from '../wire-models';
@@ -36,12 +37,7 @@ export async function chooseProfile(ctx: HubContext, user: UserRecord, lastProfi
     const known = ctx.config.profiles.map((p) => p.slug).join(', ');
     throw new HubError('unknown_profile', `No profile named "${String(slug)}". Known profiles: ${known}.`, { details: { profile: slug } });
   }
-  const groups = await ctx.store.groups.groupNamesOf(user.id);
-  if (!profileAllowed(profile, { admin: user.admin, groups })) {
-    throw new HubError('profile_forbidden', `${user.name} may not use profile ${profile.slug}: it is limited to the groups ${(profile.groups ?? []).join(', ')}.`, {
-      details: { profile: profile.slug, reason: 'group' },
-    });
-  }
+  checkProfileAccess(profile, { name: user.name, admin: user.admin, groups: await ctx.store.groups.groupNamesOf(user.id) });
   return profile;
 }
 

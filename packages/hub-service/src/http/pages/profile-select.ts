@@ -13,6 +13,8 @@ export interface HomeProfile {
   readonly pricePerHour: number;
   /** Whether the user may start it (others are listed disabled). */
   readonly allowed: boolean;
+  /** Why the user may not start it (e.g. "needs group cpsHPCAccess"); shown with a disabled profile. */
+  readonly reason?: string;
   /** Preselected when nothing else is. */
   readonly default: boolean;
   /** What this hub's backend does not apply of the profile's resources, one sentence each (empty: all applied). */
@@ -48,7 +50,7 @@ export interface ProfileSelectOptions {
 export function profileSelect(profiles: readonly HomeProfile[], options: ProfileSelectOptions): SafeHtml {
   const selected = preselectedProfile(profiles, options.preferred);
   const items = profiles.map((p) => {
-    const label = `${p.displayName} — ${formatPrice(p.pricePerHour)}${p.allowed ? '' : ' (not available to you)'}`;
+    const label = `${p.displayName} — ${formatPrice(p.pricePerHour)}${p.allowed ? '' : ` (${p.reason ?? 'not available to you'})`}`;
     return html`<option value="${p.slug}"${p.slug === selected ? html` selected` : null}${p.allowed ? null : html` disabled`}>${label}</option>`;
   });
   return html`<select name="profile" id="${options.id}" required>${items}</select>`;
@@ -61,7 +63,7 @@ export function profileTable(profiles: readonly HomeProfile[]): SafeHtml {
     (p) => html`<tr${p.allowed ? null : html` class="muted"`}>
         <td><strong>${p.displayName}</strong><div class="small muted">${p.description}</div>${notAppliedNote(p)}</td>
         <td class="hide-narrow">${p.summary}</td>
-        <td>${formatPrice(p.pricePerHour)}${p.allowed ? null : html`<div class="small">not available to you</div>`}</td>
+        <td>${formatPrice(p.pricePerHour)}${p.allowed ? null : html`<div class="small">${p.reason ?? 'not available to you'}</div>`}</td>
       </tr>`,
   );
   return html`<details class="profiles-details">

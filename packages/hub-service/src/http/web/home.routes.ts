@@ -1,9 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import { describeResources, profileAllowed, resourceEnforcement, serverPrefix } from '@clusterhub/shared';
+import { describeResources, resourceEnforcement, serverPrefix } from '@clusterhub/shared';
 import type { UserRecord } from '../../store/store';
 import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
+import { profileAccess } from '../../services/profile-access';
 import { asyncHandler, param } from '../async-handler';
 import { allows } from '../auth-guard';
 import { checkFormXsrf, ensureXsrf } from '../browser-session';
@@ -41,17 +42,21 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
     xsrf: ensureXsrf(ctx, req, res),
     allowNamedServers: ctx.config.hub.allowNamedServers,
     servers: views,
-    profiles: ctx.config.profiles.map((p) => ({
-      slug: p.slug,
-      displayName: p.displayName,
-      description: p.description ?? '',
-      kind: p.kind,
-      summary: describeResources(p),
-      pricePerHour: p.pricePerHour ?? 0,
-      allowed: profileAllowed(p, { admin: user.admin, groups: viewer.groups }),
-      default: p.default ?? false,
-      notApplied: resourceEnforcement(ctx.config.spawner.kind, p)?.notApplied ?? [],
-    })),
+    profiles: ctx.config.profiles.map((p) => {
+      const access = profileAccess(p, { name: user.name, admin: user.admin, groups: viewer.groups });
+      return {
+        slug: p.slug,
+        displayName: p.displayName,
+        description: p.description ?? '',
+        kind: p.kind,
+        summary: describeResources(p),
+        pricePerHour: p.pricePerHour ?? 0,
+        allowed: access.allowed,
+        ...(access.allowed ? {} : { reason: access.reason }),
+        default: p.default ?? false,
+        notApplied: resourceEnforcement(ctx.config.spawner.kind, p)?.notApplied ?? [],
+      };
+    }),
     ...extras,
   };
 }
