@@ -167,5 +167,8 @@ describe('seed 001 access matrix (docs/examples/seed-001-access.yaml)', () => {
     const home = (await browser.request(`${t.internalUrl}/hub/home`)).text;
     expect(home).toContain('<option value="cpu" disabled>CPU — 0.1 units/h (needs one of the groups cps-students, cpsHPCAccess, jupyter_admin)</option>');
     expect(home).toContain('<option value="gpu" disabled>Full A100 — 8 units/h (needs one of the groups cpsHPCAccess, jupyter_admin)</option>');
+    // nora is in no group: she sees why she cannot start anything, and the start button is disabled.
+    expect(home).toContain('No profile is available to you: CPU needs one of the groups cps-students, cpsHPCAccess, jupyter_admin; MIG 1g.5gb needs one of the groups cpsHPCAccess, jupyter_admin; Full A100 needs one of the groups cpsHPCAccess, jupyter_admin. Ask an administrator for access.');
+    expect(home).toMatch(/id="start" disabled/);
   });
 });

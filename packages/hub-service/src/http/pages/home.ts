@@ -107,6 +107,12 @@ function statusAlerts(server: HomeServer): SafeHtml {
   return html``;
 }
 
+/** ": CPU needs group x; GPU needs …" for the alert shown when no profile is open to the user (empty when no reasons are known). */
+function noProfileReasons(profiles: readonly HomeProfile[]): string {
+  const reasons = profiles.filter((p) => p.reason !== undefined).map((p) => `${p.displayName} ${p.reason ?? ''}`);
+  return reasons.length === 0 ? '' : `: ${reasons.join('; ')}`;
+}
+
 function defaultCard(view: HomeView, u: Urls): SafeHtml {
   const server: HomeServer = view.servers.find((s) => s.name === '') ?? {
     name: '', displayName: '', state: 'stopped', url: '', profile: null, profileName: null, lastActivity: null, stopReason: null, message: null,
@@ -124,7 +130,7 @@ function defaultCard(view: HomeView, u: Urls): SafeHtml {
           ${view.profiles.some((p) => (p.notApplied ?? []).length > 0) ? html`<div class="hint not-applied" id="backend-limits">This backend does not apply every resource a profile names: see <em>Compare profiles</em>.</div>` : null}
         </div>
         ${profileTable(view.profiles)}
-        ${none ? html`<div class="alert alert-error" role="alert">No profile is available to you. Ask an administrator for access.</div>` : null}
+        ${none ? html`<div class="alert alert-error" role="alert" id="no-profile">No profile is available to you${noProfileReasons(view.profiles)}. Ask an administrator for access.</div>` : null}
         <div class="actions"><button type="submit" class="btn btn-primary" id="start"${none ? html` disabled` : null}>Start server</button></div>
       </form>`;
   } else if (server.state === 'running') {
