@@ -2,41 +2,16 @@
  * The `budgets` config section (issue 8): defaults, a valid seed-style example, and bad budgets,
  * periods and names refused at load with the key named.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../src/config/load';
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from '../src/config/load';
+import { useConfigSandbox } from '../src/config/testing/config-sandbox';
 
-let dir: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'clusterhub-budget-config-'));
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function load(text: string): ReturnType<typeof loadConfig> {
-  const file = join(dir, 'hub.yaml');
-  writeFileSync(file, text);
-  return loadConfig(file, { env: {}, cwd: dir });
-}
-
-function problemsOf(text: string): string[] {
-  try {
-    load(text);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const sandbox = useConfigSandbox('clusterhub-budget-config-');
+const { load, problemsOf } = sandbox;
 
 describe('budgets config', () => {
   it('has no budgets by default', () => {
-    expect(loadConfig(null, { env: {}, cwd: dir }).budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {} });
+    expect(loadConfig(null, { env: {}, cwd: sandbox.dir }).budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {} });
     expect(load('budgets:\n').budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {} });
   });
 

@@ -2,41 +2,16 @@
  * The `culler` config section (issue 9, built-in culler): defaults, and bad values refused at load
  * with the key named, including a profile's `cull` override.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../src/config/load';
+import { loadConfig } from '../src/config/load';
+import { useConfigSandbox } from '../src/config/testing/config-sandbox';
 
-let dir: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'clusterhub-culler-config-'));
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function load(text: string): ReturnType<typeof loadConfig> {
-  const file = join(dir, 'hub.yaml');
-  writeFileSync(file, text);
-  return loadConfig(file, { env: {}, cwd: dir });
-}
-
-function problemsOf(text: string): string[] {
-  try {
-    load(text);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const sandbox = useConfigSandbox('clusterhub-culler-config-');
+const { load, problemsOf } = sandbox;
 
 describe('culler config', () => {
   it('is off by default: one hour idle timeout, no max age, every 5 minutes, named servers kept', () => {
     const expected = { enabled: false, intervalSeconds: 300, idleTimeoutSeconds: 3600, maxAgeSeconds: 0, removeNamedServers: false };
-    expect(loadConfig(null, { env: {}, cwd: dir }).culler).toEqual(expected);
+    expect(loadConfig(null, { env: {}, cwd: sandbox.dir }).culler).toEqual(expected);
     expect(load('culler:\n').culler).toEqual(expected);
   });
 

@@ -2,40 +2,16 @@
  * The `gpuMetrics` config section (issue 9): defaults, resolution of the nvidia-smi path, and bad
  * values refused at load with the key named.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../src/config/load';
+import { loadConfig } from '../src/config/load';
+import { useConfigSandbox } from '../src/config/testing/config-sandbox';
 
-let dir: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'clusterhub-gpu-config-'));
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function load(text: string): ReturnType<typeof loadConfig> {
-  const file = join(dir, 'hub.yaml');
-  writeFileSync(file, text);
-  return loadConfig(file, { env: {}, cwd: dir });
-}
-
-function problemsOf(text: string): string[] {
-  try {
-    load(text);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const sandbox = useConfigSandbox('clusterhub-gpu-config-');
+const { load, problemsOf } = sandbox;
 
 describe('gpuMetrics config', () => {
   it('is off by default, sampling nvidia-smi from PATH every 5 s with 30 minutes of history', () => {
-    expect(loadConfig(null, { env: {}, cwd: dir }).gpuMetrics).toEqual({
+    expect(loadConfig(null, { env: {}, cwd: sandbox.dir }).gpuMetrics).toEqual({
       enabled: false,
       nvidiaSmi: 'nvidia-smi',
       intervalSeconds: 5,
@@ -52,7 +28,7 @@ describe('gpuMetrics config', () => {
     );
     expect(config.gpuMetrics).toEqual({
       enabled: true,
-      nvidiaSmi: join(dir, 'tools', 'nvidia-smi'),
+      nvidiaSmi: join(sandbox.dir, 'tools', 'nvidia-smi'),
       intervalSeconds: 2,
       commandTimeoutSeconds: 4,
       historyMinutes: 60,

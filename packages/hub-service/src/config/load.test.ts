@@ -1,36 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PROFILES } from '@clusterhub/shared';
 import { ConfigError, loadConfig } from './load';
+import { useConfigSandbox } from './testing/config-sandbox';
 
-let dir: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'clusterhub-config-'));
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Writes `text` to hub.yaml in a fresh temporary folder and returns its path. */
-function configFile(text: string, name = 'hub.yaml'): string {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-}
-
-/** The ConfigError lines for a config text (fails the test when it loads). */
-function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    loadConfig(configFile(text), { env, cwd: dir });
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const sandbox = useConfigSandbox('clusterhub-config-');
+/** Writes a config text to a file in the test's folder (see {@link useConfigSandbox}). */
+const { file: configFile, problemsOf } = sandbox;
 
 const ENV_KEEP = [
   'PATH',
@@ -46,16 +22,16 @@ const ENV_KEEP = [
 
 describe('loadConfig with no file', () => {
   it('gives the embedded default', () => {
-    const config = loadConfig(null, { cwd: dir, env: {} });
+    const config = loadConfig(null, { cwd: sandbox.dir, env: {} });
     expect(config.hub.public).toEqual({ ip: '127.0.0.1', port: 8000 });
     expect(config.hub.internal).toEqual({ ip: '127.0.0.1', port: 8081 });
     expect(config.hub.connectUrl).toBeNull();
     expect(config.hub.baseUrl).toBe('/');
-    expect(config.hub.dataDir).toBe(join(dir, '.data'));
+    expect(config.hub.dataDir).toBe(join(sandbox.dir, '.data'));
     expect(config.hub.version).toBe('6.1.1');
     expect(config.hub.logLevel).toBe('info');
     expect(config.hub.concurrentSpawnLimit).toBe(100);
-    expect(config.db).toEqual({ kind: 'sqlite', path: join(dir, '.data', 'clusterhub.sqlite') });
+    expect(config.db).toEqual({ kind: 'sqlite', path: join(sandbox.dir, '.data', 'clusterhub.sqlite') });
     expect(config.proxy).toEqual({ kind: 'builtin', checkRoutesIntervalSeconds: 60, lastActivityIntervalSeconds: 60 });
     expect(config.auth).toEqual({
       kind: 'local',
@@ -73,7 +49,7 @@ describe('loadConfig with no file', () => {
     expect(config.spawner.createSystemUsers).toBe(true);
     expect(config.spawner.systemUserTemplate).toBe('{username}');
     expect(config.spawner.minUid).toBe(1000);
-    expect(config.spawner.logDir).toBe(join(dir, '.data', 'logs'));
+    expect(config.spawner.logDir).toBe(join(sandbox.dir, '.data', 'logs'));
     expect(config.spawner.defaultUrl).toBe('/lab');
     expect(config.profiles).toEqual(DEFAULT_PROFILES);
     expect(config.services).toEqual([]);
@@ -82,27 +58,27 @@ describe('loadConfig with no file', () => {
 
 describe('loadConfig with a file', () => {
   it('refuses a working folder inside the data folder, naming spawner.workDir', () => {
-    expect(() => loadConfig(configFile('hub: { dataDir: d }\nspawner: { workDir: "d/users/{username}" }\n'), { cwd: dir, env: {} })).toThrow(
+    expect(() => loadConfig(configFile('hub: { dataDir: d }\nspawner: { workDir: "d/users/{username}" }\n'), { cwd: sandbox.dir, env: {} })).toThrow(
       /config error at spawner\.workDir: .* lies inside hub\.dataDir/,
     );
-    expect(() => loadConfig(configFile('hub: { dataDir: d }\nspawner: { workDir: "d" }\n'), { cwd: dir, env: {} })).toThrow(/lies inside hub\.dataDir/);
-    expect(loadConfig(configFile('hub: { dataDir: d }\nspawner: { workDir: "dx/{username}" }\n'), { cwd: dir, env: {} }).spawner.workDir).toBe(join(dir, 'dx', '{username}'));
+    expect(() => loadConfig(configFile('hub: { dataDir: d }\nspawner: { workDir: "d" }\n'), { cwd: sandbox.dir, env: {} })).toThrow(/lies inside hub\.dataDir/);
+    expect(loadConfig(configFile('hub: { dataDir: d }\nspawner: { workDir: "dx/{username}" }\n'), { cwd: sandbox.dir, env: {} }).spawner.workDir).toBe(join(sandbox.dir, 'dx', '{username}'));
   });
 
   it('refuses an account template without {username}, naming the key', () => {
-    expect(() => loadConfig(configFile('spawner: { systemUserTemplate: shared }\n'), { cwd: dir, env: {} })).toThrow(/spawner\.systemUserTemplate/);
+    expect(() => loadConfig(configFile('spawner: { systemUserTemplate: shared }\n'), { cwd: sandbox.dir, env: {} })).toThrow(/spawner\.systemUserTemplate/);
   });
 
   it('treats an empty file (or only comments) as the embedded default, except that it creates no Unix accounts', () => {
-    const embedded = loadConfig(null, { cwd: dir, env: {} });
+    const embedded = loadConfig(null, { cwd: sandbox.dir, env: {} });
     const none = { ...embedded, spawner: { ...embedded.spawner, createSystemUsers: false } };
-    expect(loadConfig(configFile(''), { cwd: dir, env: {} })).toEqual(none);
-    expect(loadConfig(configFile('# nothing yet\n'), { cwd: dir, env: {} })).toEqual(none);
-    expect(loadConfig(configFile('hub:\nspawner:\n'), { cwd: dir, env: {} })).toEqual(none);
+    expect(loadConfig(configFile(''), { cwd: sandbox.dir, env: {} })).toEqual(none);
+    expect(loadConfig(configFile('# nothing yet\n'), { cwd: sandbox.dir, env: {} })).toEqual(none);
+    expect(loadConfig(configFile('hub:\nspawner:\n'), { cwd: sandbox.dir, env: {} })).toEqual(none);
   });
 
   it('reads a valid file, resolving relative paths against its folder', () => {
-    mkdirSync(join(dir, 'etc'));
+    mkdirSync(join(sandbox.dir, 'etc'));
     const file = configFile(
       [
         'hub:',
@@ -140,10 +116,10 @@ describe('loadConfig with a file', () => {
       'etc/hub.yaml',
     );
     const config = loadConfig('etc/hub.yaml', {
-      cwd: dir,
+      cwd: sandbox.dir,
       env: { CONFIGPROXY_AUTH_TOKEN: 'proxy-secret', CULLER_TOKEN: 'c'.repeat(32) },
     });
-    const etc = join(dir, 'etc');
+    const etc = join(sandbox.dir, 'etc');
     expect(file).toBe(join(etc, 'hub.yaml'));
     expect(config.hub.public).toEqual({ ip: '127.0.0.1', port: 9000 });
     expect(config.hub.internal).toEqual({ ip: '0.0.0.0', port: 9001 });
@@ -213,7 +189,7 @@ describe('loadConfig with a file', () => {
   });
 
   it('returns a deeply frozen object', () => {
-    const config = loadConfig(null, { cwd: dir, env: {} });
+    const config = loadConfig(null, { cwd: sandbox.dir, env: {} });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.hub.public)).toBe(true);
     expect(Object.isFrozen(config.spawner.cmd)).toBe(true);
@@ -279,7 +255,7 @@ describe('loadConfig errors', () => {
   });
 
   it('reports a file that cannot be read', () => {
-    expect(() => loadConfig(join(dir, 'missing.yaml'), { env: {} })).toThrow(/config error: cannot read .*missing\.yaml \(ENOENT\)/);
+    expect(() => loadConfig(join(sandbox.dir, 'missing.yaml'), { env: {} })).toThrow(/config error: cannot read .*missing\.yaml \(ENOENT\)/);
   });
 
   it('refuses duplicate profile slugs and more than one default profile', () => {
@@ -300,10 +276,10 @@ describe('loadConfig errors', () => {
   });
 
   it('reads hub.trustedProxies and hub.cookieSecure, and refuses entries that are not addresses or CIDR blocks', () => {
-    const config = loadConfig(configFile('hub: { trustedProxies: [10.0.0.0/8, "::1", "fd00::/8"], cookieSecure: "true" }\n'), { env: {}, cwd: dir });
+    const config = loadConfig(configFile('hub: { trustedProxies: [10.0.0.0/8, "::1", "fd00::/8"], cookieSecure: "true" }\n'), { env: {}, cwd: sandbox.dir });
     expect(config.hub.trustedProxies).toEqual(['10.0.0.0/8', '::1', 'fd00::/8']);
     expect(config.hub.cookieSecure).toBe('true');
-    expect(loadConfig(configFile('{}\n'), { env: {}, cwd: dir }).hub).toMatchObject({ trustedProxies: [], cookieSecure: 'auto' });
+    expect(loadConfig(configFile('{}\n'), { env: {}, cwd: sandbox.dir }).hub).toMatchObject({ trustedProxies: [], cookieSecure: 'auto' });
     expect(problemsOf('hub: { trustedProxies: ["10.0.0.0/33", "1.2.3", "fd00::/129"] }\n')).toEqual([
       'config error at hub.trustedProxies[0]: prefix length /33 is longer than 32',
       'config error at hub.trustedProxies[1]: "1.2.3" is not an IP address or CIDR block',

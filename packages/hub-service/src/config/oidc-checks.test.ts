@@ -1,34 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfig } from './load';
+import { loadConfig } from './load';
+import { useConfigSandbox } from './testing/config-sandbox';
 
 /** `auth.oidc` through the real loader: schema, semantic checks (each naming its key) and resolution. */
-let dir: string;
+const sandbox = useConfigSandbox('clusterhub-oidc-config-');
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'clusterhub-oidc-config-'));
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+/** The YAML of a hub with `auth.kind: oidc` and the given `auth.oidc` section. */
+function oidcConfig(oidc: Record<string, unknown> | undefined): string {
+  return stringify({ hub: { dataDir: 'data' }, auth: { kind: 'oidc', ...(oidc === undefined ? {} : { oidc }) } });
+}
 
 function load(oidc: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv = {}): ReturnType<typeof loadConfig> {
-  const file = join(dir, 'hub.yaml');
-  writeFileSync(file, stringify({ hub: { dataDir: 'data' }, auth: { kind: 'oidc', ...(oidc === undefined ? {} : { oidc }) } }));
-  return loadConfig(file, { env, cwd: dir });
+  return sandbox.load(oidcConfig(oidc), env);
 }
 
 function problemsOf(oidc: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    load(oidc, env);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
+  return sandbox.problemsOf(oidcConfig(oidc), env);
 }
 
 const minimal = { issuer: 'https://login.example.org/application/o/jupyter/', clientId: 'hub', allowedGroups: ['cps-students'] };
@@ -61,9 +48,8 @@ describe('auth.oidc config', () => {
   });
 
   it('has no oidc settings for the local kind', () => {
-    const file = join(dir, 'hub.yaml');
-    writeFileSync(file, 'auth: { kind: local }\n');
-    expect(loadConfig(file, { env: {}, cwd: dir }).auth.oidc).toBeNull();
+    const file = sandbox.file('auth: { kind: local }\n');
+    expect(loadConfig(file, { env: {}, cwd: sandbox.dir }).auth.oidc).toBeNull();
   });
 
   it.each<[string, Record<string, unknown> | undefined, NodeJS.ProcessEnv, string]>([
