@@ -39,56 +39,34 @@ export function sharesRouter(ctx: HubContext): Router {
     throw new HubError('forbidden', 'Sharing is not enabled on this hub: no one holds the shares scope.');
   };
 
-  // Shares of a server, or of all servers of an owner.
-  router.get(
-    '/shares/:user',
-    asyncHandler(async (req, res) => {
-      const user = param(req, 'user');
-      requireScope(req, 'read:shares', { user });
-      await userOr404(user);
-      emptyList(req, res);
-    }),
-  );
-  router.get(
-    ['/shares/:user/:server', /^\/shares\/(?<user>[^/]+)\/$/],
-    asyncHandler(async (req, res) => {
-      const user = param(req, 'user');
-      const server = param(req, 'server');
-      requireScope(req, 'read:shares', { user, server });
-      await serverOr404(user, server);
-      emptyList(req, res);
-    }),
-  );
-  router.post('/shares/:user', sharingOff);
-  router.delete('/shares/:user', sharingOff);
-  router.post(['/shares/:user/:server', /^\/shares\/(?<user>[^/]+)\/$/], sharingOff);
-  router.patch(['/shares/:user/:server', /^\/shares\/(?<user>[^/]+)\/$/], sharingOff);
-  router.delete(['/shares/:user/:server', /^\/shares\/(?<user>[^/]+)\/$/], sharingOff);
+  // An owner's shares (or share codes): an empty list for an existing user.
+  const listOfUser = asyncHandler(async (req, res) => {
+    const user = param(req, 'user');
+    requireScope(req, 'read:shares', { user });
+    await userOr404(user);
+    emptyList(req, res);
+  });
+  // A server's shares (or share codes): an empty list for an existing server.
+  const listOfServer = asyncHandler(async (req, res) => {
+    const user = param(req, 'user');
+    const server = param(req, 'server');
+    requireScope(req, 'read:shares', { user, server });
+    await serverOr404(user, server);
+    emptyList(req, res);
+  });
 
-  // Share codes.
-  router.get(
-    '/share-codes/:user',
-    asyncHandler(async (req, res) => {
-      const user = param(req, 'user');
-      requireScope(req, 'read:shares', { user });
-      await userOr404(user);
-      emptyList(req, res);
-    }),
-  );
-  router.get(
-    ['/share-codes/:user/:server', /^\/share-codes\/(?<user>[^/]+)\/$/],
-    asyncHandler(async (req, res) => {
-      const user = param(req, 'user');
-      const server = param(req, 'server');
-      requireScope(req, 'read:shares', { user, server });
-      await serverOr404(user, server);
-      emptyList(req, res);
-    }),
-  );
-  router.post('/share-codes/:user', sharingOff);
-  router.delete('/share-codes/:user', sharingOff);
-  router.post(['/share-codes/:user/:server', /^\/share-codes\/(?<user>[^/]+)\/$/], sharingOff);
-  router.delete(['/share-codes/:user/:server', /^\/share-codes\/(?<user>[^/]+)\/$/], sharingOff);
+  // Shares and share codes: reads answer, every change is refused (sharing is off). Share codes
+  // have no PATCH.
+  for (const kind of ['shares', 'share-codes'] as const) {
+    const ofServer = [`/${kind}/:user/:server`, new RegExp(`^/${kind}/(?<user>[^/]+)/$`)];
+    router.get(`/${kind}/:user`, listOfUser);
+    router.get(ofServer, listOfServer);
+    router.post(`/${kind}/:user`, sharingOff);
+    router.delete(`/${kind}/:user`, sharingOff);
+    router.post(ofServer, sharingOff);
+    if (kind === 'shares') router.patch(ofServer, sharingOff);
+    router.delete(ofServer, sharingOff);
+  }
 
   // What was shared with a user or a group.
   router.get(
