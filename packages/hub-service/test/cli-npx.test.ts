@@ -6,10 +6,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { passwdCommand } from '../src/cli/serve';
+import { cliChildEnv } from './harness/cli-child';
+import { REPO_ROOT } from './harness/repo-paths';
 
-const REPO = resolve(__dirname, '../../..');
+const REPO = REPO_ROOT;
 const PACKAGE = join(REPO, 'packages/hub-service');
 const COMMAND_LIMIT_MS = 60_000;
 
@@ -19,17 +21,10 @@ interface Result {
   readonly stderr: string;
 }
 
-/** The environment of the child: ours without anything that would change which config it reads. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.CLUSTERHUB_CONFIG;
-  delete env.CLUSTERHUB_COOKIE_SECRET;
-  return env;
-}
 
 /** Runs `npx --no <args>` in the checkout root (`--no`: never fetch from a registry). */
 function npx(args: string[], input = ''): Promise<Result> {
-  const child = spawn('npx', ['--no', ...args], { cwd: REPO, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('npx', ['--no', ...args], { cwd: REPO, env: cliChildEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

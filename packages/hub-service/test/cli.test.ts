@@ -6,12 +6,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { openStore } from '../src/store/open';
 import { verifyPassword } from '../src/authenticators/local/password';
 import { BrowserClient } from './harness/http-client';
+import { cliChildEnv } from './harness/cli-child';
+import { REPO_ROOT } from './harness/repo-paths';
 
-const REPO = resolve(__dirname, '../../..');
+const REPO = REPO_ROOT;
 const MAIN = join(REPO, 'packages/hub-service/lib/cli/main.js');
 /** Longest a CLI command or a hub start/stop may take before the test gives up on it. */
 const COMMAND_LIMIT_MS = 60_000;
@@ -23,18 +25,11 @@ interface Result {
   readonly stderr: string;
 }
 
-/** The environment of the child: ours without anything that would change which config it reads. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.CLUSTERHUB_CONFIG;
-  delete env.CLUSTERHUB_COOKIE_SECRET;
-  return env;
-}
 
 const children = new Set<ChildProcess>();
 
 function launch(args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: REPO, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: REPO, env: cliChildEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
