@@ -23,6 +23,7 @@ export const DEFAULT_PROFILES: readonly ProfileConfig[] = freezeData<ProfileConf
     displayName: 'CPU',
     description: 'A small CPU-only server for notebooks, data preparation and light analysis.',
     kind: 'cpu',
+    backend: 'default',
     default: true,
     resources: { cpu: { guarantee: 0.5, limit: 2 }, memory: { guarantee: '1Gi', limit: '2Gi' } },
     environment: {},
@@ -34,6 +35,7 @@ export const DEFAULT_PROFILES: readonly ProfileConfig[] = freezeData<ProfileConf
     displayName: 'GPU slice (MIG 1g.5gb)',
     description: 'One seventh of an A100 (5 GB of GPU memory): for development and small models.',
     kind: 'mig',
+    backend: 'default',
     default: false,
     resources: {
       mig: { profile: '1g.5gb', count: 1 },
@@ -49,6 +51,7 @@ export const DEFAULT_PROFILES: readonly ProfileConfig[] = freezeData<ProfileConf
     displayName: 'GPU slice (MIG 2g.10gb)',
     description: 'Two sevenths of an A100 (10 GB of GPU memory): for medium models.',
     kind: 'mig',
+    backend: 'default',
     default: false,
     resources: {
       mig: { profile: '2g.10gb', count: 1 },
@@ -64,6 +67,7 @@ export const DEFAULT_PROFILES: readonly ProfileConfig[] = freezeData<ProfileConf
     displayName: '1 × A100 GPU',
     description: 'A whole A100 GPU: for training.',
     kind: 'gpu',
+    backend: 'default',
     default: false,
     resources: {
       gpus: { count: 1, type: 'a100' },
@@ -79,6 +83,7 @@ export const DEFAULT_PROFILES: readonly ProfileConfig[] = freezeData<ProfileConf
     displayName: '2 × A100 GPU',
     description: 'Two whole A100 GPUs: for multi-GPU training.',
     kind: 'gpu',
+    backend: 'default',
     default: false,
     resources: {
       gpus: { count: 2, type: 'a100' },

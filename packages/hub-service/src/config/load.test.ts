@@ -144,6 +144,7 @@ describe('loadConfig with a file', () => {
       slug: 'slice',
       displayName: 'Slice',
       kind: 'mig',
+      backend: 'default',
       default: true,
       description: '',
       environment: {},

@@ -16,6 +16,12 @@ export interface HubConfig {
   auth?: AuthConfig;
   spawner?: SpawnerConfig;
   /**
+   * Named backends besides `default` (the `spawner` section); a profile picks one with `backend`. Keys: lowercase letters, digits and '-'.
+   */
+  backends?: {
+    [k: string]: BatchBackendConfig;
+  };
+  /**
    * Spawn profiles, offered in this order (at least one; slugs unique; at most one default). Defaults to the seed cluster's CPU, MIG and GPU profiles.
    *
    * @minItems 1
@@ -281,6 +287,95 @@ export interface SpawnerConfig {
   defaultUrl?: string;
 }
 /**
+ * A batch-scheduler backend: each server is a job submitted as its user (docs/slurm.md).
+ */
+export interface BatchBackendConfig {
+  /**
+   * slurm: sbatch/squeue/scancel/scontrol/sacct/sinfo/sacctmgr; pbs: qsub/qstat/qdel.
+   */
+  kind: 'slurm' | 'pbs';
+  /**
+   * ssh: run the scheduler's commands on a login node over SSH; local: on the hub's machine.
+   */
+  transport?: 'ssh' | 'local';
+  ssh?: SshTransportConfig;
+  /**
+   * Run each command as the user with `sudo -n -u <account>`; false only when the hub (or the SSH operator) is that user.
+   */
+  sudo?: boolean;
+  /**
+   * Folder of the scheduler's commands on the machine that runs them (empty: found on PATH).
+   */
+  commandDir?: string;
+  /**
+   * Cluster account of a hub user; {username} is replaced once (names mapped as in spawner.systemUserTemplate).
+   */
+  userTemplate?: string;
+  /**
+   * Command the job runs (on the compute node, without srun); batchspawner-singleuser reports the port back to the hub.
+   *
+   * @minItems 1
+   */
+  cmd?: [string, ...string[]];
+  /**
+   * PATH inside the job, after the environment is reset (the prologue may extend it).
+   */
+  path?: string;
+  /**
+   * Extra environment for every job of this backend.
+   */
+  environment?: {
+    [k: string]: string;
+  };
+  /**
+   * The job's output file, relative to the user's home (%j: job id).
+   */
+  output?: string;
+  /**
+   * One queue query for all of this backend's jobs per interval.
+   */
+  pollIntervalSeconds?: number;
+  /**
+   * A start timeout never cancels a job the scheduler expects to start within this many seconds.
+   */
+  startGraceSeconds?: number;
+  /**
+   * How long capacity and account/partition/QoS lists are cached.
+   */
+  cacheSeconds?: number;
+}
+/**
+ * Login nodes reached over SSH, tried in order (the next one when a node is down).
+ */
+export interface SshTransportConfig {
+  /**
+   * host[:port] of each login node.
+   *
+   * @minItems 1
+   */
+  hosts: [string, ...string[]];
+  /**
+   * The operator account the hub logs in as.
+   */
+  user: string;
+  /**
+   * Path of the operator's private key (relative to the config file's folder); or set privateKeyEnv.
+   */
+  privateKeyFile?: string;
+  /**
+   * Environment variable holding the private key (a mounted secret).
+   */
+  privateKeyEnv?: string;
+  /**
+   * Pinned host key fingerprints (ssh-keygen -lf form, SHA256:…); any other key is refused.
+   *
+   * @minItems 1
+   */
+  hostKeys?: [string, ...string[]];
+  connectTimeoutSeconds?: number;
+  keepaliveSeconds?: number;
+}
+/**
  * A spawn profile: what machine a server gets (CPU, a MIG slice, whole GPUs), who may use it and what it costs.
  */
 export interface ProfileConfig {
@@ -294,6 +389,10 @@ export interface ProfileConfig {
    * The family of the profile: CPU only, a MIG slice of a GPU, or whole GPUs.
    */
   kind: 'cpu' | 'mig' | 'gpu';
+  /**
+   * The backend that runs this profile's servers: `default` (the `spawner` section) or a key of `backends`.
+   */
+  backend?: string;
   /**
    * The profile used when a start names none. At most one profile is the default; else the first is.
    */
@@ -324,12 +423,7 @@ export interface ProfileConfig {
   kubernetes?: {
     [k: string]: unknown;
   };
-  /**
-   * Slurm-specific settings (partition, gres, qos, account).
-   */
-  slurm?: {
-    [k: string]: unknown;
-  };
+  slurm?: SlurmSettings;
 }
 export interface Resources {
   /**
@@ -386,6 +480,64 @@ export interface CullPolicy {
    * Stop after this long regardless of activity; 0 disables.
    */
   maxAgeSeconds?: number;
+}
+/**
+ * Batch-scheduler settings of a profile run by a `slurm` or `pbs` backend (PBS: partition is the queue).
+ */
+export interface SlurmSettings {
+  /**
+   * Partition (PBS: queue) the job is submitted to; the scheduler's default when omitted.
+   */
+  partition?: string;
+  /**
+   * Account charged for the job.
+   */
+  account?: string;
+  /**
+   * Quality of service.
+   */
+  qos?: string;
+  /**
+   * A Slurm partition, account, QoS or reservation name (letters, digits, _ . -).
+   */
+  reservation?: string;
+  /**
+   * Node features, Slurm --constraint syntax (e.g. a100&ib).
+   */
+  constraint?: string;
+  /**
+   * Generic resources, overriding the ones derived from resources.gpus (gpu[:type]:N) and resources.mig (gpu:<profile>:N).
+   */
+  gres?: string;
+  /**
+   * Shell lines the job runs before the server (e.g. module load), written by the admin; never user input.
+   */
+  prologue?: string[];
+  /**
+   * What a user may choose at start (user_options): anything not listed here is fixed by the profile.
+   */
+  choices?: {
+    /**
+     * The values a user may choose: a list, or `any` (any well-formed name; Slurm checks the user's associations).
+     */
+    partition?: [string, ...string[]] | 'any';
+    /**
+     * The values a user may choose: a list, or `any` (any well-formed name; Slurm checks the user's associations).
+     */
+    account?: [string, ...string[]] | 'any';
+    /**
+     * The values a user may choose: a list, or `any` (any well-formed name; Slurm checks the user's associations).
+     */
+    qos?: [string, ...string[]] | 'any';
+    /**
+     * The values a user may choose: a list, or `any` (any well-formed name; Slurm checks the user's associations).
+     */
+    reservation?: [string, ...string[]] | 'any';
+    /**
+     * Users may ask for a walltime up to this, [D-]HH:MM:SS; without it the walltime is fixed by resources.walltime.
+     */
+    maxWalltime?: string;
+  };
 }
 export interface ServiceConfig {
   name: string;
