@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   invalid_query: { status: 400, message: 'A query parameter is not valid.' },
   invalid_scope: { status: 400, message: 'A requested scope is not known or not held.' },
   unknown_profile: { status: 400, message: 'No such profile.' },
+  invalid_user_option: { status: 400, message: 'A start option (user_options) is not valid for this profile.' },
   server_running: { status: 400, message: 'The server is already running.' },
   server_pending_stop: { status: 400, message: 'The server is stopping; try again when it has stopped.' },
   server_not_starting: { status: 400, message: 'The server is not starting.' },
