@@ -36,6 +36,28 @@ describe('checkConfig', () => {
     expect(result.summary).toContain('  culler (admin): no token (its environment variable is unset)');
   });
 
+  it('names each backend and the backend of a profile', () => {
+    const file = join(dir, 'hub.yaml');
+    writeFileSync(join(dir, 'key'), 'k');
+    writeFileSync(
+      file,
+      [
+        'backends:',
+        '  hpc: { kind: slurm, transport: ssh, ssh: { hosts: [login1, "login2:2222"], user: hubop, privateKeyFile: key, hostKeys: ["SHA256:' + 'b'.repeat(43) + '"] } }',
+        '  pbs: { kind: pbs, sudo: false }',
+        'profiles:',
+        '  - { slug: cpu, displayName: CPU, kind: cpu }',
+        '  - { slug: job, displayName: Job, kind: cpu, backend: hpc }',
+      ].join('\n'),
+    );
+    const result = checkConfig(file, { env: {} });
+    if (!result.ok) throw new Error(result.errors);
+    expect(result.summary).toContain('backend hpc: slurm over ssh as hubop@login1, login2:2222, commands as each user via sudo');
+    expect(result.summary).toContain('backend pbs: pbs on this machine\n');
+    expect(result.summary).toMatch(/ {2}job: .*, on hpc$/m);
+    expect(result.summary).not.toMatch(/ {2}cpu: .*, on /);
+  });
+
   it('summarises the embedded default', () => {
     const result = checkConfig(null, { cwd: dir, env: {} });
     expect(result.ok && result.summary).toContain('config OK: embedded default');

@@ -32,15 +32,20 @@ function redactUrl(url: string): string {
   }
 }
 
-/** One line per part: proxy, auth, spawner, profiles, services. */
+/** One line per part: proxy, auth, spawner, backends, profiles, services. */
 function partLines(config: ResolvedConfig): string[] {
   const { proxy, auth, spawner } = config;
   const lines = [
     proxy.kind === 'chp' ? `proxy: configurable-http-proxy at ${proxy.apiUrl}` : 'proxy: built-in',
     `auth: local accounts (initial admin ${auth.initialAdmin}` + (auth.admins.length > 0 ? `; admins ${auth.admins.join(', ')})` : ')'),
     `spawner: ${spawner.kind}: ${[...spawner.cmd, ...spawner.args].join(' ')}`,
+    ...Object.values(config.backends).map(
+      (b) => `backend ${b.name}: ${b.kind} ` + (b.ssh ? `over ssh as ${b.ssh.user}@${b.ssh.hosts.join(', ')}` : 'on this machine') + (b.sudo ? ', commands as each user via sudo' : ''),
+    ),
     `profiles: ${config.profiles.length}`,
-    ...config.profiles.map((p) => `  ${p.slug}${p.default === true ? ' (default)' : ''}: ${describeResources(p)}, ${p.pricePerHour ?? 0}/h`),
+    ...config.profiles.map(
+      (p) => `  ${p.slug}${p.default === true ? ' (default)' : ''}: ${describeResources(p)}, ${p.pricePerHour ?? 0}/h` + (p.backend && p.backend !== 'default' ? `, on ${p.backend}` : ''),
+    ),
     `services: ${config.services.length}`,
   ];
   for (const s of config.services) {

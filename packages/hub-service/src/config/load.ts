@@ -7,9 +7,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { DEFAULT_PROFILES, type HubConfig, type OidcConfig } from '@clusterhub/shared';
+import { backendProblems } from './backend-checks';
+import { resolveBackends } from './backends';
 import { budgetProblems } from './budget-checks';
 import { ConfigError } from './config-error';
 import { deepFreeze } from './deep-freeze';
+import { filled } from './filled';
 import {
   DEFAULT_ENV_KEEP,
   DEFAULT_INTERNAL_PORT,
@@ -33,7 +36,7 @@ export interface LoadConfigOptions {
 }
 
 /** Sections that are objects; a missing or empty (`null`) one becomes `{}` so its defaults apply. */
-const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner', 'gpuMetrics', 'budgets', 'culler'] as const;
+const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner', 'backends', 'gpuMetrics', 'budgets', 'culler'] as const;
 
 /** Nested objects likewise filled in: [section, key]. */
 const NESTED_OBJECTS = [
@@ -79,12 +82,6 @@ function prepare(raw: unknown): unknown {
   if (doc['profiles'] === undefined || doc['profiles'] === null) doc['profiles'] = structuredClone(DEFAULT_PROFILES);
   if (doc['services'] === null) doc['services'] = [];
   return doc;
-}
-
-/** A value the schema gives a default for; its absence is a bug in the schema, not in the file. */
-function filled<T>(value: T | undefined, key: string): T {
-  if (value === undefined) throw new Error(`internal error: the config schema has no default for ${key}`);
-  return value;
 }
 
 /** Resolves a command's program against `baseDir` when it is a relative path (not a bare name looked up in PATH). */
@@ -163,7 +160,8 @@ function resolveWorkDir(template: string, baseDir: string): string {
  * Builds the resolved configuration from a valid document (schema defaults already filled in).
  * `embeddedDefault` is true when there is no config file (then missing Unix accounts are created).
  */
-function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, embeddedDefault: boolean): ResolvedConfig {
+function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, file: string | null): ResolvedConfig {
+  const embeddedDefault = file === null;
   const hub = filled(cfg.hub, 'hub');
   const pub = filled(hub.public, 'hub.public');
   const internal = filled(hub.internal, 'hub.internal');
@@ -247,6 +245,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       logDir: join(dataDir, SERVER_LOG_DIR),
       defaultUrl: filled(spawner.defaultUrl, 'spawner.defaultUrl'),
     },
+    backends: resolveBackends(filled(cfg.backends, 'backends'), baseDir, env, file),
     profiles: filled(cfg.profiles, 'profiles'),
     services: filled(cfg.services, 'services').map((s) => ({
       name: s.name,
@@ -303,9 +302,9 @@ export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): R
   const doc = prepare(raw);
   const validate = compileConfigValidator();
   if (!validate(doc)) throw new ConfigError(formatSchemaErrors(validate.errors ?? []), file);
-  const problems = [...semanticProblems(doc, env), ...budgetProblems(doc)];
+  const problems = [...semanticProblems(doc, env), ...budgetProblems(doc), ...backendProblems(doc, env)];
   if (problems.length > 0) throw new ConfigError(problems, file);
-  const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file === null);
+  const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file);
   const placement = [workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir), gpuHistoryProblem(resolved.gpuMetrics)].filter((p) => p !== null);
   if (placement.length > 0) throw new ConfigError(placement, file);
   return deepFreeze(resolved);

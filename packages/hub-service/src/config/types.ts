@@ -75,6 +75,8 @@ export interface ResolvedConfig {
     readonly logDir: string;
     readonly defaultUrl: string;
   };
+  /** Named batch backends besides `default` (the `spawner` section); a profile picks one with `backend`. */
+  readonly backends: Readonly<Record<string, ResolvedBatchBackend>>;
   readonly profiles: readonly ProfileConfig[];
   readonly services: readonly {
     readonly name: string;
@@ -104,6 +106,35 @@ export interface ResolvedConfig {
     readonly maxAgeSeconds: number;
     readonly removeNamedServers: boolean;
   };
+}
+
+/** One entry of `backends` resolved: defaults filled, the SSH private key read (docs/slurm.md). */
+export interface ResolvedBatchBackend {
+  /** Its key in `backends`. */
+  readonly name: string;
+  readonly kind: 'slurm' | 'pbs';
+  readonly transport: 'ssh' | 'local';
+  /** Login nodes; null for the local transport. */
+  readonly ssh: {
+    readonly hosts: readonly string[];
+    readonly user: string;
+    /** The operator's private key itself (from privateKeyFile or privateKeyEnv). */
+    readonly privateKey: string;
+    /** Pinned `SHA256:` fingerprints of the login nodes' host keys; any other key is refused. */
+    readonly hostKeys: readonly string[];
+    readonly connectTimeoutSeconds: number;
+    readonly keepaliveSeconds: number;
+  } | null;
+  readonly sudo: boolean;
+  readonly commandDir: string;
+  readonly userTemplate: string;
+  readonly cmd: readonly string[];
+  readonly path: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly output: string;
+  readonly pollIntervalSeconds: number;
+  readonly startGraceSeconds: number;
+  readonly cacheSeconds: number;
 }
 
 /** `budgets` resolved: amounts in compute units per period; null means no budget of that kind. */
