@@ -1,0 +1,151 @@
+/**
+ * The Slurm job script of a server, sent on `sbatch`'s standard input (never in argv, never in a
+ * file), and the argv of `sbatch` itself, as pure functions.
+ *
+ * The script: `#SBATCH` directives from the {@link JobSpec}; the environment reset of seed 003
+ * (`--export=NONE`, then everything unset but what Slurm and the login set; `PATH` from the
+ * backend); the admin's prologue; the hub's environment (the API token among it) as single-quoted
+ * exports; and `exec` of the server command without `srun`, so MPI works inside the server.
+ */
+import type { JobSpec } from '../job-spec';
+import {
+  assertDirectiveValue,
+  environmentReset,
+  execLine,
+  exportLines,
+  prologueLines,
+  shellQuote,
+  type KeptVariables,
+} from '../script-text';
+import { parseSlurmTime } from './time';
+
+/** What the script needs besides the job spec. */
+export interface SbatchScriptContext {
+  /** The job's name, e.g. from `jobName(serverId)`. */
+  readonly jobName: string;
+  /** The cluster account the job runs as (`USER`/`LOGNAME` when Slurm did not set them). */
+  readonly user: string;
+  /** The user's home on the cluster: `--chdir` and `HOME` when Slurm did not set it. */
+  readonly home: string;
+  /** The output file relative to the home (`%j`: job id), the backend's `output`. */
+  readonly output: string;
+  /** `PATH` inside the job, the backend's `path`. */
+  readonly path: string;
+  /** The environment the server needs (hub's, profile's, backend's): exported after the prologue. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The command the job runs, the backend's `cmd`. */
+  readonly cmd: readonly string[];
+}
+
+/** Variables a Slurm job keeps through the reset (seed 003). */
+export const SLURM_KEPT_VARIABLES: KeptVariables = {
+  names: ['CUDA_VISIBLE_DEVICES', 'GPU_DEVICE_ORDINAL', 'HOME', 'USER', 'LOGNAME', 'TMPDIR'],
+  prefixes: ['SLURM_'],
+};
+
+/** An absolute path a directive can carry: no whitespace, no newline. */
+const ABSOLUTE_PATH = /^\/[^\s\0]*$/;
+
+/** The output file name: relative, the schema's grammar, no `..`. */
+const OUTPUT = /^(?!.*\.\.)[A-Za-z0-9_.%-][A-Za-z0-9_./%-]*$/;
+
+/** The `#SBATCH` option lines of a spec (without the `#SBATCH ` prefix). */
+export function sbatchDirectives(spec: JobSpec, ctx: Pick<SbatchScriptContext, 'jobName' | 'home' | 'output'>): string[] {
+  if (!ABSOLUTE_PATH.test(ctx.home)) throw new RangeError(`home ${JSON.stringify(ctx.home.slice(0, 200))}: an absolute path without whitespace`);
+  if (!OUTPUT.test(ctx.output)) throw new RangeError(`output ${JSON.stringify(ctx.output.slice(0, 200))}: a relative file name (letters, digits, _ . / % -)`);
+  const opts: Array<[string, string | number | undefined]> = [
+    ['job-name', ctx.jobName],
+    ['partition', spec.partition],
+    ['account', spec.account],
+    ['qos', spec.qos],
+    ['reservation', spec.reservation],
+    ['constraint', spec.constraint],
+    ['time', spec.walltime],
+    ['nodes', 1],
+    ['ntasks', 1],
+    ['cpus-per-task', spec.cpus],
+    ['mem', spec.memoryMiB === undefined ? undefined : `${spec.memoryMiB}M`],
+    ['gres', spec.gres],
+    ['chdir', ctx.home],
+    ['output', ctx.output],
+    ['export', 'NONE'],
+  ];
+  return opts.filter((o): o is [string, string | number] => o[1] !== undefined).map(([k, v]) => `--${k}=${assertDirectiveValue(k, String(v))}`);
+}
+
+/**
+ * The whole job script (text for `sbatch`'s stdin). Throws a `RangeError` for any value that could
+ * break out of its line or directive (newline, NUL, whitespace in a directive), a bad variable
+ * name, or a hub variable that would override one Slurm sets (`CUDA_VISIBLE_DEVICES`, `SLURM_*`, …).
+ */
+export function renderSbatchScript(spec: JobSpec, ctx: SbatchScriptContext): string {
+  const lines = [
+    '#!/bin/bash',
+    ...sbatchDirectives(spec, ctx).map((d) => `#SBATCH ${d}`),
+    '',
+    ...environmentReset(SLURM_KEPT_VARIABLES, ctx.path),
+    `[ -n "$HOME" ] || export HOME=${shellQuote(ctx.home)}`,
+    `[ -n "$USER" ] || export USER=${shellQuote(ctx.user)}`,
+    `[ -n "$LOGNAME" ] || export LOGNAME=${shellQuote(ctx.user)}`,
+    '',
+    ...(spec.prologue.length > 0 ? ['# Prologue (admin)', ...prologueLines(spec.prologue), ''] : []),
+    ...exportLines(ctx.env, SLURM_KEPT_VARIABLES),
+    '',
+    execLine(ctx.cmd),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** `sbatch`'s argv for a submission: the script comes on stdin; the answer is `<id>[;<cluster>]`. */
+export function sbatchArgs(): string[] {
+  return ['--parsable'];
+}
+
+/** `sbatch`'s argv for a dry run (`--test-only`): nothing is submitted; the answer is on stderr. */
+export function dryRunArgs(): string[] {
+  return ['--test-only'];
+}
+
+/** What `sbatch --parsable` answered. */
+export interface SbatchSubmission {
+  /** The job id. */
+  readonly jobId: string;
+  /** The cluster, on a multi-cluster setup. */
+  readonly cluster?: string;
+}
+
+/** Reads `sbatch --parsable`'s answer (`123` or `123;cluster`); `null` when there is no job id. */
+export function parseSbatchOutput(stdout: string): SbatchSubmission | null {
+  for (const line of stdout.split('\n')) {
+    const m = /^([0-9]+)(?:;([A-Za-z0-9_.-]+))?$/.exec(line.trim());
+    if (m?.[1]) return m[2] ? { jobId: m[1], cluster: m[2] } : { jobId: m[1] };
+  }
+  return null;
+}
+
+/** What `sbatch --test-only` expects. */
+export interface SbatchDryRun {
+  /** Expected start, or `null` when Slurm did not say. */
+  readonly start: Date | null;
+  /** CPUs it would use. */
+  readonly processors: number | null;
+  /** Nodes it would use. */
+  readonly nodes: string | null;
+  /** Partition it would go to. */
+  readonly partition: string | null;
+}
+
+/**
+ * Reads `sbatch --test-only`'s stderr (`sbatch: Job 12 to start at 2026-11-30T19:00:00 using 1
+ * processors on nodes n1 in partition cpu`); `null` when that line is missing (e.g. an error).
+ */
+export function parseDryRun(stderr: string): SbatchDryRun | null {
+  for (const line of stderr.split('\n')) {
+    const m = /Job \S+ to start at (\S+)(?: using ([0-9]+) processors)?(?: on nodes (\S+))?(?: in partition (\S+))?/.exec(line);
+    if (m) {
+      return { start: parseSlurmTime(m[1] ?? ''), processors: m[2] ? Number(m[2]) : null, nodes: m[3] ?? null, partition: m[4] ?? null };
+    }
+  }
+  return null;
+}
