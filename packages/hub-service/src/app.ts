@@ -7,7 +7,7 @@ import type { Store } from './store/store';
 import type { Spawner } from './spawners/spawner';
 import type { Proxy } from './proxy/proxy';
 import { openStore } from './store/open';
-import { createSpawner } from './spawners/registry';
+import { createBackends } from './spawners/registry';
 import { createProxy, proxyOptionsFromConfig } from './proxy/registry';
 import { RouteReconciler } from './proxy/route-reconciler';
 import { createAuthenticator } from './authenticators/registry';
@@ -59,7 +59,10 @@ export const CLUSTERHUB_VERSION = '0.1.0';
 /** Replaceable collaborators, for tests (a fake spawner, an in-memory store, a fixed clock). */
 export interface HubOverrides {
   readonly store?: Store;
+  /** Replaces the `default` backend. */
   readonly spawner?: Spawner;
+  /** Replaces (or adds) named backends. */
+  readonly backends?: Readonly<Record<string, Spawner>>;
   readonly proxy?: Proxy;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -96,7 +99,8 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const store =
     overrides.store ??
     (await openStore(config.db.kind === 'sqlite' ? { kind: 'sqlite', path: config.db.path } : { kind: 'postgres', url: config.db.url }, { logger }));
-  const spawner = overrides.spawner ?? createSpawner(config.spawner, { logger });
+  const backends = createBackends(config, { logger }, { ...overrides.backends, ...(overrides.spawner ? { default: overrides.spawner } : {}) });
+  const spawner = backends.default;
   const proxy = overrides.proxy ?? createProxy(proxyOptionsFromConfig(config), { logger, clock });
   const metrics = new HubMetrics({
     gauges: async () => ({ runningServers: await store.servers.countActive(), totalUsers: await store.users.count() }),
@@ -112,7 +116,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const budgets = new BudgetService({ config: config.budgets, store, ledger, clock });
   const lifecycle = new ServerLifecycle({
     store,
-    spawner,
+    backends,
     routes,
     config,
     clock,
@@ -190,7 +194,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       gpu.monitor?.start();
       culler?.start();
       metrics.observeHubStartup((clock() - t0) / 1000);
-      logger.info({ internal: internalUrl(), proxy: proxy.kind, spawner: spawner.kind, store: store.kind, ...adoption }, 'clusterhub started');
+      logger.info({ internal: internalUrl(), proxy: proxy.kind, spawner: spawner.kind, backends: backends.all().map((b) => b.name), store: store.kind, ...adoption }, 'clusterhub started');
     },
     async stop() {
       await reconciler.stop();
@@ -202,7 +206,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
         server.closeAllConnections();
         await new Promise<void>((resolve) => server?.close(() => resolve()));
       }
-      await spawner.close?.();
+      await backends.close();
       metrics.stop();
       await store.close();
     },

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BatchBackendConfig } from '@clusterhub/shared';
-import type { ResolvedBatchBackend } from './types';
+import type { BatchBackendConfig, ProfileConfig } from '@clusterhub/shared';
+import type { ResolvedBatchBackend, ResolvedConfig } from './types';
+import { DEFAULT_BACKEND } from './backend-checks';
 import { ConfigError } from './config-error';
 import { envValue } from './semantic-checks';
 import { filled } from './filled';
@@ -57,4 +58,10 @@ function readKey(path: string, key: string, file: string | null): string {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new ConfigError([`config error at ${key}: cannot read ${path} (${code})`], file);
   }
+}
+
+/** The kind of the backend a profile runs on (`local-process`, `slurm`, …); `default` is the `spawner` section's. */
+export function backendKindOf(config: Pick<ResolvedConfig, 'spawner' | 'backends'>, profile: ProfileConfig): string {
+  const name = profile.backend ?? DEFAULT_BACKEND;
+  return name === DEFAULT_BACKEND ? config.spawner.kind : (config.backends[name]?.kind ?? 'unknown');
 }

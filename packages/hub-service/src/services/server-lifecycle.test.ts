@@ -9,6 +9,7 @@ import type { ServerRecord, Store, UserRecord } from '../store/store';
 import { FakeSpawner, type FakeBehaviour } from '../spawners/testing/fake-spawner';
 import { FakeServerRegistry } from '../spawners/testing/fake-server-registry';
 import type { SpawnRequest } from '../spawners/spawner';
+import { Backends } from '../spawners/backends';
 import { BuiltinProxy } from '../proxy/builtin/builtin-proxy';
 import { silentLogger } from '../observability/logger';
 import { sha256Hex } from '../lib/secrets';
@@ -53,7 +54,7 @@ async function newHub(config: ResolvedConfig = configWith({})): Promise<Hub> {
   await proxy.start();
   const logger = silentLogger();
   const routes = new RouteService({ proxy, store, baseUrl: '/', hubTarget: () => 'http://127.0.0.1:8081', logger });
-  const lifecycle = new ServerLifecycle({ store, spawner, routes, config, clock: () => Date.now(), logger, hubUrl: () => HUB_URL });
+  const lifecycle = new ServerLifecycle({ store, backends: new Backends(new Map([['default', spawner]])), routes, config, clock: () => Date.now(), logger, hubUrl: () => HUB_URL });
   const hub = { spawner, proxy, lifecycle };
   hubs.push(hub);
   return hub;

@@ -1,6 +1,7 @@
 import { findProfile, serverPrefix, transition, type ProfileConfig, type ServerState, type StopReason } from '@clusterhub/shared';
 import { StoreConflictError, type Store, type ServerRecord, type UserRecord } from '../store/store';
-import type { ServerLogRef, Spawner, SpawnHandle } from '../spawners/spawner';
+import type { PollResult, ServerLogRef, Spawner, SpawnHandle } from '../spawners/spawner';
+import type { Backends, NamedBackend } from '../spawners/backends';
 import type { ResolvedConfig } from '../config/types';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../lib/clock';
@@ -16,7 +17,8 @@ import type { BudgetService } from './budget';
 /** Dependencies of {@link ServerLifecycle}. */
 export interface ServerLifecycleDeps {
   readonly store: Store;
-  readonly spawner: Spawner;
+  /** The backends by name: a profile names the one it runs on, a server record the one holding its handle. */
+  readonly backends: Backends;
   readonly routes: RouteService;
   readonly config: ResolvedConfig;
   readonly clock: Clock;
@@ -99,15 +101,17 @@ export class ServerLifecycle {
     if (current.state === 'pending-start') return { done: Promise.resolve(), alreadyPending: true };
     const nextState = transition(current.state, 'start');
     if (!nextState) throw new HubError('bad_request', `Cannot start ${describe(user, current)} while it is ${current.state}.`);
+    const backend = this.backendOf(opts.profile);
     await this.deps.budget?.checkStart(user, opts.profile);
     await this.checkLimits();
     const id = current.id;
-    current = (await this.deps.store.transaction(async (tx) => this.recordStart(tx, user, id, nextState, opts.profile, opts.userOptions))) ?? current;
+    current = (await this.deps.store.transaction(async (tx) => this.recordStart(tx, user, id, nextState, backend, opts))) ?? current;
     return this.launch(user, current, opts.profile);
   }
 
   /** Creates and starts a server that has no row yet (a concurrent creation of the same name is started instead). */
   private async startNew(user: UserRecord, spec: NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
+    const backend = this.backendOf(opts.profile);
     await this.deps.budget?.checkStart(user, opts.profile);
     await this.checkLimits();
     const nextState = transition('stopped', 'start');
@@ -116,7 +120,7 @@ export class ServerLifecycle {
     try {
       created = await this.deps.store.transaction(async (tx) => {
         const row = await tx.servers.create({ userId: spec.userId, name: spec.name, displayName: spec.displayName });
-        return this.recordStart(tx, user, row.id, nextState, opts.profile, opts.userOptions);
+        return this.recordStart(tx, user, row.id, nextState, backend, opts);
       });
     } catch (err) {
       const again = err instanceof StoreConflictError ? await this.deps.store.servers.get(spec.userId, spec.name) : null;
@@ -125,6 +129,20 @@ export class ServerLifecycle {
     }
     if (!created) throw new HubError('internal_error', `The new server of ${user.name} vanished while starting.`);
     return this.launch(user, created, opts.profile);
+  }
+
+  /** The backend a profile runs on; `backend_unavailable` when it is not configured. */
+  private backendOf(profile: ProfileConfig): NamedBackend {
+    const backend = this.deps.backends.forProfile(profile);
+    if (!backend) throw new HubError('backend_unavailable', `Profile ${profile.slug} runs on backend ${JSON.stringify(profile.backend)}, which this hub does not configure.`);
+    return backend;
+  }
+
+  /** The spawner holding a server's handle; `backend_unavailable` when its backend was removed from the config. */
+  private spawnerOf(server: ServerRecord): Spawner {
+    const backend = this.deps.backends.forServer(server);
+    if (!backend) throw new HubError('backend_unavailable', `${serverLabel(server)} runs on backend ${JSON.stringify(server.backend)}, which is no longer configured.`);
+    return backend.spawner;
   }
 
   /** Refuses a start over the concurrent-spawn or active-server limit (429 with `Retry-After`). */
@@ -145,7 +163,7 @@ export class ServerLifecycle {
   }
 
   /**
-   * Records a start in `tx`: the server becomes `nextState` with its profile and options, and
+   * Records a start in `tx`: the server becomes `nextState` with its profile, options and backend, and
    * both the server's and the user's `last_activity` become now (as JupyterHub does at spawn).
    */
   private async recordStart(
@@ -153,15 +171,17 @@ export class ServerLifecycle {
     user: UserRecord,
     serverId: number,
     nextState: ServerState,
-    profile: ProfileConfig,
-    userOptions: Record<string, unknown>,
+    backend: NamedBackend,
+    opts: { profile: ProfileConfig; userOptions: Record<string, unknown> },
   ): Promise<ServerRecord | null> {
+    const { profile, userOptions } = opts;
     const now = new Date(this.deps.clock());
     const updated = await tx.servers.update(serverId, {
       state: nextState,
       profile: profile.slug,
       userOptions,
-      spawnerKind: this.deps.spawner.kind,
+      spawnerKind: backend.spawner.kind,
+      backend: backend.name,
       handle: null,
       target: null,
       started: now,
@@ -187,7 +207,7 @@ export class ServerLifecycle {
   }
 
   private async runStart(user: UserRecord, server: ServerRecord, profile: ProfileConfig, log: ProgressLog, signal: AbortSignal): Promise<void> {
-    const { config, spawner, store, logger } = this.deps;
+    const { config, store, logger } = this.deps;
     const t0 = this.deps.clock();
     const prefix = serverPrefix(user.name, server.name, config.hub.baseUrl);
     let handle: SpawnHandle | null = null;
@@ -207,7 +227,7 @@ export class ServerLifecycle {
         defaultUrl: config.spawner.defaultUrl,
       });
       log.push({ progress: 10, message: `Starting ${profile.displayName} server…` });
-      const result = await spawner.start(
+      const result = await this.spawnerOf(server).start(
         { user: { id: user.id, name: user.name, groups }, server: { id: server.id, name: server.name }, profile, userOptions: server.userOptions, prefix, env },
         { signal: startSignal, onProgress: (e) => log.push({ progress: e.progress, message: e.message, html_message: e.htmlMessage }) },
       );
@@ -280,7 +300,7 @@ export class ServerLifecycle {
     reason: StopReason,
     message: string | null,
   ): Promise<void> {
-    if (handle) await this.deps.spawner.stop(handle, { timeoutSeconds: this.deps.config.hub.slowStopTimeoutSeconds });
+    if (handle) await this.spawnerOf(server).stop(handle, { timeoutSeconds: this.deps.config.hub.slowStopTimeoutSeconds });
     await this.credentials.revoke(user, server);
     const now = new Date(this.deps.clock());
     await this.deps.store.transaction(async (tx) => {
@@ -290,9 +310,9 @@ export class ServerLifecycle {
   }
 
   /** The last `maxLines` lines of a server's log (Spawner.logTail), or null when the backend keeps none. */
-  async logTail(server: ServerLogRef, maxLines: number): Promise<string | null> {
-    const spawner = this.deps.spawner;
-    return spawner.logTail === undefined ? null : spawner.logTail(server, maxLines);
+  async logTail(server: ServerLogRef & { readonly backend: string | null }, maxLines: number): Promise<string | null> {
+    const spawner = this.deps.backends.forServer(server)?.spawner;
+    return spawner?.logTail === undefined ? null : spawner.logTail(server, maxLines);
   }
 
   /**
@@ -301,7 +321,52 @@ export class ServerLifecycle {
    */
   async verifyRunning(user: UserRecord, server: ServerRecord): Promise<ServerRecord> {
     if (!server.handle) return server;
-    const result = await this.deps.spawner.poll(server.handle);
+    const result = await this.pollOne(server);
+    return this.settle(user, server, result);
+  }
+
+  /** Polls one server on its backend; `unknown` when that backend is no longer configured. */
+  private async pollOne(server: ServerRecord): Promise<PollResult> {
+    if (!server.handle) return { status: 'stopped' };
+    const backend = this.deps.backends.forServer(server);
+    if (!backend) return { status: 'unknown', message: `backend ${JSON.stringify(server.backend)} is no longer configured` };
+    return backend.spawner.poll(server.handle);
+  }
+
+  /**
+   * Polls servers grouped by backend: a backend with `pollMany` is asked once for all of its
+   * servers (one scheduler query per cycle), the others once per server. A backend that fails
+   * answers `unknown` for its servers.
+   */
+  private async pollGrouped(servers: readonly ServerRecord[]): Promise<Map<number, PollResult>> {
+    const results = new Map<number, PollResult>();
+    const groups = new Map<string, { backend: NamedBackend; servers: ServerRecord[] }>();
+    for (const server of servers) {
+      const backend = server.handle ? this.deps.backends.forServer(server) : null;
+      if (!backend) {
+        results.set(server.id, await this.pollOne(server));
+        continue;
+      }
+      const group = groups.get(backend.name) ?? { backend, servers: [] };
+      group.servers.push(server);
+      groups.set(backend.name, group);
+    }
+    for (const { backend, servers: group } of groups.values()) {
+      const handles = group.map((s) => s.handle as SpawnHandle);
+      try {
+        const answers = backend.spawner.pollMany
+          ? await backend.spawner.pollMany(handles)
+          : await Promise.all(handles.map((h) => backend.spawner.poll(h)));
+        group.forEach((server, i) => results.set(server.id, answers[i] ?? { status: 'unknown', message: 'no answer from the backend' }));
+      } catch (err) {
+        for (const server of group) results.set(server.id, { status: 'unknown', message: `polling backend ${backend.name} failed: ${String(err)}` });
+      }
+    }
+    return results;
+  }
+
+  /** Marks a running server stopped (reason `died`) when `result` says it is gone; returns it as recorded. */
+  private async settle(user: UserRecord, server: ServerRecord, result: PollResult): Promise<ServerRecord> {
     if (result.status !== 'stopped') return server;
     await this.markDead(user, server, result.message ?? 'The server process exited.');
     return (await this.deps.store.servers.getById(server.id)) ?? server;
@@ -322,11 +387,13 @@ export class ServerLifecycle {
     if (this.polling) return;
     this.polling = true;
     try {
-      for (const server of await this.deps.store.servers.listActive()) {
-        if (server.state !== 'running' || !server.handle || this.inflight.has(server.id)) continue;
+      const running = (await this.deps.store.servers.listActive()).filter((s) => s.state === 'running' && s.handle && !this.inflight.has(s.id));
+      const results = await this.pollGrouped(running);
+      for (const server of running) {
         const user = await this.deps.store.users.getById(server.userId);
-        if (!user) continue;
-        await this.verifyRunning(user, server).catch((err: unknown) => this.deps.logger.warn({ err: String(err) }, 'poll failed'));
+        const result = results.get(server.id);
+        if (!user || !result) continue;
+        await this.settle(user, server, result).catch((err: unknown) => this.deps.logger.warn({ err: String(err) }, 'poll failed'));
       }
     } finally {
       this.polling = false;
@@ -340,10 +407,12 @@ export class ServerLifecycle {
   async adopt(): Promise<{ adopted: number; lost: number }> {
     let adopted = 0;
     let lost = 0;
-    for (const server of await this.deps.store.servers.listActive()) {
+    const active = await this.deps.store.servers.listActive();
+    const polls = await this.pollGrouped(active);
+    for (const server of active) {
       const user = await this.deps.store.users.getById(server.userId);
       if (!user) continue;
-      const poll = server.handle ? await this.deps.spawner.poll(server.handle) : ({ status: 'stopped' } as const);
+      const poll = polls.get(server.id) ?? ({ status: 'unknown', message: 'not polled' } as const);
       if (server.state === 'pending-stop') {
         await this.stop(user, { ...server, state: 'running' }, server.stopReason ?? 'admin');
         continue;
@@ -394,6 +463,10 @@ class StartCancelled extends Error {
   constructor(readonly stopReason: StopReason) {
     super('stopped while starting');
   }
+}
+
+function serverLabel(server: ServerRecord): string {
+  return server.name ? `Server ${server.name} (id ${server.id})` : `The default server (id ${server.id})`;
 }
 
 function describe(user: UserRecord, server: ServerRecord): string {

@@ -1,5 +1,7 @@
-/** Builds the configured {@link Spawner}: the one place that maps `spawner.kind` to an adapter. */
-import type { ResolvedConfig } from '../config/types';
+/** Builds the configured backends: the one place that maps a backend's `kind` to an adapter. */
+import type { ResolvedBatchBackend, ResolvedConfig } from '../config/types';
+import { DEFAULT_BACKEND } from '../config/backend-checks';
+import { Backends } from './backends';
 import type { Spawner } from './spawner';
 import type { SpawnerLogger } from './spawner-logger';
 import { LocalProcessSpawner } from './local-process/local-process-spawner';
@@ -35,4 +37,29 @@ export function createSpawner(config: ResolvedConfig['spawner'], deps: SpawnerDe
     default:
       throw new Error(`spawner.kind: unknown spawner kind ${JSON.stringify(kind)} (known: local-process)`);
   }
+}
+
+/**
+ * The spawner of one entry of `backends` (a batch scheduler).
+ *
+ * @throws Error naming `backends.<name>.kind` for a kind this build cannot run yet.
+ */
+export function createBatchSpawner(config: ResolvedBatchBackend, _deps: SpawnerDeps = {}): Spawner {
+  throw new Error(`backends.${config.name}.kind: ${config.kind} backends are not available in this build yet`);
+}
+
+/**
+ * Every configured backend: `default` from the `spawner` section, the others from `backends`.
+ * `overrides` replaces backends by name (tests: a fake spawner). Constructing has no side effects.
+ */
+export function createBackends(
+  config: Pick<ResolvedConfig, 'spawner' | 'backends'>,
+  deps: SpawnerDeps = {},
+  overrides: Readonly<Record<string, Spawner>> = {},
+): Backends {
+  const byName = new Map<string, Spawner>();
+  byName.set(DEFAULT_BACKEND, overrides[DEFAULT_BACKEND] ?? createSpawner(config.spawner, deps));
+  for (const [name, backend] of Object.entries(config.backends)) byName.set(name, overrides[name] ?? createBatchSpawner(backend, deps));
+  for (const [name, spawner] of Object.entries(overrides)) if (!byName.has(name)) byName.set(name, spawner);
+  return new Backends(byName);
 }

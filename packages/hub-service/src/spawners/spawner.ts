@@ -32,6 +32,12 @@ export interface Spawner {
    */
   poll(handle: SpawnHandle): Promise<PollResult>;
   /**
+   * Optional: polls many servers at once, one answer per handle in the same order. Backends whose
+   * state comes from one query for all their servers (a batch scheduler's queue) implement it;
+   * the hub's periodic poll then asks each backend once per cycle instead of once per server.
+   */
+  pollMany?(handles: readonly SpawnHandle[]): Promise<PollResult[]>;
+  /**
    * Stops a server and waits until it is gone (or `timeoutSeconds` passed, then forces it).
    * Stopping a server that is already gone succeeds.
    */

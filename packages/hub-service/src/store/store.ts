@@ -149,6 +149,8 @@ export interface ServerRecord {
   readonly userOptions: Record<string, unknown>;
   /** Spawner kind that holds `handle` (`local-process`, …). */
   readonly spawnerKind: string | null;
+  /** Name of the backend that holds `handle` (`default`: the `spawner` section); null for rows from before backends: the default. */
+  readonly backend: string | null;
   /** Backend handle (pid, pod name, job id…), JSON; null when not started. */
   readonly handle: Record<string, unknown> | null;
   /** Where the server listens, `proto://host:port` without a path; null until known. */
@@ -165,7 +167,7 @@ export interface ServerRecord {
 export type ServerPatch = Partial<
   Pick<
     ServerRecord,
-    'name' | 'displayName' | 'state' | 'profile' | 'userOptions' | 'spawnerKind' | 'handle' | 'target' | 'started' | 'lastActivity' | 'stopReason' | 'message'
+    'name' | 'displayName' | 'state' | 'profile' | 'userOptions' | 'spawnerKind' | 'backend' | 'handle' | 'target' | 'started' | 'lastActivity' | 'stopReason' | 'message'
   >
 >;
 

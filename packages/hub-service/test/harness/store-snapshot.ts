@@ -47,6 +47,7 @@ export async function snapshotStore(store: Store, opts: SnapshotOptions = {}): P
     profile: s.profile,
     userOptions: s.userOptions,
     spawnerKind: s.spawnerKind,
+    backend: s.backend,
     handle: s.handle,
     target: s.target,
     started: iso(s.started),

@@ -9,6 +9,7 @@ import { pageBody, parsePage } from '../pagination';
 import { userModels } from './users.routes';
 import { jsonObject } from '../validate';
 import { toServiceModel, wireUserInfo } from '../wire-models';
+import { backendKindOf } from '../../config/backends';
 
 /** The API root, `info`, `user` (identity), `proxy` and clusterhub's `profiles`. */
 export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Router {
@@ -135,7 +136,7 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
           ...p,
           allowed: access?.allowed ?? false,
           ...(access && !access.allowed ? { reason: access.reason } : {}),
-          notApplied: [...(resourceEnforcement(ctx.config.spawner.kind, p)?.notApplied ?? [])],
+          notApplied: [...(resourceEnforcement(backendKindOf(ctx.config, p), p)?.notApplied ?? [])],
         };
       });
       res.json(models);

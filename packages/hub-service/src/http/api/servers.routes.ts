@@ -137,6 +137,7 @@ function neverStartedDefaultServer(user: UserRecord): ServerRecord {
     profile: null,
     userOptions: {},
     spawnerKind: null,
+    backend: null,
     handle: null,
     target: null,
     started: null,

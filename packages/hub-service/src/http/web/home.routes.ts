@@ -11,6 +11,7 @@ import { checkFormXsrf, ensureXsrf } from '../browser-session';
 import { chooseProfile, startServer, stopServer } from '../api/servers.routes';
 import { renderHome, type HomeServer, type HomeView, type NewServerForm } from '../pages/home';
 import { pageUser } from './servers.routes';
+import { backendKindOf } from '../../config/backends';
 
 /** The parts of the home view a form answer may add: a notice, or the new-server form as typed with its error. */
 type HomeExtras = Pick<HomeView, 'notice' | 'newServer'>;
@@ -54,7 +55,7 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
         allowed: access.allowed,
         ...(access.allowed ? {} : { reason: access.reason }),
         default: p.default ?? false,
-        notApplied: resourceEnforcement(ctx.config.spawner.kind, p)?.notApplied ?? [],
+        notApplied: resourceEnforcement(backendKindOf(ctx.config, p), p)?.notApplied ?? [],
       };
     }),
     ...extras,

@@ -30,7 +30,7 @@ export function serverLogRouter(ctx: HubContext): Router {
       if (!mayRead) throw new HubError('forbidden', `You may not read the log of ${user.name}'s server.`);
       const server = await ctx.store.servers.get(user.id, serverName);
       if (!server && serverName !== '') throw new HubError('not_found', `${user.name} has no server named ${serverName}.`);
-      const tail = await ctx.lifecycle.logTail({ user: user.name, server: serverName, handle: server?.handle ?? null }, SERVER_LOG_LINES);
+      const tail = await ctx.lifecycle.logTail({ user: user.name, server: serverName, handle: server?.handle ?? null, backend: server?.backend ?? null }, SERVER_LOG_LINES);
       res.setHeader('Cache-Control', 'no-store');
       res.type('html').send(
         renderServerLog({

@@ -16,7 +16,7 @@ import {
 } from './values';
 
 const COLUMNS =
-  'id, user_id, name, display_name, state, profile, user_options, spawner_kind, handle, target, started, last_activity, stop_reason, message, created';
+  'id, user_id, name, display_name, state, profile, user_options, spawner_kind, backend, handle, target, started, last_activity, stop_reason, message, created';
 
 /** `servers.*` columns qualified with the alias `s`, for joins. */
 const S_COLUMNS = COLUMNS.split(', ')
@@ -31,6 +31,7 @@ const PATCH_COLUMNS: { readonly [K in keyof Required<ServerPatch>]: (value: Requ
   profile: (v) => ['profile', v],
   userOptions: (v) => ['user_options', encodeJson(v)],
   spawnerKind: (v) => ['spawner_kind', v],
+  backend: (v) => ['backend', v],
   handle: (v) => ['handle', v === null ? null : encodeJson(v)],
   target: (v) => ['target', v],
   started: (v) => ['started', encodeDateOrNull(v)],
@@ -161,6 +162,7 @@ export function decodeServer(row: SqlRow): ServerRecord {
     profile: decodeStringOrNull(row.profile),
     userOptions: decodeJsonObject(row.user_options),
     spawnerKind: decodeStringOrNull(row.spawner_kind),
+    backend: decodeStringOrNull(row.backend),
     handle: decodeJsonObjectOrNull(row.handle),
     target: decodeStringOrNull(row.target),
     started: decodeDateOrNull(row.started),
