@@ -1,0 +1,298 @@
+/**
+ * One login node's SSH connection: opened on first use with our own `net.Socket` (Nagle off), the
+ * host key checked against the pinned fingerprints, kept alive, reused for every command (several
+ * at once, up to the server's session limit), reopened by the next command after it drops, and not
+ * retried before a growing backoff after a failed attempt.
+ */
+import { Socket } from 'node:net';
+import { Client, type ClientChannel } from 'ssh2';
+import type { SpawnerLogger } from '../../spawner-logger';
+import { backoffDelay, type BackoffPolicy } from './backoff';
+import { exitStatus } from './exit-status';
+import { keyFingerprint, type LoginNode } from './ssh-settings';
+import { SchedulerUnreachableError, type CommandResult } from './types';
+
+/** What every connection of a runner shares. */
+export interface ConnectionSettings {
+  /** The operator account on the login nodes. */
+  readonly user: string;
+  /** The operator's private key (content). */
+  readonly privateKey: string;
+  /** Accepted host key fingerprints (`SHA256:…`); any other key is refused. */
+  readonly pinnedKeys: ReadonlySet<string>;
+  /** Limit for the TCP connect and the SSH handshake together. */
+  readonly connectTimeoutMs: number;
+  /** SSH keepalive interval; after 3 unanswered ones the connection counts as dropped. 0: none. */
+  readonly keepaliveMs: number;
+  /** Most commands run at once on one connection (OpenSSH's `MaxSessions`, 10 by default). */
+  readonly maxSessions: number;
+  readonly backoff: BackoffPolicy;
+  readonly logger: SpawnerLogger;
+}
+
+/** Unanswered keepalives before a connection counts as dropped. */
+const KEEPALIVE_COUNT_MAX = 3;
+/** How long {@link LoginNodeConnection.close} waits for a polite end before destroying the socket. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** The command did not start on this login node (it could not be reached, or refused the session): safe to try elsewhere. */
+export class NotStartedError extends Error {
+  override readonly name: string = 'NotStartedError';
+}
+
+/** The message of an unknown thrown value. */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A client and its socket, kept so {@link LoginNodeConnection.close} can end both. */
+interface OpenClient {
+  readonly client: Client;
+  readonly sock: Socket;
+}
+
+/** The connection to one login node. */
+export class LoginNodeConnection {
+  private client: Client | null = null;
+  private attempt: Promise<Client> | null = null;
+  private failures = 0;
+  private retryAt = 0;
+  private lastError = '';
+  private activeSessions = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly open = new Set<OpenClient>();
+  private closed = false;
+
+  constructor(
+    readonly node: LoginNode,
+    private readonly settings: ConnectionSettings,
+  ) {}
+
+  /** True while an SSH connection to this node is up. */
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
+  /**
+   * Runs one remote command line with `stdin` and waits for its exit status.
+   *
+   * @throws NotStartedError when the node cannot be reached or refuses the session (nothing ran).
+   * @throws SchedulerUnreachableError when the connection drops while the command runs, or it
+   *   outlives `timeoutMs` (its outcome is unknown; its channel is closed, but the remote program
+   *   is not killed: ssh2 cannot signal a session whose input is closed).
+   */
+  async exec(commandLine: string, stdin: string, timeoutMs: number): Promise<CommandResult> {
+    const client = await this.connect();
+    await this.acquireSession();
+    try {
+      return await this.execOn(client, commandLine, stdin, timeoutMs);
+    } finally {
+      this.releaseSession();
+    }
+  }
+
+  /** Ends the connection (and any attempt under way); later commands are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      [...this.open].map(
+        ({ client, sock }) =>
+          new Promise<void>((resolve) => {
+            if (sock.destroyed) {
+              resolve();
+              return;
+            }
+            const force = setTimeout(() => sock.destroy(), CLOSE_GRACE_MS);
+            sock.once('close', () => {
+              clearTimeout(force);
+              resolve();
+            });
+            client.end();
+            if (sock.connecting) sock.destroy();
+          }),
+      ),
+    );
+  }
+
+  /** The ready client: the current one, the attempt under way, or a new attempt unless backing off. */
+  private connect(): Promise<Client> {
+    const label = this.node.label;
+    if (this.closed) return Promise.reject(new NotStartedError(`${label}: the runner is closed`));
+    if (this.client !== null) return Promise.resolve(this.client);
+    if (this.attempt !== null) return this.attempt;
+    const now = Date.now();
+    if (now < this.retryAt) {
+      const seconds = Math.ceil((this.retryAt - now) / 1000);
+      return Promise.reject(new NotStartedError(`${label}: ${this.lastError} (next attempt in ${seconds} s)`));
+    }
+    this.attempt = this.openClient()
+      .then(
+        (client) => {
+          this.failures = 0;
+          this.retryAt = 0;
+          return client;
+        },
+        (err: unknown) => {
+          this.failures += 1;
+          this.lastError = messageOf(err);
+          this.retryAt = Date.now() + backoffDelay(this.settings.backoff, this.failures);
+          this.settings.logger.warn({ host: label, failures: this.failures, error: this.lastError }, 'cannot connect to login node');
+          throw new NotStartedError(`${label}: ${this.lastError}`);
+        },
+      )
+      .finally(() => {
+        this.attempt = null;
+      });
+    return this.attempt;
+  }
+
+  /** Opens a new SSH connection; resolves when it is ready, rejects with why it is not. */
+  private openClient(): Promise<Client> {
+    const { node, settings } = this;
+    return new Promise<Client>((resolve, reject) => {
+      const client = new Client();
+      const sock = new Socket();
+      sock.setNoDelay(true);
+      const entry: OpenClient = { client, sock };
+      this.open.add(entry);
+      let refusal: string | null = null;
+      let ready = false;
+      client.on('ready', () => {
+        ready = true;
+        if (this.closed) {
+          client.end();
+          reject(new Error('the runner was closed while connecting'));
+          return;
+        }
+        this.client = client;
+        settings.logger.info({ host: node.label, user: settings.user }, 'connected to login node');
+        resolve(client);
+      });
+      client.on('error', (err: Error) => {
+        if (ready) settings.logger.warn({ host: node.label, error: err.message }, 'login node connection error');
+        else reject(new Error(refusal ?? err.message));
+      });
+      client.on('close', () => {
+        this.open.delete(entry);
+        if (this.client === client) {
+          this.client = null;
+          if (!this.closed) settings.logger.warn({ host: node.label }, 'connection to login node lost; the next command reconnects');
+        }
+        if (!ready) reject(new Error(refusal ?? 'the connection closed during the SSH handshake'));
+      });
+      sock.connect(node.port, node.host);
+      try {
+        client.connect({
+          sock,
+          username: settings.user,
+          privateKey: settings.privateKey,
+          readyTimeout: settings.connectTimeoutMs,
+          keepaliveInterval: settings.keepaliveMs,
+          keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+          hostVerifier: (key: Buffer): boolean => {
+            const fingerprint = keyFingerprint(key);
+            if (settings.pinnedKeys.has(fingerprint)) return true;
+            refusal =
+              settings.pinnedKeys.size === 0
+                ? `host key ${fingerprint} refused: no host key is pinned (ssh.hostKeys); pin the login node's key as ssh-keygen -lf prints it`
+                : `host key ${fingerprint} is not one of the pinned keys (ssh.hostKeys); refusing to connect`;
+            return false;
+          },
+        });
+      } catch (err) {
+        sock.destroy();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  /** Waits for a free session slot on this connection. */
+  private acquireSession(): Promise<void> {
+    if (this.activeSessions < this.settings.maxSessions) {
+      this.activeSessions += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      this.waiting.push(() => {
+        this.activeSessions += 1;
+        resolve();
+      });
+    });
+  }
+
+  /** Frees a session slot and hands it to the next waiting command. */
+  private releaseSession(): void {
+    this.activeSessions -= 1;
+    this.waiting.shift()?.();
+  }
+
+  /** Runs one command on a ready client: see {@link exec}. */
+  private execOn(client: Client, commandLine: string, stdin: string, timeoutMs: number): Promise<CommandResult> {
+    const label = this.node.label;
+    return new Promise<CommandResult>((resolve, reject) => {
+      let channel: ClientChannel | null = null;
+      let settled = false;
+      const settle = (action: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        action();
+      };
+      const timer = setTimeout(() => {
+        settle(() => {
+          // ssh2 sends no signal once standard input is closed (always, here): closing the channel
+          // is all the client can do; the remote program runs on until it ends by itself.
+          channel?.close();
+          reject(new SchedulerUnreachableError(`the command did not finish within ${timeoutMs} ms on login node ${label}; its outcome is unknown`));
+        });
+      }, timeoutMs);
+      const onStarted = (err: Error | undefined, ch: ClientChannel): void => {
+        if (err !== undefined) {
+          settle(() => reject(startFailure(label, err)));
+          return;
+        }
+        channel = ch;
+        if (settled) {
+          ch.close();
+          return;
+        }
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let status: number | null = null;
+        ch.on('data', (chunk: Buffer) => stdout.push(chunk));
+        ch.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        ch.on('exit', (code: number | null, signal?: string) => {
+          status = exitStatus(code, signal ?? null);
+        });
+        ch.on('error', () => undefined);
+        ch.on('close', () => {
+          settle(() => {
+            if (status === null) {
+              reject(new SchedulerUnreachableError(`the connection to login node ${label} was lost while the command ran; its outcome is unknown`));
+              return;
+            }
+            resolve({ code: status, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), host: label });
+          });
+        });
+        ch.end(stdin);
+      };
+      try {
+        client.exec(commandLine, onStarted);
+      } catch (err) {
+        // ssh2 throws "Not connected" when the socket is already gone: nothing was sent.
+        settle(() => reject(new NotStartedError(`${label}: ${messageOf(err)}`)));
+      }
+    });
+  }
+}
+
+/**
+ * What an error from opening the session means. A channel open failure (the server's refusal,
+ * which carries a `reason`) or a connection lost before the channel opened ("No response from
+ * server") means nothing ran; anything later (the exec request was sent) leaves the outcome unknown.
+ */
+function startFailure(label: string, err: Error): Error {
+  const refusedOpen = 'reason' in err || err.message === 'No response from server' || err.message === 'No free channels available' || err.message === 'Channel is not open';
+  if (refusedOpen) return new NotStartedError(`${label}: ${err.message}`);
+  return new SchedulerUnreachableError(`login node ${label} failed to start the command (${err.message}); its outcome is unknown`);
+}
