@@ -35,6 +35,7 @@ import { hubRouter } from './http/api/hub.routes';
 import { usersRouter } from './http/api/users.routes';
 import { serversRouter } from './http/api/servers.routes';
 import { activityRouter } from './http/api/activity.routes';
+import { batchspawnerRouter } from './http/api/batchspawner.routes';
 import { tokensRouter } from './http/api/tokens.routes';
 import { groupsRouter } from './http/api/groups.routes';
 import { sharesRouter } from './http/api/shares.routes';
@@ -257,6 +258,7 @@ export function buildExpressApp(
   apiRouter.use(usersRouter(ctx));
   apiRouter.use(serversRouter(ctx));
   apiRouter.use(activityRouter(ctx));
+  apiRouter.use(batchspawnerRouter(ctx));
   apiRouter.use(tokensRouter(ctx));
   apiRouter.use(groupsRouter(ctx));
   apiRouter.use(sharesRouter(ctx));

@@ -7,6 +7,8 @@ import type { Logger } from '../observability/logger';
 import type { Clock } from '../lib/clock';
 import { HubError } from '../errors';
 import { waitForHttp } from '../lib/wait-http';
+import { Deadline } from '../lib/deadline';
+import { PortReports } from './port-reports';
 import { ProgressLog } from './progress';
 import { buildServerEnv } from './server-env';
 import { ServerCredentials } from './server-credentials';
@@ -67,6 +69,8 @@ export class ServerLifecycle {
   private readonly inflight = new Map<number, InFlight>();
   private readonly progress = new Map<number, ProgressLog>();
   private readonly credentials: ServerCredentials;
+  /** Ports reported by starting servers (`POST /hub/api/batchspawner`). */
+  readonly reports = new PortReports();
   private pollTimer: NodeJS.Timeout | null = null;
   private polling = false;
 
@@ -211,8 +215,10 @@ export class ServerLifecycle {
     const t0 = this.deps.clock();
     const prefix = serverPrefix(user.name, server.name, config.hub.baseUrl);
     let handle: SpawnHandle | null = null;
-    const timeout = AbortSignal.timeout(config.hub.startTimeoutSeconds * 1000);
+    const deadline = new Deadline(config.hub.startTimeoutSeconds * 1000);
+    const timeout = deadline.signal;
     const startSignal = AbortSignal.any([signal, timeout]);
+    this.reports.expect(server.id);
     try {
       const apiToken = await this.credentials.issue(user, server, prefix);
       const groups = await store.groups.groupNamesOf(user.id);
@@ -229,7 +235,16 @@ export class ServerLifecycle {
       log.push({ progress: 10, message: `Starting ${profile.displayName} server…` });
       const result = await this.spawnerOf(server).start(
         { user: { id: user.id, name: user.name, groups }, server: { id: server.id, name: server.name }, profile, userOptions: server.userOptions, prefix, env },
-        { signal: startSignal, onProgress: (e) => log.push({ progress: e.progress, message: e.message, html_message: e.htmlMessage }) },
+        {
+          signal: startSignal,
+          onProgress: (e) => log.push({ progress: e.progress, message: e.message, html_message: e.htmlMessage }),
+          persistHandle: async (early) => {
+            handle = early;
+            await store.servers.update(server.id, { handle: early });
+          },
+          waitForPortReport: () => this.reports.wait(server.id, startSignal),
+          extendDeadline: (epochMs) => deadline.extendTo(epochMs),
+        },
       );
       handle = result.handle;
       await store.servers.update(server.id, { handle: result.handle, target: result.target });
@@ -262,6 +277,9 @@ export class ServerLifecycle {
       );
       log.push({ failed: true, message: reason });
       throw new HubError('spawn_failed', reason, { cause: err });
+    } finally {
+      deadline.clear();
+      this.reports.forget(server.id);
     }
   }
 
@@ -422,9 +440,18 @@ export class ServerLifecycle {
         await this.markDead(user, server, server.state === 'pending-start' ? 'The hub restarted while the server was starting.' : 'The server stopped while the hub was down.');
         continue;
       }
-      if (server.state === 'pending-start' && server.target && poll.status === 'running') {
+      if (server.state === 'pending-start' && !server.target) {
+        // A start cut short before the backend knew where the server listens (a batch job still
+        // queued): this process cannot finish it, so the job is cancelled rather than left behind.
+        lost += 1;
+        await this.cleanup(user, server, server.handle, 'stopped', 'error', 'The hub restarted while the server was starting; start it again.').catch((e: unknown) =>
+          this.deps.logger.warn({ err: String(e), server: server.id }, 'cancelling an interrupted start failed'),
+        );
+        continue;
+      }
+      if (server.state === 'pending-start' && poll.status === 'running') {
         await this.deps.store.servers.update(server.id, { state: 'running' });
-        await this.deps.routes.addServerRoute(user.name, server.name, server.target);
+        await this.deps.routes.addServerRoute(user.name, server.name, server.target as string);
       }
       adopted += 1;
     }

@@ -99,6 +99,22 @@ export interface SpawnContext {
   readonly signal: AbortSignal;
   /** Reports progress to the user. */
   onProgress(event: ProgressEvent): void;
+  /**
+   * Persists a handle before the start finishes (a batch job id right after submission), so a
+   * hub restart finds the job and a failed or cancelled start stops it: no ghost jobs. The hub
+   * always provides it.
+   */
+  persistHandle?(handle: SpawnHandle): Promise<void>;
+  /**
+   * Resolves with the port the starting server reported (`POST /hub/api/batchspawner`, sent by
+   * `batchspawner-singleuser`); rejects when the start is aborted. The hub always provides it.
+   */
+  waitForPortReport?(): Promise<number>;
+  /**
+   * Postpones the start timeout to `epochMs` (never earlier): a batch backend calls it while the
+   * scheduler expects the job to start within its grace, so a job about to start is not cancelled.
+   */
+  extendDeadline?(epochMs: number): void;
 }
 
 /** What {@link Spawner.start} resolves to. */
