@@ -5,6 +5,55 @@
  * though callers validated it before.
  */
 
+/** What a job script needs besides the job spec (both dialects). */
+export interface JobScriptContext {
+  /** The job's name, e.g. from {@link jobName}. */
+  readonly jobName: string;
+  /** The cluster account the job runs as (`USER`/`LOGNAME` when the scheduler did not set them). */
+  readonly user: string;
+  /** The user's home on the cluster: the job's working folder, and `HOME` when the scheduler did not set it. */
+  readonly home: string;
+  /** The output file relative to the home (`%j`: job id), the backend's `output`. */
+  readonly output: string;
+  /** `PATH` inside the job, the backend's `path`. */
+  readonly path: string;
+  /** The environment the server needs (hub's, profile's, backend's): exported after the prologue. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The command the job runs, the backend's `cmd`. */
+  readonly cmd: readonly string[];
+}
+
+/** An absolute path a directive or argument can carry: no whitespace, no newline. */
+export const ABSOLUTE_PATH = /^\/[^\s\0]*$/;
+
+/** The output file name: relative, the schema's grammar, no `..`. */
+export const OUTPUT_FILE = /^(?!.*\.\.)[A-Za-z0-9_.%-][A-Za-z0-9_./%-]*$/;
+
+/** Throws unless the context's home is an absolute path and its output a relative file name. */
+export function checkPaths(ctx: Pick<JobScriptContext, 'home' | 'output'>): void {
+  if (!ABSOLUTE_PATH.test(ctx.home)) throw new RangeError(`home ${JSON.stringify(ctx.home.slice(0, 200))}: an absolute path without whitespace`);
+  if (!OUTPUT_FILE.test(ctx.output)) throw new RangeError(`output ${JSON.stringify(ctx.output.slice(0, 200))}: a relative file name (letters, digits, _ . / % -)`);
+}
+
+/**
+ * The body every job script shares after its directives: the environment reset, `HOME`/`USER`/
+ * `LOGNAME` when the scheduler did not set them, the admin's prologue, the exports and `exec`.
+ */
+export function scriptBody(prologue: readonly string[], ctx: JobScriptContext, keep: KeptVariables): string[] {
+  return [
+    ...environmentReset(keep, ctx.path),
+    `[ -n "$HOME" ] || export HOME=${shellQuote(ctx.home)}`,
+    `[ -n "$USER" ] || export USER=${shellQuote(ctx.user)}`,
+    `[ -n "$LOGNAME" ] || export LOGNAME=${shellQuote(ctx.user)}`,
+    '',
+    ...(prologue.length > 0 ? ['# Prologue (admin)', ...prologueLines(prologue), ''] : []),
+    ...exportLines(ctx.env, keep),
+    '',
+    execLine(ctx.cmd),
+    '',
+  ];
+}
+
 /** Environment variable names a script may export. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

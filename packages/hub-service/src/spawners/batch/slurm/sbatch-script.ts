@@ -8,34 +8,11 @@
  * exports; and `exec` of the server command without `srun`, so MPI works inside the server.
  */
 import type { JobSpec } from '../job-spec';
-import {
-  assertDirectiveValue,
-  environmentReset,
-  execLine,
-  exportLines,
-  prologueLines,
-  shellQuote,
-  type KeptVariables,
-} from '../script-text';
+import { assertDirectiveValue, checkPaths, scriptBody, type JobScriptContext, type KeptVariables } from '../script-text';
 import { parseSlurmTime } from './time';
 
 /** What the script needs besides the job spec. */
-export interface SbatchScriptContext {
-  /** The job's name, e.g. from `jobName(serverId)`. */
-  readonly jobName: string;
-  /** The cluster account the job runs as (`USER`/`LOGNAME` when Slurm did not set them). */
-  readonly user: string;
-  /** The user's home on the cluster: `--chdir` and `HOME` when Slurm did not set it. */
-  readonly home: string;
-  /** The output file relative to the home (`%j`: job id), the backend's `output`. */
-  readonly output: string;
-  /** `PATH` inside the job, the backend's `path`. */
-  readonly path: string;
-  /** The environment the server needs (hub's, profile's, backend's): exported after the prologue. */
-  readonly env: Readonly<Record<string, string>>;
-  /** The command the job runs, the backend's `cmd`. */
-  readonly cmd: readonly string[];
-}
+export type SbatchScriptContext = JobScriptContext;
 
 /** Variables a Slurm job keeps through the reset (seed 003). */
 export const SLURM_KEPT_VARIABLES: KeptVariables = {
@@ -43,16 +20,9 @@ export const SLURM_KEPT_VARIABLES: KeptVariables = {
   prefixes: ['SLURM_'],
 };
 
-/** An absolute path a directive can carry: no whitespace, no newline. */
-const ABSOLUTE_PATH = /^\/[^\s\0]*$/;
-
-/** The output file name: relative, the schema's grammar, no `..`. */
-const OUTPUT = /^(?!.*\.\.)[A-Za-z0-9_.%-][A-Za-z0-9_./%-]*$/;
-
 /** The `#SBATCH` option lines of a spec (without the `#SBATCH ` prefix). */
 export function sbatchDirectives(spec: JobSpec, ctx: Pick<SbatchScriptContext, 'jobName' | 'home' | 'output'>): string[] {
-  if (!ABSOLUTE_PATH.test(ctx.home)) throw new RangeError(`home ${JSON.stringify(ctx.home.slice(0, 200))}: an absolute path without whitespace`);
-  if (!OUTPUT.test(ctx.output)) throw new RangeError(`output ${JSON.stringify(ctx.output.slice(0, 200))}: a relative file name (letters, digits, _ . / % -)`);
+  checkPaths(ctx);
   const opts: Array<[string, string | number | undefined]> = [
     ['job-name', ctx.jobName],
     ['partition', spec.partition],
@@ -83,16 +53,7 @@ export function renderSbatchScript(spec: JobSpec, ctx: SbatchScriptContext): str
     '#!/bin/bash',
     ...sbatchDirectives(spec, ctx).map((d) => `#SBATCH ${d}`),
     '',
-    ...environmentReset(SLURM_KEPT_VARIABLES, ctx.path),
-    `[ -n "$HOME" ] || export HOME=${shellQuote(ctx.home)}`,
-    `[ -n "$USER" ] || export USER=${shellQuote(ctx.user)}`,
-    `[ -n "$LOGNAME" ] || export LOGNAME=${shellQuote(ctx.user)}`,
-    '',
-    ...(spec.prologue.length > 0 ? ['# Prologue (admin)', ...prologueLines(spec.prologue), ''] : []),
-    ...exportLines(ctx.env, SLURM_KEPT_VARIABLES),
-    '',
-    execLine(ctx.cmd),
-    '',
+    ...scriptBody(spec.prologue, ctx, SLURM_KEPT_VARIABLES),
   ];
   return lines.join('\n');
 }
