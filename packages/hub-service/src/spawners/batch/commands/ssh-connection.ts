@@ -5,12 +5,12 @@
  * retried before a growing backoff after a failed attempt.
  */
 import { Socket } from 'node:net';
-import { Client, type ClientChannel } from 'ssh2';
+import { Client } from 'ssh2';
 import type { SpawnerLogger } from '../../spawner-logger';
 import { backoffDelay, type BackoffPolicy } from './backoff';
-import { exitStatus } from './exit-status';
+import { execCommand, messageOf, NotStartedError } from './ssh-exec';
 import { keyFingerprint, type LoginNode } from './ssh-settings';
-import { SchedulerUnreachableError, type CommandResult } from './types';
+import type { CommandResult } from './types';
 
 /** What every connection of a runner shares. */
 export interface ConnectionSettings {
@@ -34,16 +34,6 @@ export interface ConnectionSettings {
 const KEEPALIVE_COUNT_MAX = 3;
 /** How long {@link LoginNodeConnection.close} waits for a polite end before destroying the socket. */
 const CLOSE_GRACE_MS = 1_000;
-
-/** The command did not start on this login node (it could not be reached, or refused the session): safe to try elsewhere. */
-export class NotStartedError extends Error {
-  override readonly name: string = 'NotStartedError';
-}
-
-/** The message of an unknown thrown value. */
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** A client and its socket, kept so {@link LoginNodeConnection.close} can end both. */
 interface OpenClient {
@@ -85,7 +75,7 @@ export class LoginNodeConnection {
     const client = await this.connect();
     await this.acquireSession();
     try {
-      return await this.execOn(client, commandLine, stdin, timeoutMs);
+      return await execCommand(client, this.node.label, commandLine, stdin, timeoutMs);
     } finally {
       this.releaseSession();
     }
@@ -225,74 +215,4 @@ export class LoginNodeConnection {
     this.activeSessions -= 1;
     this.waiting.shift()?.();
   }
-
-  /** Runs one command on a ready client: see {@link exec}. */
-  private execOn(client: Client, commandLine: string, stdin: string, timeoutMs: number): Promise<CommandResult> {
-    const label = this.node.label;
-    return new Promise<CommandResult>((resolve, reject) => {
-      let channel: ClientChannel | null = null;
-      let settled = false;
-      const settle = (action: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        action();
-      };
-      const timer = setTimeout(() => {
-        settle(() => {
-          // ssh2 sends no signal once standard input is closed (always, here): closing the channel
-          // is all the client can do; the remote program runs on until it ends by itself.
-          channel?.close();
-          reject(new SchedulerUnreachableError(`the command did not finish within ${timeoutMs} ms on login node ${label}; its outcome is unknown`));
-        });
-      }, timeoutMs);
-      const onStarted = (err: Error | undefined, ch: ClientChannel): void => {
-        if (err !== undefined) {
-          settle(() => reject(startFailure(label, err)));
-          return;
-        }
-        channel = ch;
-        if (settled) {
-          ch.close();
-          return;
-        }
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        let status: number | null = null;
-        ch.on('data', (chunk: Buffer) => stdout.push(chunk));
-        ch.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-        ch.on('exit', (code: number | null, signal?: string) => {
-          status = exitStatus(code, signal ?? null);
-        });
-        ch.on('error', () => undefined);
-        ch.on('close', () => {
-          settle(() => {
-            if (status === null) {
-              reject(new SchedulerUnreachableError(`the connection to login node ${label} was lost while the command ran; its outcome is unknown`));
-              return;
-            }
-            resolve({ code: status, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), host: label });
-          });
-        });
-        ch.end(stdin);
-      };
-      try {
-        client.exec(commandLine, onStarted);
-      } catch (err) {
-        // ssh2 throws "Not connected" when the socket is already gone: nothing was sent.
-        settle(() => reject(new NotStartedError(`${label}: ${messageOf(err)}`)));
-      }
-    });
-  }
-}
-
-/**
- * What an error from opening the session means. A channel open failure (the server's refusal,
- * which carries a `reason`) or a connection lost before the channel opened ("No response from
- * server") means nothing ran; anything later (the exec request was sent) leaves the outcome unknown.
- */
-function startFailure(label: string, err: Error): Error {
-  const refusedOpen = 'reason' in err || err.message === 'No response from server' || err.message === 'No free channels available' || err.message === 'Channel is not open';
-  if (refusedOpen) return new NotStartedError(`${label}: ${err.message}`);
-  return new SchedulerUnreachableError(`login node ${label} failed to start the command (${err.message}); its outcome is unknown`);
 }

@@ -9,7 +9,8 @@ import { silentSpawnerLogger, type SpawnerLogger } from '../../spawner-logger';
 import { checkCommandDir, commandArgv, shellCommandLine } from './argv';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './local-runner';
-import { LoginNodeConnection, NotStartedError } from './ssh-connection';
+import { LoginNodeConnection } from './ssh-connection';
+import { NotStartedError } from './ssh-exec';
 import { checkPrivateKey, parseLoginNodes, parsePinnedKeys } from './ssh-settings';
 import { CommandRefusedError, SchedulerUnreachableError, type CommandResult, type CommandRunner, type SchedulerCommand } from './types';
 
