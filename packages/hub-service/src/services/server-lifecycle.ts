@@ -106,6 +106,7 @@ export class ServerLifecycle {
     const nextState = transition(current.state, 'start');
     if (!nextState) throw new HubError('bad_request', `Cannot start ${describe(user, current)} while it is ${current.state}.`);
     const backend = this.backendOf(opts.profile);
+    backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
     await this.deps.budget?.checkStart(user, opts.profile);
     await this.checkLimits();
     const id = current.id;
@@ -116,6 +117,7 @@ export class ServerLifecycle {
   /** Creates and starts a server that has no row yet (a concurrent creation of the same name is started instead). */
   private async startNew(user: UserRecord, spec: NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
     const backend = this.backendOf(opts.profile);
+    backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
     await this.deps.budget?.checkStart(user, opts.profile);
     await this.checkLimits();
     const nextState = transition('stopped', 'start');
@@ -386,17 +388,17 @@ export class ServerLifecycle {
   /** Marks a running server stopped (reason `died`) when `result` says it is gone; returns it as recorded. */
   private async settle(user: UserRecord, server: ServerRecord, result: PollResult): Promise<ServerRecord> {
     if (result.status !== 'stopped') return server;
-    await this.markDead(user, server, result.message ?? 'The server process exited.');
+    await this.markDead(user, server, result.message ?? 'The server process exited.', result.stopReason ?? 'died');
     return (await this.deps.store.servers.getById(server.id)) ?? server;
   }
 
-  private async markDead(user: UserRecord, server: ServerRecord, message: string): Promise<void> {
+  private async markDead(user: UserRecord, server: ServerRecord, message: string, reason: StopReason = 'died'): Promise<void> {
     this.deps.logger.warn({ user: user.name, server: server.name }, 'server died');
     await this.deps.routes.deleteServerRoute(user.name, server.name);
     await this.credentials.revoke(user, server);
     await this.deps.store.transaction(async (tx) => {
-      await tx.servers.update(server.id, { state: 'stopped', handle: null, target: null, started: null, stopReason: 'died', message });
-      await this.deps.ledger?.close(tx, server.id, new Date(this.deps.clock()), 'died');
+      await tx.servers.update(server.id, { state: 'stopped', handle: null, target: null, started: null, stopReason: reason, message });
+      await this.deps.ledger?.close(tx, server.id, new Date(this.deps.clock()), reason);
     });
   }
 
@@ -437,7 +439,8 @@ export class ServerLifecycle {
       }
       if (poll.status === 'stopped') {
         lost += 1;
-        await this.markDead(user, server, server.state === 'pending-start' ? 'The hub restarted while the server was starting.' : 'The server stopped while the hub was down.');
+        const why = server.state === 'pending-start' ? 'The hub restarted while the server was starting.' : 'The server stopped while the hub was down.';
+        await this.markDead(user, server, poll.message ? `${why} ${poll.message}` : why, poll.stopReason ?? 'died');
         continue;
       }
       if (server.state === 'pending-start' && !server.target) {

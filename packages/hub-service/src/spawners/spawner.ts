@@ -1,4 +1,4 @@
-import type { ProfileConfig } from '@clusterhub/shared';
+import type { ProfileConfig, StopReason } from '@clusterhub/shared';
 
 /**
  * The Spawner port: a backend that runs single-user servers (a local process, a pod, a Slurm job).
@@ -37,6 +37,11 @@ export interface Spawner {
    * the hub's periodic poll then asks each backend once per cycle instead of once per server.
    */
   pollMany?(handles: readonly SpawnHandle[]): Promise<PollResult[]>;
+  /**
+   * Optional: checks a start's options before anything is recorded or launched, so a bad value is
+   * a 400 naming the field rather than a failed start. Throws HubError (`invalid_user_option`).
+   */
+  checkStart?(request: Pick<SpawnRequest, 'profile' | 'userOptions'>): void;
   /**
    * Stops a server and waits until it is gone (or `timeoutSeconds` passed, then forces it).
    * Stopping a server that is already gone succeeds.
@@ -129,7 +134,7 @@ export interface SpawnResult {
 export type PollResult =
   | { readonly status: 'running' }
   | { readonly status: 'pending'; readonly message?: string }
-  | { readonly status: 'stopped'; readonly exitCode?: number | null; readonly message?: string }
+  | { readonly status: 'stopped'; readonly exitCode?: number | null; readonly message?: string; readonly stopReason?: StopReason }
   | { readonly status: 'unknown'; readonly message: string };
 
 /** A start the backend refused or that failed; `message` is shown to the user. */
