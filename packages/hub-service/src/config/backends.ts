@@ -39,6 +39,7 @@ export function resolveBackends(
       sudo: filled(b.sudo, `${path}.sudo`),
       commandDir: filled(b.commandDir, `${path}.commandDir`),
       userTemplate: filled(b.userTemplate, `${path}.userTemplate`),
+      home: filled(b.home, `${path}.home`),
       cmd: filled(b.cmd, `${path}.cmd`),
       path: filled(b.path, `${path}.path`),
       environment: filled(b.environment, `${path}.environment`),

@@ -128,6 +128,8 @@ export interface ResolvedBatchBackend {
   readonly sudo: boolean;
   readonly commandDir: string;
   readonly userTemplate: string;
+  /** Home folder template with `{account}`. */
+  readonly home: string;
   readonly cmd: readonly string[];
   readonly path: string;
   readonly environment: Readonly<Record<string, string>>;

@@ -312,6 +312,10 @@ export interface BatchBackendConfig {
    */
   userTemplate?: string;
   /**
+   * Home folder of a cluster account, where the job starts (--chdir) and writes its output; {account} is replaced.
+   */
+  home?: string;
+  /**
    * Command the job runs (on the compute node, without srun); batchspawner-singleuser reports the port back to the hub.
    *
    * @minItems 1
