@@ -223,6 +223,20 @@ function sharedFolder(): string {
     expect(parseProbeReport(back.stdout).args).toEqual(['back']);
   });
 
+  it('notices a login node gone silent through keepalives, and the next command runs on a new connection', async () => {
+    const node0 = cluster.nodes[0];
+    if (node0 === undefined) throw new Error('no node');
+    // Keepalives every 200 ms; a command timeout far beyond what three missed keepalives take.
+    const runner = sshRunner({ hosts: [node0.host], keepaliveMs: 200, defaultTimeoutMs: 60_000 });
+    const before = logins(cluster, 0);
+    await runner.run({ program: 'squeue', args: [] });
+    expect(await node0.freezeConnections()).toBe(1);
+    const after = await runner.run({ program: 'squeue', args: ['after-silence'], asUser: 'bob' });
+    expect(parseProbeReport(after.stdout)).toMatchObject({ user: 'bob', args: ['after-silence'] });
+    expect(logins(cluster, 0) - before).toBe(2);
+    await node0.dropConnections();
+  });
+
   it('fails a command in flight on a dropped connection with SchedulerUnreachableError', async () => {
     const node0 = cluster.nodes[0];
     if (node0 === undefined) throw new Error('no node');

@@ -48,6 +48,12 @@ export interface TestLoginNode {
   start(): Promise<void>;
   /** Ends every SSH session (connection) it serves, from the server side, and keeps listening; resolves to how many. */
   dropConnections(): Promise<number>;
+  /**
+   * Freezes (SIGSTOP) every process serving its current sessions: the connections go silent
+   * without closing, as behind a dead network. New connections are still served;
+   * `dropConnections()` or `stop()` ends the frozen ones. Resolves to how many sessions.
+   */
+  freezeConnections(): Promise<number>;
   /** Everything it logged (`-e`, level INFO), e.g. `Accepted publickey for hubop …` per connection. */
   log(): string;
 }
@@ -201,16 +207,38 @@ async function waitGone(pid: number, ms: number): Promise<void> {
   while (Date.now() < deadline && existsSync(`/proc/${pid}`)) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-/** Kills `pids` with SIGTERM (ignoring ones already gone) and waits until they are gone. */
-async function terminate(pids: readonly number[]): Promise<void> {
+/** Pids of `pid`'s children, their children, and so on. */
+function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  for (let queue = childrenOf(pid); queue.length > 0; ) {
+    found.push(...queue);
+    queue = queue.flatMap(childrenOf);
+  }
+  return found;
+}
+
+/** Sends `signal` to each of `pids`, ignoring ones already gone. */
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
     try {
-      process.kill(pid, 'SIGTERM');
+      process.kill(pid, signal);
     } catch {
       // Already gone.
     }
   }
-  await Promise.all(pids.map((pid) => waitGone(pid, 5_000)));
+}
+
+/**
+ * Ends the sessions of the sshd listening as `listener`: SIGTERM to each session's sshd, then
+ * SIGCONT to everything under them (frozen ones included), and waits until those sshds are gone.
+ */
+async function endSessions(listener: number): Promise<number> {
+  const sessions = childrenOf(listener);
+  const below = sessions.flatMap(descendantsOf);
+  signalAll(sessions, 'SIGTERM');
+  signalAll([...sessions, ...below], 'SIGCONT');
+  await Promise.all(sessions.map((pid) => waitGone(pid, 5_000)));
+  return sessions.length;
 }
 
 /** One private sshd listening on `port` of 127.0.0.1. */
@@ -257,24 +285,29 @@ class SshdNode implements TestLoginNode {
 
   async dropConnections(): Promise<number> {
     const pid = this.child?.pid;
+    return pid === undefined ? 0 : endSessions(pid);
+  }
+
+  async freezeConnections(): Promise<number> {
+    const pid = this.child?.pid;
     if (pid === undefined) return 0;
     const sessions = childrenOf(pid);
-    await terminate(sessions);
+    signalAll([...sessions, ...sessions.flatMap(descendantsOf)], 'SIGSTOP');
     return sessions.length;
   }
 
   async stop(): Promise<void> {
     const child = this.child;
     if (child?.pid === undefined) return;
-    const sessions = childrenOf(child.pid);
     const exited = new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once('exit', () => resolve());
     });
+    // Sessions first: their sshds are children of the listener and outlive it otherwise.
+    await endSessions(child.pid);
     child.kill('SIGTERM');
     await exited;
     this.child = null;
-    await terminate(sessions);
   }
 }
 
