@@ -1,5 +1,5 @@
 import { pollResultOf } from '../job-state';
-import { finishedView, parseSacct, sacctArgs } from './sacct';
+import { finishedView, isAccountingUnavailable, parseSacct, sacctArgs } from './sacct';
 
 // sacct --noheader --parsable2 --allocations --format=JobID,State,ExitCode,Reason,Start,End,NodeList,Partition,User,JobName
 const RECORDS = [
@@ -61,6 +61,11 @@ describe('parseSacct', () => {
     expect(pollResultOf({ kind: 'finished', job: finishedView(jobs[2]!) }, now)).toMatchObject({ status: 'stopped', stopReason: 'walltime' });
     const failed = pollResultOf({ kind: 'finished', job: finishedView(jobs[1]!, 'bash: jupyterhub-singleuser: command not found\n') }, now);
     expect(failed).toMatchObject({ status: 'stopped', exitCode: 127, stopReason: 'error', message: expect.stringMatching(/exit code 127\. Reason: NonZeroExitCode\.\nLast lines of its output:\nbash: jupyterhub-singleuser: command not found$/) });
+  });
+
+  it('recognises accounting that cannot be asked', () => {
+    expect(isAccountingUnavailable('sacct: error: Slurm accounting storage is disabled\n')).toBe(true);
+    expect(isAccountingUnavailable('')).toBe(false);
   });
 
   it('never throws on garbage', () => {

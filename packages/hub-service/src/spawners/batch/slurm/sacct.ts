@@ -84,3 +84,8 @@ export function parseSacct(text: string, fields: readonly SacctField[] = SACCT_F
 export function finishedView(job: SacctJob, outputTail?: string): FinishedJobView {
   return { state: job.state, exitCode: job.exitCode, signal: job.signal, reason: job.reason, ...(outputTail !== undefined ? { outputTail } : {}) };
 }
+
+/** True when `sacct` failed because accounting is off or slurmdbd cannot be reached: ask again later. */
+export function isAccountingUnavailable(stderr: string): boolean {
+  return /accounting storage is disabled|slurmdbd|Unable to contact|Connection refused|Socket timed out/i.test(stderr);
+}

@@ -1,5 +1,5 @@
 import { pollResultOf } from '../job-state';
-import { isInvalidJobIdError, parseSqueue, planSqueue, queuedView, queuePositions, squeueArgs, squeueFormat } from './squeue';
+import { isControllerUnreachable, isInvalidJobIdError, parseSqueue, planSqueue, queuedView, queuePositions, squeueArgs, squeueFormat } from './squeue';
 
 // squeue --noheader --array --format='%i|%T|%r|%u|%N|%P|%S|%e|%l|%Q|%j' as Slurm 22.05 prints it.
 const LISTING = [
@@ -109,5 +109,10 @@ describe('queuePositions / queuedView', () => {
   it('recognises the "finished id" error of a single-id query', () => {
     expect(isInvalidJobIdError('slurm_load_jobs error: Invalid job id specified\n')).toBe(true);
     expect(isInvalidJobIdError('slurm_load_jobs error: Unable to contact slurm controller (connect failure)\n')).toBe(false);
+  });
+
+  it('recognises an unreachable controller (state unknown, never stopped)', () => {
+    expect(isControllerUnreachable('slurm_load_jobs error: Unable to contact slurm controller (connect failure)\n')).toBe(true);
+    expect(isControllerUnreachable('slurm_load_jobs error: Invalid job id specified\n')).toBe(false);
   });
 });

@@ -187,3 +187,11 @@ export function queuedView(job: SqueueJob, positions?: ReadonlyMap<string, { ind
 export function isInvalidJobIdError(stderr: string): boolean {
   return /Invalid job id specified/i.test(stderr);
 }
+
+/**
+ * True when a Slurm command failed because the controller could not be reached (down, restarting,
+ * network): the job's state is then `unknown`, never `stopped`.
+ */
+export function isControllerUnreachable(stderr: string): boolean {
+  return /Unable to contact slurm controller|Socket timed out|Connection refused|Zero Bytes were transmitted|Communication connection failure|Slurm backup controller in standby mode/i.test(stderr);
+}
