@@ -103,8 +103,8 @@ export type JobObservation =
   /** The scheduler could not be asked (controller down, SSH lost): never `stopped`. */
   | { readonly kind: 'unreachable'; readonly message: string };
 
-/** A `PollResult` whose `stopped` may carry the stop reason (`walltime`, `error`). */
-export type BatchPollResult = Exclude<PollResult, { status: 'stopped' }> | { readonly status: 'stopped'; readonly exitCode?: number | null; readonly message?: string; readonly stopReason?: StopReason };
+/** The Spawner's `PollResult` (its `stopped` carries the stop reason: `walltime`, `error`). */
+export type BatchPollResult = PollResult;
 
 /** "in about 12 minutes", "in about 3 hours", "any moment now". */
 export function startsIn(expectedStart: Date, now: Date): string {
