@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/types';
 import type { Clock } from '../lib/clock';
 import { sha256Hex } from '../lib/secrets';
 import { ScopeCache } from './scope-cache';
+import { TokenIndex } from './token-index';
 
 /** Who is making a request, with the scopes the request may use (already expanded and intersected). */
 export interface Identity {
@@ -21,6 +22,13 @@ export interface Identity {
   readonly sessionId: string | null;
 }
 
+/** A user-owned token as the store described it, kept in the {@link TokenIndex}. */
+interface ResolvedToken {
+  readonly identity: Identity;
+  readonly token: TokenRecord;
+  readonly user: UserRecord;
+}
+
 /** How long token `last_activity` writes are coalesced. */
 const TOKEN_TOUCH_INTERVAL_MS = 60_000;
 
@@ -36,6 +44,8 @@ export class IdentityService {
   private readonly serviceTokens = new Map<string, ResolvedConfig['services'][number]>();
   /** Expanded scopes by the inputs they are computed from (pure, so never stale; see scope-cache.ts). */
   private readonly scopeCache = new ScopeCache();
+  /** User-owned tokens already resolved, emptied on any store change; null when the store has no change signal. */
+  private readonly tokenIndex: TokenIndex<ResolvedToken> | null;
 
   constructor(
     private readonly deps: { store: Store; config: ResolvedConfig; clock: Clock },
@@ -43,6 +53,7 @@ export class IdentityService {
     for (const service of deps.config.services) {
       if (service.apiToken) this.serviceTokens.set(sha256Hex(service.apiToken), service);
     }
+    this.tokenIndex = deps.store.changes ? new TokenIndex(deps.store.changes) : null;
   }
 
   /** The full, expanded scopes a user holds (roles: user, plus admin for admins). */
@@ -76,20 +87,35 @@ export class IdentityService {
     if (service) {
       return { kind: 'service', name: service.name, user: null, groups: [], scopes: this.cachedServiceScopes(service), token: null, sessionId: null };
     }
-    const token = await this.deps.store.tokens.findByHash(hash);
-    if (!token) return null;
+    const version = this.tokenIndex?.sync() ?? 0;
+    let resolved = this.tokenIndex?.get(hash) ?? null;
+    if (resolved === null) {
+      resolved = await this.resolveToken(hash);
+      if (resolved === null) return null;
+      this.tokenIndex?.put(hash, resolved, version);
+    }
+    // What depends on the time is checked on every use, cached or not.
+    const { token, user } = resolved;
     const now = this.deps.clock();
     if (token.expiresAt && token.expiresAt.getTime() <= now) return null;
-    if (token.userId === null) return null;
-    const user = await this.deps.store.users.getById(token.userId);
-    if (!user) return null;
     if (!token.lastActivity || now - token.lastActivity.getTime() > TOKEN_TOUCH_INTERVAL_MS) {
       await this.deps.store.tokens.touch(token.id, new Date(now));
     }
     // As JupyterHub: using a user's token is activity of that user; a server's own token is not.
     if (token.kind !== 'server') await this.recordUserActivity(user, now);
+    return resolved.identity;
+  }
+
+  /** Reads a user-owned token, its owner and the owner's groups from the store; null when unknown or ownerless. */
+  private async resolveToken(hash: string): Promise<ResolvedToken | null> {
+    const token = await this.deps.store.tokens.findByHash(hash);
+    if (!token || token.userId === null) return null;
+    const user = await this.deps.store.users.getById(token.userId);
+    if (!user) return null;
     const groups = await this.deps.store.groups.groupNamesOf(user.id);
-    return { kind: 'user', name: user.name, user, groups, scopes: await this.cachedTokenScopes(token, user, groups), token, sessionId: token.sessionId };
+    const scopes = await this.cachedTokenScopes(token, user, groups);
+    const identity: Identity = { kind: 'user', name: user.name, user, groups, scopes, token, sessionId: token.sessionId };
+    return { identity, token, user };
   }
 
   /** Identity of a browser session (the hub login cookie): the user's full scopes. A request with it is the user's activity. */

@@ -34,6 +34,24 @@ export interface Store {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Closes connections. The store is unusable afterwards. */
   close(): Promise<void>;
+  /**
+   * A cheap signal that the stored data may have changed, for in-memory indexes that must never
+   * serve stale rows; null when the adapter has none (PostgreSQL), and then nothing may be cached.
+   */
+  readonly changes: StoreChangeSignal | null;
+}
+
+/**
+ * Tells whether anything may have been written since an earlier look: by this process or by another
+ * one on the same database (the `clusterhub` CLI). Synchronous and cheap enough for every request.
+ */
+export interface StoreChangeSignal {
+  /**
+   * A number that grows after every committed write, this process's or another's. Read it BEFORE
+   * reading the rows a cache entry is built from: while it still returns the same number, those
+   * rows are unchanged. It may also grow without a change (a rolled-back write).
+   */
+  version(): number;
 }
 
 /** Thrown when a write would violate a uniqueness rule (user name, group name, server name per user…). */

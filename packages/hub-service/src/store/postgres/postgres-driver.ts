@@ -55,6 +55,8 @@ type Queryable = Pick<PoolClient, 'query'>;
  */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres';
+  /** None: other hub processes and the CLI write through their own connections, unseen (a counter row could signal them). */
+  readonly changes = null;
   private readonly scope = new AsyncLocalStorage<PostgresTransaction>();
   private readonly translated = new StatementCache<string>(512);
   private closed = false;
@@ -129,6 +131,7 @@ export class PostgresDriver implements SqlDriver {
  */
 class PostgresTransaction implements SqlDriver {
   readonly dialect = 'postgres';
+  readonly changes = null;
   private open = true;
   private failed: unknown = null;
 

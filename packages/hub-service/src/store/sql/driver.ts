@@ -1,3 +1,5 @@
+import type { StoreChangeSignal } from '../store';
+
 /** SQL dialects the store speaks. */
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -18,6 +20,8 @@ export type SqlRow = Readonly<Record<string, unknown>>;
  */
 export interface SqlDriver {
   readonly dialect: SqlDialect;
+  /** The store's change signal ({@link StoreChangeSignal}); null when the database offers no cheap one, and on transactions. */
+  readonly changes: StoreChangeSignal | null;
   /** Runs a statement and returns its rows (`[]` for statements without a result set). */
   query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
   /** Runs a statement and returns how many rows it changed. */

@@ -1,4 +1,4 @@
-import type { AccountRepository, GroupRepository, OAuthRepository, ServerRepository, Store, TokenRepository, UsageRepository, UserRepository } from '../store';
+import type { AccountRepository, GroupRepository, OAuthRepository, ServerRepository, Store, StoreChangeSignal, TokenRepository, UsageRepository, UserRepository } from '../store';
 import { SqlAccountRepository } from './account-repository';
 import type { SqlDriver } from './driver';
 import { SqlGroupRepository } from './group-repository';
@@ -29,6 +29,8 @@ export class SqlStore implements Store {
   readonly oauth: OAuthRepository;
   readonly accounts: AccountRepository;
   readonly usage: UsageRepository;
+  /** {@inheritDoc Store.changes} */
+  readonly changes: StoreChangeSignal | null;
   private readonly driver: SqlDriver;
   private readonly now: () => Date;
 
@@ -36,6 +38,7 @@ export class SqlStore implements Store {
     this.driver = options.driver;
     this.now = options.now;
     this.kind = options.driver.dialect;
+    this.changes = options.driver.changes;
     const ctx: RepositoryContext = { db: options.driver, now: options.now };
     this.users = new SqlUserRepository(ctx);
     this.groups = new SqlGroupRepository(ctx);

@@ -9,17 +9,39 @@ const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRI
 /**
  * Synchronous statement execution on one better-sqlite3 connection, with a prepared-statement
  * cache and error mapping. Callers (the driver and its transactions) decide when it may run.
+ * It also keeps the store's change version ({@link SqliteConnection.changeVersion}).
  */
 export class SqliteConnection {
   private readonly statements = new StatementCache<BetterSqlite3.Statement>(256);
+  /** `PRAGMA data_version`: changes when another connection (another process) commits. */
+  private readonly dataVersion: BetterSqlite3.Statement;
+  private seenDataVersion: unknown = null;
+  private version = 0;
 
-  constructor(readonly db: BetterSqlite3.Database) {}
+  constructor(readonly db: BetterSqlite3.Database) {
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /**
+   * Grows after every write statement and transaction control statement run on this connection
+   * (counted as they run, so before their commit; readers wait for a running transaction anyway)
+   * and whenever another connection has committed since the last call (`PRAGMA data_version`).
+   */
+  changeVersion(): number {
+    const seen: unknown = this.dataVersion.get();
+    if (seen !== this.seenDataVersion) {
+      this.seenDataVersion = seen;
+      this.version += 1;
+    }
+    return this.version;
+  }
 
   /** Runs a statement and returns its rows (`[]` when it returns none). */
   all(sql: string, params: readonly SqlParam[]): SqlRow[] {
     return this.guard(() => {
       const statement = this.prepare(sql);
       const bound = bind(params);
+      if (!statement.readonly) this.version += 1;
       if (statement.reader) return statement.all(...bound) as SqlRow[];
       statement.run(...bound);
       return [];
@@ -31,6 +53,7 @@ export class SqliteConnection {
     return this.guard(() => {
       const statement = this.prepare(sql);
       const bound = bind(params);
+      if (!statement.readonly) this.version += 1;
       if (statement.reader) {
         const rows = statement.all(...bound);
         return { changes: rows.length };
@@ -41,6 +64,7 @@ export class SqliteConnection {
 
   /** Runs SQL without parameters (transaction control). */
   exec(sql: string): void {
+    this.version += 1;
     this.db.exec(sql);
   }
 

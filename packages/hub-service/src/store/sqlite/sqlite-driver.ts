@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SqlDriver, SqlParam, SqlRow } from '../sql/driver';
+import type { StoreChangeSignal } from '../store';
 import { AsyncMutex } from '../sql/async-mutex';
 import { SqliteConnection } from './sqlite-connection';
 
@@ -44,11 +45,15 @@ export function openSqliteDriver(options: SqliteDriverOptions): SqliteDriver {
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite';
+  /** Writes of this connection and commits of other connections (other processes) to the same file. */
+  readonly changes: StoreChangeSignal;
   private readonly lock = new AsyncMutex();
   private readonly scope = new AsyncLocalStorage<SqliteTransaction>();
   private closed = false;
 
-  constructor(private readonly conn: SqliteConnection) {}
+  constructor(private readonly conn: SqliteConnection) {
+    this.changes = { version: () => conn.changeVersion() };
+  }
 
   /** {@inheritDoc SqlDriver.query} */
   query(sql: string, params: readonly SqlParam[] = []): Promise<SqlRow[]> {
@@ -129,6 +134,7 @@ export class SqliteDriver implements SqlDriver {
  */
 class SqliteTransaction implements SqlDriver {
   readonly dialect = 'sqlite';
+  readonly changes = null;
   private open = true;
   private failed: unknown = null;
 
