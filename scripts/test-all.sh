@@ -16,6 +16,7 @@ step "lint"; npm run --silent lint || status=1
 step "type-check"; npm run --silent typecheck || status=1
 step "unit and integration tests (jest)"
 npx jest --ci --json --outputFile=.cache/jest-results.json || status=1
+bash scripts/slurm/stop.sh || true  # the Slurm test cluster some jest files started (harness/slurm)
 step "UI tests (Galata in Chromium, through a real hub)"
 bash ui-tests/run.sh || status=1
 
