@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import type { ServerModel, UserModel } from '@clusterhub/shared';
 import { apiCall as call } from './harness/api-call';
 import { startTestHub, type TestHub } from './harness/hub-harness';
+import { readProgress } from './harness/progress';
 import { FakeSpawner, type FakeBehaviour } from '../src/spawners/testing/fake-spawner';
 import type { SpawnHandle } from '../src/spawners/spawner';
 
@@ -36,53 +37,6 @@ function rawCall(base: string, method: string, path: string, token: string): Pro
 
 function codeOf(reply: { json: unknown }): unknown {
   return (reply.json as { code?: unknown } | undefined)?.code;
-}
-
-/** One progress event as sent on the wire. */
-interface ProgressEvent {
-  progress?: number;
-  message: string;
-  ready?: boolean;
-  failed?: boolean;
-  url?: string;
-}
-
-/** Reads a progress stream until `stop` says so, the stream ends, or the deadline passes. */
-async function readProgress(
-  url: string,
-  token: string,
-  stop: (state: { events: ProgressEvent[]; keepalives: number }) => boolean,
-  deadlineMs = 30_000,
-): Promise<{ status: number; contentType: string | null; cacheControl: string | null; events: ProgressEvent[]; keepalives: number; ended: boolean }> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), deadlineMs);
-  const state = { events: [] as ProgressEvent[], keepalives: 0 };
-  let ended = false;
-  const res = await fetch(url, { headers: { authorization: `token ${token}` }, signal: abort.signal });
-  try {
-    if (res.status !== 200 || !res.body) return { status: res.status, contentType: res.headers.get('content-type'), cacheControl: null, ...state, ended: true };
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    while (!stop(state)) {
-      const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
-      if (chunk.done) {
-        ended = true;
-        break;
-      }
-      buffer += decoder.decode(chunk.value, { stream: true });
-      for (let at = buffer.indexOf('\n\n'); at >= 0; at = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        if (block === '') state.keepalives += 1;
-        else if (block.startsWith('data: ')) state.events.push(JSON.parse(block.slice('data: '.length)) as ProgressEvent);
-      }
-    }
-    return { status: res.status, contentType: res.headers.get('content-type'), cacheControl: res.headers.get('cache-control'), ...state, ended };
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
-  }
 }
 
 /** Polls until `check` is true or the deadline passes. */

@@ -50,7 +50,7 @@ describe('spawn-pending, server log, crash pages', () => {
     expect(created.headers.get('location')).toBe('/hub/spawn-pending/alice/slow');
     const pending = await alice.request(`${t.publicUrl}/hub/spawn-pending/alice/slow`);
     expect(pending.status).toBe(200);
-    expect(pending.text).toMatch(/<form class="inline" method="post" action="\/hub\/stop\/alice\/slow" id="stop-form"><input type="hidden" name="_xsrf" value="[^"]+"><button[^>]*id="stop-server">Stop server</);
+    expect(pending.text).toMatch(/<form class="inline" method="post" action="\/hub\/stop\/alice\/slow" id="stop-form"><input type="hidden" name="_xsrf" value="[^"]+"><button[^>]*id="stop-server">Cancel start</);
     expect(pending.text).toContain('id="server-log-link" href="/hub/logs/alice/slow"');
 
     const log = await alice.request(`${t.publicUrl}/hub/logs/alice/slow`);

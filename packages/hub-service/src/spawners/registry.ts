@@ -6,6 +6,9 @@ import type { Spawner } from './spawner';
 import type { SpawnerLogger } from './spawner-logger';
 import { LocalProcessSpawner } from './local-process/local-process-spawner';
 import { accountPolicyFor } from './local-process/accounts';
+import { BatchSpawner } from './batch/batch-spawner';
+import { createCommandRunner } from './batch/commands';
+import { SlurmDialect } from './batch/slurm/slurm-dialect';
 
 /** What the adapters may need from the composition root. */
 export interface SpawnerDeps {
@@ -44,8 +47,34 @@ export function createSpawner(config: ResolvedConfig['spawner'], deps: SpawnerDe
  *
  * @throws Error naming `backends.<name>.kind` for a kind this build cannot run yet.
  */
-export function createBatchSpawner(config: ResolvedBatchBackend, _deps: SpawnerDeps = {}): Spawner {
-  throw new Error(`backends.${config.name}.kind: ${config.kind} backends are not available in this build yet`);
+export function createBatchSpawner(config: ResolvedBatchBackend, deps: SpawnerDeps & { readonly startTimeoutSeconds?: number } = {}): Spawner {
+  if (config.kind !== 'slurm') throw new Error(`backends.${config.name}.kind: ${config.kind} backends are not available in this build yet`);
+  const runner = createCommandRunner({
+    transport: config.transport,
+    sudo: config.sudo,
+    commandDir: config.commandDir,
+    ...(config.ssh
+      ? {
+          ssh: {
+            hosts: [...config.ssh.hosts],
+            user: config.ssh.user,
+            privateKey: config.ssh.privateKey,
+            hostKeys: [...config.ssh.hostKeys],
+            connectTimeoutMs: config.ssh.connectTimeoutSeconds * 1000,
+            keepaliveMs: config.ssh.keepaliveSeconds * 1000,
+          },
+        }
+      : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
+  return new BatchSpawner({
+    backend: config,
+    dialect: new SlurmDialect(runner),
+    runner,
+    startTimeoutSeconds: deps.startTimeoutSeconds ?? 300,
+    ...(config.ssh ? { ownAccount: config.ssh.user } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
 }
 
 /**
@@ -53,13 +82,13 @@ export function createBatchSpawner(config: ResolvedBatchBackend, _deps: SpawnerD
  * `overrides` replaces backends by name (tests: a fake spawner). Constructing has no side effects.
  */
 export function createBackends(
-  config: Pick<ResolvedConfig, 'spawner' | 'backends'>,
+  config: Pick<ResolvedConfig, 'spawner' | 'backends'> & { readonly hub: { readonly startTimeoutSeconds: number } },
   deps: SpawnerDeps = {},
   overrides: Readonly<Record<string, Spawner>> = {},
 ): Backends {
   const byName = new Map<string, Spawner>();
   byName.set(DEFAULT_BACKEND, overrides[DEFAULT_BACKEND] ?? createSpawner(config.spawner, deps));
-  for (const [name, backend] of Object.entries(config.backends)) byName.set(name, overrides[name] ?? createBatchSpawner(backend, deps));
+  for (const [name, backend] of Object.entries(config.backends)) byName.set(name, overrides[name] ?? createBatchSpawner(backend, { ...deps, startTimeoutSeconds: config.hub.startTimeoutSeconds }));
   for (const [name, spawner] of Object.entries(overrides)) if (!byName.has(name)) byName.set(name, spawner);
   return new Backends(byName);
 }

@@ -225,10 +225,10 @@ describe('spawn-pending', () => {
 });
 
 describe('spawn-pending actions', () => {
-  it("offers Stop server (with _xsrf) and the log of the owner's server", () => {
+  it("offers Cancel start (with _xsrf) and the log of the owner's server", () => {
     const page = renderSpawnPending({ baseHubUrl: BASE, user: { name: 'root' }, owner: 'a b', serverName: 'gpu', progressUrl: '/p', nextUrl: '/n', xsrf: 'X"' });
     expectValidPage(page, 1);
-    expect(page).toContain('action="/hub/stop/a%20b/gpu" id="stop-form"><input type="hidden" name="_xsrf" value="X&quot;">');
+    expect(page).toContain('action="/hub/stop/a%20b/gpu" id="stop-form"><input type="hidden" name="_xsrf" value="X&quot;"><button type="submit" class="btn btn-danger" id="stop-server">Cancel start</button>');
     expect(page).toContain('id="server-log-link" href="/hub/logs/a%20b/gpu"');
     expect(renderSpawnPending({ baseHubUrl: BASE, user: { name: 'alice' }, serverName: '', progressUrl: '/p', nextUrl: '/n' })).not.toContain('id="stop-form"');
   });

@@ -1,8 +1,8 @@
 /**
  * The spawn-progress page: a progress bar and a log driven by an inline script that follows the
  * hub's progress event stream (`EventSource`), redirects to the server when it is ready and shows
- * the failure otherwise. Without JavaScript the page refreshes itself every 10 s. A "Stop server"
- * form cancels a slow start (`POST {hub}stop/<owner>[/<server>]`, as JupyterHub's button), and a
+ * the failure otherwise. Without JavaScript the page refreshes itself every 10 s. A "Cancel start"
+ * form cancels the start, e.g. a batch job still queued (`POST {hub}stop/<owner>[/<server>]`, as JupyterHub's "Stop server" button), and a
  * link opens the server's log (`{hub}logs/<owner>[/<server>]`).
  */
 import { encodeSegment, html, raw, safeUrl } from './html';
@@ -104,7 +104,7 @@ export function renderSpawnPending(view: SpawnPendingView): string {
   const stop =
     view.xsrf === undefined
       ? null
-      : html`<form class="inline" method="post" action="${view.baseHubUrl}stop/${path}" id="stop-form"><input type="hidden" name="_xsrf" value="${view.xsrf}"><button type="submit" class="btn btn-danger" id="stop-server">Stop server</button></form>`;
+      : html`<form class="inline" method="post" action="${view.baseHubUrl}stop/${path}" id="stop-form"><input type="hidden" name="_xsrf" value="${view.xsrf}"><button type="submit" class="btn btn-danger" id="stop-server">Cancel start</button></form>`;
   const body = html`
     <section class="card" id="progress-root" data-progress-url="${safeUrl(view.progressUrl)}" data-next-url="${safeUrl(view.nextUrl)}">
       <h1>Starting ${label}</h1>

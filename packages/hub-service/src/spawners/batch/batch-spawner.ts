@@ -1,0 +1,212 @@
+import { userInfo } from 'node:os';
+import type { ResolvedBatchBackend } from '../../config/types';
+import { unixAccountName } from '../local-process/account-name';
+import { silentSpawnerLogger, type SpawnerLogger } from '../spawner-logger';
+import { SpawnError, type PollResult, type SpawnContext, type SpawnHandle, type SpawnRequest, type SpawnResult, type Spawner } from '../spawner';
+import { abortError, sleep } from '../abort';
+import { SchedulerUnreachableError, type CommandRunner } from './commands';
+import type { JobInfo, SchedulerDialect, WatchedJob } from './dialect';
+import { resolveJobSpec } from './job-spec';
+import { pollResultOf } from './job-state';
+import { jobName } from './script-text';
+import { JobWatch } from './job-watch';
+
+/** What a batch server's handle holds: enough to poll, stop and re-adopt it after a restart. */
+export interface BatchHandle {
+  readonly jobId: string;
+  /** The cluster account the job runs as (scancel runs as it). */
+  readonly account: string;
+  readonly partition: string | null;
+  /** Set once the server reported its port and the job runs. */
+  readonly node?: string;
+  readonly port?: number;
+}
+
+/** Reads a persisted handle; null when it is not a batch handle. */
+export function batchHandleOf(handle: SpawnHandle): BatchHandle | null {
+  const { jobId, account, partition } = handle;
+  if (typeof jobId !== 'string' || typeof account !== 'string') return null;
+  return { jobId, account, partition: typeof partition === 'string' ? partition : null };
+}
+
+/** Options of {@link BatchSpawner}. */
+export interface BatchSpawnerOptions {
+  readonly backend: ResolvedBatchBackend;
+  readonly dialect: SchedulerDialect;
+  /** The runner the dialect uses; closed with the backend. */
+  readonly runner?: CommandRunner;
+  /** The hub's start timeout: a grace extension never goes past it plus `startGraceSeconds`. */
+  readonly startTimeoutSeconds: number;
+  /** The account the commands run as without sudo (the hub's own, or the SSH operator). */
+  readonly ownAccount?: string;
+  readonly logger?: SpawnerLogger;
+  /** Seconds between queue queries while a server starts (default: the backend's poll interval, at most 3). */
+  readonly startPollSeconds?: number;
+}
+
+/**
+ * A backend that runs each server as a batch job (Slurm or PBS), submitted as the user. Start:
+ * validate the options, render the job script, submit it on stdin as the user, persist the job id
+ * at once, then follow the job through the shared queue watch (one query for all the hub's jobs)
+ * while telling the user why it waits, until the server reports its port (`batchspawner-singleuser`)
+ * and the job runs. Poll: one query per cycle for all servers (`pollMany`). Stop: cancel as the user.
+ */
+export class BatchSpawner implements Spawner {
+  readonly kind: string;
+  private readonly watch: JobWatch;
+  private readonly logger: SpawnerLogger;
+
+  constructor(private readonly opts: BatchSpawnerOptions) {
+    this.kind = opts.dialect.kind;
+    this.logger = opts.logger ?? silentSpawnerLogger;
+    this.watch = new JobWatch(opts.dialect);
+  }
+
+  checkStart(request: Pick<SpawnRequest, 'profile' | 'userOptions'>): void {
+    resolveJobSpec(request.profile, request.userOptions);
+  }
+
+  /** The cluster account of a hub user; refuses to submit as anyone else when commands run without sudo. */
+  private accountOf(userName: string): string {
+    const account = unixAccountName(this.opts.backend.userTemplate, userName);
+    if (!this.opts.backend.sudo) {
+      const own = this.opts.ownAccount ?? userInfo().username;
+      if (own === 'root' || own !== account) {
+        throw new SpawnError(`backends.${this.opts.backend.name}.sudo is false, so jobs would run as ${own}, not as ${account}: refused.`);
+      }
+    }
+    return account;
+  }
+
+  async start(request: SpawnRequest, ctx: SpawnContext): Promise<SpawnResult> {
+    const { backend, dialect } = this.opts;
+    const spec = resolveJobSpec(request.profile, request.userOptions);
+    const account = this.accountOf(request.user.name);
+    const home = backend.home.split('{account}').join(account);
+    const script = dialect.renderScript(spec, {
+      jobName: jobName(request.server.id),
+      user: account,
+      home,
+      output: backend.output,
+      path: backend.path,
+      env: { ...request.env, ...backend.environment, JUPYTERHUB_SERVICE_URL: `http://0.0.0.0:0${request.prefix}` },
+      cmd: backend.cmd,
+    });
+    ctx.signal.throwIfAborted();
+    ctx.onProgress({ progress: 20, message: `Submitting a ${dialect.kind === 'slurm' ? 'Slurm' : 'PBS'} job as ${account}…` });
+    const jobId = await dialect.submit(script, account);
+    const handle: BatchHandle = { jobId, account, partition: spec.partition ?? null };
+    this.logger.info({ jobId, account, backend: backend.name }, 'batch job submitted');
+    try {
+      await ctx.persistHandle?.({ ...handle });
+      ctx.onProgress({ progress: 30, message: `Job ${jobId} submitted.` });
+      const { node, port } = await this.follow(handle, ctx);
+      return { handle: { ...handle, node, port }, target: `http://${node}:${port}` };
+    } catch (err) {
+      await dialect.cancel(jobId, account).catch((e: unknown) => this.logger.warn({ jobId, err: String(e) }, 'cancelling the job of a failed start failed'));
+      if (ctx.signal.aborted) throw abortError(ctx.signal);
+      throw err;
+    } finally {
+      this.watch.untrack(jobId);
+    }
+  }
+
+  /** Follows a submitted job until it runs and its server reported its port. */
+  private async follow(handle: BatchHandle, ctx: SpawnContext): Promise<{ node: string; port: number }> {
+    const { backend } = this.opts;
+    const started = Date.now();
+    const cap = started + (this.opts.startTimeoutSeconds + backend.startGraceSeconds) * 1000;
+    let port: number | null = null;
+    const report = ctx.waitForPortReport?.() ?? Promise.reject(new SpawnError('this hub does not take port reports'));
+    report.then((p) => (port = p)).catch(() => undefined);
+    const intervalMs = (this.opts.startPollSeconds ?? Math.min(backend.pollIntervalSeconds, 3)) * 1000;
+    let lastMessage = '';
+    let pending = true;
+    this.watch.track({ id: handle.jobId, partition: handle.partition, pending: true });
+    for (;;) {
+      ctx.signal.throwIfAborted();
+      let info: JobInfo | null = null;
+      try {
+        info = await this.watch.observe([{ id: handle.jobId, partition: handle.partition, pending }]).then((m) => m.get(handle.jobId) ?? null);
+      } catch (err) {
+        if (!(err instanceof SchedulerUnreachableError)) throw err;
+        this.say(ctx, `The scheduler cannot be reached right now (${err.message}); still trying.`, lastMessage);
+      }
+      if (info) {
+        const result = pollResultOf(info.observation, new Date());
+        if (result.status === 'stopped') throw new SpawnError(result.message ?? 'The job ended before the server started.');
+        pending = result.status === 'pending';
+        if (result.status === 'pending' && result.message) {
+          lastMessage = this.say(ctx, result.message, lastMessage);
+          const obs = info.observation;
+          const expected = obs.kind === 'queued' ? obs.job.expectedStart : null;
+          if (expected && expected.getTime() - Date.now() <= backend.startGraceSeconds * 1000) {
+            ctx.extendDeadline?.(Math.min(cap, expected.getTime() + backend.startGraceSeconds * 1000));
+          }
+        }
+        if (result.status === 'running') {
+          if (port === null) lastMessage = this.say(ctx, `Job ${handle.jobId} runs on ${info.node ?? 'its node'}; waiting for the server to report its port…`, lastMessage, 50);
+          else if (info.node) return { node: info.node, port };
+        }
+      }
+      await Promise.race([sleep(intervalMs, ctx.signal), report.catch(() => undefined)]);
+    }
+  }
+
+  /** Sends a progress message when it changed; returns the message now shown. */
+  private say(ctx: SpawnContext, message: string, last: string, progress = 40): string {
+    if (message !== last) ctx.onProgress({ progress, message });
+    return message;
+  }
+
+  async poll(handle: SpawnHandle): Promise<PollResult> {
+    const [result] = await this.pollMany([handle]);
+    return result ?? { status: 'unknown', message: 'no answer' };
+  }
+
+  async pollMany(handles: readonly SpawnHandle[]): Promise<PollResult[]> {
+    const jobs: { handle: BatchHandle | null; watched: WatchedJob | null }[] = handles.map((h) => {
+      const handle = batchHandleOf(h);
+      return { handle, watched: handle ? { id: handle.jobId, partition: handle.partition, pending: false } : null };
+    });
+    const watched = jobs.flatMap((j) => (j.watched ? [j.watched] : []));
+    let infos: Map<string, JobInfo>;
+    try {
+      infos = await this.watch.observe(watched);
+    } catch (err) {
+      const message = err instanceof SchedulerUnreachableError ? `The scheduler cannot be reached: ${err.message}` : String(err);
+      return jobs.map(() => ({ status: 'unknown', message }));
+    }
+    const now = new Date();
+    return jobs.map(({ handle }) => {
+      if (!handle) return { status: 'stopped', exitCode: null, message: 'Not a batch job handle.' };
+      const info = infos.get(handle.jobId);
+      return info ? pollResultOf(info.observation, now) : { status: 'unknown', message: `no news of job ${handle.jobId}` };
+    });
+  }
+
+  async stop(raw: SpawnHandle, opts: { timeoutSeconds: number }): Promise<void> {
+    const handle = batchHandleOf(raw);
+    if (!handle) return;
+    await this.opts.dialect.cancel(handle.jobId, handle.account);
+    const deadline = Date.now() + opts.timeoutSeconds * 1000;
+    while (Date.now() < deadline) {
+      const [result] = await this.pollMany([raw]);
+      if (result?.status === 'stopped') return;
+      await sleep(500);
+    }
+    this.logger.warn({ jobId: handle.jobId }, `job still listed ${opts.timeoutSeconds} s after scancel`);
+  }
+
+  /** When a running job's time limit ends, for the server model (walltime notice). */
+  async endOf(raw: SpawnHandle): Promise<Date | null> {
+    const handle = batchHandleOf(raw);
+    if (!handle) return null;
+    const info = (await this.watch.observe([{ id: handle.jobId, partition: handle.partition, pending: false }])).get(handle.jobId);
+    return info?.end ?? null;
+  }
+
+  async close(): Promise<void> {
+    await this.opts.runner?.close();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * What a batch backend needs from a scheduler dialect (Slurm, PBS): render a job script, submit
+ * it as the user, find out about many jobs with one queue query, cancel one. The dialects own
+ * the commands and their parsing; the backend (batch-spawner.ts) owns the server lifecycle.
+ */
+import type { JobSpec } from './job-spec';
+import type { JobObservation } from './job-state';
+import type { JobScriptContext } from './script-text';
+
+/** A job the backend asks about, with what it learnt of it before (hints for one-call planning). */
+export interface WatchedJob {
+  readonly id: string;
+  /** Its partition (queue), when known. */
+  readonly partition: string | null;
+  /** Whether it was pending when last seen. */
+  readonly pending: boolean;
+}
+
+/** What one queue query found out about one job. */
+export interface JobInfo {
+  readonly observation: JobObservation;
+  /** The node it runs on (first of its list), once running. */
+  readonly node: string | null;
+  /** Its partition (queue), when the scheduler said. */
+  readonly partition: string | null;
+  /** When its time limit ends (running jobs), when the scheduler said. */
+  readonly end: Date | null;
+}
+
+/** One scheduler's commands, as the batch backend uses them. */
+export interface SchedulerDialect {
+  readonly kind: 'slurm' | 'pbs';
+  /** The job script for `spec`; throws RangeError for a value that cannot go into a script. */
+  renderScript(spec: JobSpec, ctx: JobScriptContext): string;
+  /**
+   * Submits `script` as `account` and resolves with the job id.
+   *
+   * @throws SpawnError with the scheduler's own words when it refuses the job.
+   * @throws SchedulerUnreachableError when the scheduler cannot be asked.
+   */
+  submit(script: string, account: string): Promise<string>;
+  /**
+   * Everything about `jobs` in as few scheduler calls as the dialect can (Slurm: one `squeue`, plus
+   * one `sacct` for the jobs that left the queue). Every asked id has an entry.
+   *
+   * @throws SchedulerUnreachableError when the queue cannot be read (then nothing is known).
+   */
+  observe(jobs: readonly WatchedJob[]): Promise<Map<string, JobInfo>>;
+  /** Cancels a job as `account`; a job that already ended is fine. */
+  cancel(jobId: string, account: string): Promise<void>;
+}
