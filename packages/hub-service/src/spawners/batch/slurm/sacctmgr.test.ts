@@ -1,4 +1,4 @@
-import { offeredChoice, parseAssociations, sacctmgrArgs } from './sacctmgr';
+import { defaultAccountArgs, offeredChoice, parseAssociations, parseDefaultAccount, sacctmgrArgs } from './sacctmgr';
 
 describe('sacctmgrArgs', () => {
   it('asks for the associations of one user', () => {
@@ -6,6 +6,15 @@ describe('sacctmgrArgs', () => {
   });
   it('refuses a user name that could be another argument', () => {
     for (const bad of ['alice bob', 'alice,bob', 'a=b', '-x', '', 'ａlice']) expect(() => sacctmgrArgs(bad)).toThrow(RangeError);
+  });
+});
+
+describe('defaultAccountArgs / parseDefaultAccount', () => {
+  it('asks for and reads the default account', () => {
+    expect(defaultAccountArgs('alice')).toEqual(['--noheader', '--parsable2', 'show', 'user', 'alice', 'format=User,DefaultAccount']);
+    expect(() => defaultAccountArgs('alice bob')).toThrow(RangeError);
+    expect(parseDefaultAccount('alice|physics\n')).toBe('physics');
+    expect(parseDefaultAccount('alice|\n')).toBeNull();
   });
 });
 

@@ -17,6 +17,21 @@ export function sacctmgrArgs(user: string): string[] {
   return ['--noheader', '--parsable2', 'show', 'associations', 'where', `user=${user}`, `format=${SACCTMGR_FIELDS.join(',')}`];
 }
 
+/** `sacctmgr`'s argv for the user's default account (`show user <user> format=User,DefaultAccount`). */
+export function defaultAccountArgs(user: string): string[] {
+  if (!ACCOUNT_USER.test(user)) throw new RangeError(`user ${JSON.stringify(user.slice(0, 40))} is not a cluster account name`);
+  return ['--noheader', '--parsable2', 'show', 'user', user, 'format=User,DefaultAccount'];
+}
+
+/** Reads the default account from {@link defaultAccountArgs}' output (`alice|physics`); `null` when none. */
+export function parseDefaultAccount(text: string): string | null {
+  for (const line of outputLines(text)) {
+    const account = line.split('|')[1]?.trim() ?? '';
+    if (SCHEDULER_NAME.test(account)) return account;
+  }
+  return null;
+}
+
 /** One account of the user and what it allows. */
 export interface AccountAssociation {
   readonly account: string;
