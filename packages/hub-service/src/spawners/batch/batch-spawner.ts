@@ -56,7 +56,7 @@ export class BatchSpawner implements Spawner {
   private readonly watch: JobWatch;
   private readonly logger: SpawnerLogger;
 
-  constructor(private readonly opts: BatchSpawnerOptions) {
+  constructor(readonly opts: BatchSpawnerOptions) {
     this.kind = opts.dialect.kind;
     this.logger = opts.logger ?? silentSpawnerLogger;
     this.watch = new JobWatch(opts.dialect);
@@ -67,7 +67,7 @@ export class BatchSpawner implements Spawner {
   }
 
   /** The cluster account of a hub user; refuses to submit as anyone else when commands run without sudo. */
-  private accountOf(userName: string): string {
+  accountOf(userName: string): string {
     const account = unixAccountName(this.opts.backend.userTemplate, userName);
     if (!this.opts.backend.sudo) {
       const own = this.opts.ownAccount ?? userInfo().username;
