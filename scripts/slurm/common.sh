@@ -7,6 +7,8 @@ CLUSTER_NAME=clusterhub
 NODE_NAME="$(hostname -s)"
 CLUSTER_USERS='alice bob'
 DB_NAME=slurm_acct_db
+# Present while a test has stopped slurmctld on purpose (controller.sh stop).
+PAUSED_MARKER="$SCRATCH/run/slurmctld.paused"
 
 log() { echo "slurm-test-cluster: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -229,6 +231,18 @@ wait_node_ready() {
   die "node $NODE_NAME is not usable (state '$(node_state)'; logs: $SCRATCH/log/)"
 }
 
+# A test that stopped slurmctld on purpose gets up to 5 minutes to start it again.
+wait_while_paused() {
+  local i
+  for i in $(seq 1 300); do
+    [ -e "$PAUSED_MARKER" ] || return 0
+    [ "$i" -eq 1 ] && log "slurmctld is stopped by a test (controller.sh stop): waiting for it"
+    sleep 1
+  done
+  log "slurmctld stayed stopped for 5 minutes: restarting the cluster"
+  rm -f "$PAUSED_MARKER"
+}
+
 cluster_healthy() {
   munge_works || return 1
   pid_alive "$SCRATCH/mysql/mariadbd.pid" mariadbd || return 1
@@ -247,6 +261,7 @@ stop_all_daemons() {
   fi
   stop_pidfile "$SCRATCH/run/slurmd.pid" slurmd
   stop_pidfile "$SCRATCH/run/slurmctld.pid" slurmctld
+  rm -f "$PAUSED_MARKER"
   stop_pidfile "$SCRATCH/run/slurmdbd.pid" slurmdbd
   stop_pidfile "$SCRATCH/mysql/mariadbd.pid" mariadbd
 }

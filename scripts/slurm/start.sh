@@ -47,6 +47,7 @@ same_config=1
 for f in slurm.conf gres.conf slurmdbd.conf; do
   cmp -s "$SCRATCH/etc/$f" "/etc/slurm/$f" || same_config=0
 done
+wait_while_paused
 if [ "$same_config" = 1 ] && cluster_healthy; then
   log "reusing the running test cluster"
   write_description

@@ -8,7 +8,15 @@
 import { chown, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { clusterUser, ensureSlurmCluster, SLURM_START_DEADLINE_MS, type SlurmCluster, type SlurmUser } from './harness/slurm/cluster';
+import {
+  clusterUser,
+  ensureSlurmCluster,
+  SLURM_START_DEADLINE_MS,
+  startSlurmController,
+  stopSlurmController,
+  type SlurmCluster,
+  type SlurmUser,
+} from './harness/slurm/cluster';
 import { cancelJobs, check, runAs, runCommand, sbatchAs, waitForJob } from './harness/slurm/commands';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -88,7 +96,8 @@ function jobScript(...lines: string[]): string {
       await submit(alice, jobScript('sleep 300'), ['-p', 'gpu', '--gres=gpu:a100:1', '--time=10']),
       await submit(bob, jobScript('sleep 300'), ['-p', 'gpu', '--gres=gpu:a100:1', '--time=10']),
     ];
-    for (const h of holders) await waitForJob(h.id, 'RUNNING', (l) => l?.state === 'RUNNING');
+    // Other test files may hold the A100s for a while: wait for ours to start.
+    for (const h of holders) await waitForJob(h.id, 'RUNNING', (l) => l?.state === 'RUNNING', 180_000);
     const waiting = await submit(alice, jobScript('sleep 300'), ['-p', 'gpu', '--gres=gpu:a100:1', '--time=10']);
     const pending = await waitForJob(waiting.id, 'reason Resources', (l) => l?.reason === 'Resources');
     expect(pending).toMatchObject({ state: 'PENDING', nodes: '', partition: 'gpu' });
@@ -146,6 +155,21 @@ function jobScript(...lines: string[]): string {
     await check(runAs('alice', 'qdel', [id]), 'qdel');
     const after = await waitForJob(id, 'to be cancelled', (l) => l === undefined || l.state === 'CANCELLED');
     expect(after === undefined || after.state === 'CANCELLED').toBe(true);
+  });
+
+  it('survives a controller outage: commands fail while slurmctld is stopped, the running job is still there after', async () => {
+    const { id } = await submit(alice, jobScript('sleep 300'), ['-p', 'cpu']);
+    await waitForJob(id, 'RUNNING', (l) => l?.state === 'RUNNING');
+    await stopSlurmController();
+    try {
+      const down = await runCommand('squeue', ['-h', '-j', id], { timeoutMs: 60_000 });
+      expect(down.code).not.toBe(0);
+      expect(down.stderr).toContain('Unable to contact slurm controller');
+    } finally {
+      await startSlurmController();
+    }
+    const back = await waitForJob(id, 'listed again', (l) => l !== undefined);
+    expect(back).toMatchObject({ state: 'RUNNING', user: 'alice' });
   });
 });
 

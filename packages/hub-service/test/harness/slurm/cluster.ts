@@ -98,6 +98,20 @@ export async function stopSlurmCluster(): Promise<void> {
   await runScript('stop.sh', 120_000);
 }
 
+/**
+ * Stops only slurmctld (a scheduler outage): running jobs go on under slurmd, Slurm commands fail
+ * (`squeue` after ~18 s of retries). Other callers of {@link ensureSlurmCluster} wait (up to 5 minutes)
+ * for {@link startSlurmController} instead of restarting the cluster.
+ */
+export async function stopSlurmController(): Promise<void> {
+  await runScript('controller.sh', 60_000, ['stop']);
+}
+
+/** Starts slurmctld again with its saved state and waits until the node is usable. */
+export async function startSlurmController(): Promise<void> {
+  await runScript('controller.sh', 120_000, ['start']);
+}
+
 /** The default partition's name. */
 export function defaultPartition(cluster: SlurmCluster): string {
   const found = cluster.partitions.find((p) => p.default);
@@ -112,9 +126,9 @@ export function clusterUser(cluster: SlurmCluster, name: string): SlurmUser {
   return found;
 }
 
-function runScript(name: string, timeoutMs: number): Promise<string> {
+function runScript(name: string, timeoutMs: number, args: readonly string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(SCRIPTS, name)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn('bash', [path.join(SCRIPTS, name), ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
