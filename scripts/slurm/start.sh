@@ -23,8 +23,7 @@ exec 9>"$SCRATCH/lock"
 flock 9
 
 # ---- configuration (rendered into scratch first; compared with what runs) ---------------------
-mkdir -p "$SCRATCH/etc" "$SCRATCH/dev" "$SCRATCH/log" "$SCRATCH/run" "$SCRATCH/ctld" "$SCRATCH/spool" \
-  "$SCRATCH/dbd"
+mkdir -p "$SCRATCH/etc" "$SCRATCH/dev" "$SCRATCH/log" "$SCRATCH/run" "$SCRATCH/ctld" "$SCRATCH/spool"
 [ -s "$SCRATCH/mysql-port" ] || free_port >"$SCRATCH/mysql-port"
 MYSQL_PORT="$(cat "$SCRATCH/mysql-port")"
 [ -s "$SCRATCH/dbd-password" ] || head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$SCRATCH/dbd-password"
