@@ -32,7 +32,7 @@ describe('pbsResources / pbsWalltime', () => {
 describe('qsubArgs', () => {
   const args = qsubArgs(spec, ctx);
 
-  it('puts the options, -j oe, the output, the working folder and the script path in argv', () => {
+  it('puts the options, -j oe, the output, the working folder and -- --parsable (script on stdin) in argv', () => {
     expect(args).toEqual([
       '-N', 'clusterhub-4',
       '-q', 'cpu',
@@ -42,17 +42,19 @@ describe('qsubArgs', () => {
       '-o', 'clusterhub-%j.log',
       '-wd', '/home/alice',
       '-v', 'CLUSTERHUB_JOB=1',
-      '/dev/stdin',
+      '--', '--parsable',
     ]);
+    expect(qsubArgs(spec, ctx, 'pbs').slice(-2)).toEqual(['-v', 'CLUSTERHUB_JOB=1']);
     expect(args.join(' ')).not.toContain('secret');
   });
 
   it("is translated by Debian's real qsub wrapper into the sbatch options meant", () => {
-    const line = execFileSync('qsub', [...args.slice(0, -1), '--sbatchline', args[args.length - 1] ?? ''], { encoding: 'utf8' }).trim();
+    const line = execFileSync('qsub', [...args.slice(0, -2), '--sbatchline', ...args.slice(-2)], { encoding: 'utf8' }).trim();
     const words = line.split(/\s+/).slice(1); // after the sbatch path
     expect(words).toEqual(
-      expect.arrayContaining(['-o', 'clusterhub-%j.log', '-N1', '-n4', '--gpus-per-node=1', '-D/home/alice', '-t2160', '--export=none,CLUSTERHUB_JOB=1', '--mem=16384M', '--account=physics', '-J', 'clusterhub-4', '-p', 'cpu', '/dev/stdin']),
+      expect.arrayContaining(['-o', 'clusterhub-%j.log', '-N1', '-n4', '--gpus-per-node=1', '-D/home/alice', '-t2160', '--export=none,CLUSTERHUB_JOB=1', '--mem=16384M', '--account=physics', '-J', 'clusterhub-4', '-p', 'cpu']),
     );
+    expect(words[words.length - 1]).toBe('--parsable'); // no script path: sbatch reads the script from stdin
     expect(words).not.toContain('-e'); // -j oe: one output file
   });
 
@@ -60,7 +62,6 @@ describe('qsubArgs', () => {
     expect(() => qsubArgs({ ...spec, partition: 'cpu;id' }, ctx)).toThrow(/-q: the PBS wrapper passes it through a shell/);
     expect(() => qsubArgs(spec, { ...ctx, jobName: 'x$(id)' })).toThrow(RangeError);
     expect(() => qsubArgs(spec, { ...ctx, home: '/home/a`id`' })).toThrow(/home/);
-    expect(() => qsubArgs(spec, ctx, '/tmp/a b')).toThrow(/script path/);
   });
 });
 

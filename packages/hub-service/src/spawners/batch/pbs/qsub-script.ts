@@ -2,9 +2,13 @@
  * The PBS dialect's job script and `qsub` argv, for Debian's Torque-compatible wrappers over Slurm
  * (`slurm-wlm-torque`, the only PBS commands packaged here) and Torque/PBS sites, as pure functions.
  *
- * What the wrappers dictate (test-environment.md): `qsub` needs a script FILE (`qsub < script`
- * exits 2), so the script is passed as a path (by default `/dev/stdin`, the script still on
- * standard input, never in a file); only the last `-l` counts, so all resources are one comma-joined
+ * What the wrappers dictate (test-environment.md): `qsub` needs a script argument (`qsub < script`
+ * exits 2), and `/dev/stdin` does not do under sudo (sbatch re-opens the path as the target user,
+ * who may not open a pipe that belongs to the hub or the SSH operator: "Unable to open file
+ * /dev/stdin", seen on the test cluster). So the wrapper gets `-- --parsable` where the script
+ * goes: it hands that word on to `sbatch`, which then reads the script from its inherited standard
+ * input and answers only the id (verified on the test cluster, as alice through sudo). Real PBS
+ * `qsub` reads standard input without any argument. Only the last `-l` counts, so all resources are one comma-joined
  * `-l`; `#PBS -j oe` and `-N` do not name the output, so `-j oe -o <file>` go in argv; no `PBS_*`
  * variables reach the job. The wrapper builds a SHELL command line from its arguments, so every
  * argument here is restricted to characters a shell leaves alone. Walltime is `H:MM:SS` in total
@@ -73,16 +77,20 @@ function pbsOptions(spec: JobSpec, ctx: Pick<QsubScriptContext, 'jobName' | 'out
   return opts;
 }
 
+/** Which `qsub` receives the script: Debian's Torque wrappers over Slurm, or a real PBS/Torque server. */
+export type QsubFlavour = 'torque-wrapper' | 'pbs';
+
 /**
  * `qsub`'s argv: the options, the working folder (`-wd <home>`), `-v CLUSTERHUB_JOB=1` (with it the
- * wrapper submits with `--export=none`), and the script path last (default `/dev/stdin`: the
- * script goes on standard input). Throws a `RangeError` for anything not shell-safe or not
+ * wrapper submits with `--export=none`), and for the wrappers `-- --parsable` (see the module
+ * comment: the script then comes from standard input). The script itself is always sent on
+ * standard input, never in argv or a file. Throws a `RangeError` for anything not shell-safe or not
  * expressible in PBS.
  */
-export function qsubArgs(spec: JobSpec, ctx: Pick<QsubScriptContext, 'jobName' | 'home' | 'output'>, scriptPath = '/dev/stdin'): string[] {
+export function qsubArgs(spec: JobSpec, ctx: Pick<QsubScriptContext, 'jobName' | 'home' | 'output'>, flavour: QsubFlavour = 'torque-wrapper'): string[] {
   checkPaths(ctx);
   const args = pbsOptions(spec, ctx).flatMap(([flag, value]) => [flag, shellSafe(flag, value)]);
-  return [...args, '-wd', shellSafe('home', ctx.home), '-v', 'CLUSTERHUB_JOB=1', shellSafe('script path', scriptPath)];
+  return [...args, '-wd', shellSafe('home', ctx.home), '-v', 'CLUSTERHUB_JOB=1', ...(flavour === 'torque-wrapper' ? ['--', '--parsable'] : [])];
 }
 
 /**
