@@ -212,10 +212,11 @@ start_slurmd() {
 
 node_state() { timeout 10 sinfo -h -n "$NODE_NAME" -o %T 2>/dev/null | head -n1; }
 
+# Any state that takes jobs: idle, mixed, allocated, completing, planned (22.05's backfill plan), …
 node_usable() {
   case "$(node_state)" in
-    idle | mixed | allocated | completing) return 0 ;;
-    *) return 1 ;;
+    '' | down* | drain* | fail* | unknown* | inval* | *'*') return 1 ;;
+    *) return 0 ;;
   esac
 }
 
@@ -243,14 +244,20 @@ wait_while_paused() {
   rm -f "$PAUSED_MARKER"
 }
 
+# Succeeds when every daemon runs and answers; otherwise says (on stderr) what is wrong.
 cluster_healthy() {
-  munge_works || return 1
-  pid_alive "$SCRATCH/mysql/mariadbd.pid" mariadbd || return 1
-  pid_alive "$SCRATCH/run/slurmdbd.pid" slurmdbd || return 1
-  pid_alive "$SCRATCH/run/slurmctld.pid" slurmctld || return 1
-  pid_alive "$SCRATCH/run/slurmd.pid" slurmd || return 1
-  node_usable || return 1
-  sacctmgr -n -P show assoc user=alice format=Account 2>/dev/null | grep -qx physics
+  local why=''
+  if ! munge_works; then why='munge does not answer'
+  elif ! pid_alive "$SCRATCH/mysql/mariadbd.pid" mariadbd; then why='MariaDB is not running'
+  elif ! pid_alive "$SCRATCH/run/slurmdbd.pid" slurmdbd; then why='slurmdbd is not running'
+  elif ! pid_alive "$SCRATCH/run/slurmctld.pid" slurmctld; then why='slurmctld is not running'
+  elif ! pid_alive "$SCRATCH/run/slurmd.pid" slurmd; then why='slurmd is not running'
+  elif ! node_usable; then why="node $NODE_NAME is '$(node_state)'"
+  elif ! sacctmgr -n -P show assoc user=alice format=Account 2>/dev/null | grep -qx physics; then why='sacctmgr does not list alice in physics'
+  fi
+  [ -z "$why" ] && return 0
+  [ ! -s "$SCRATCH/run/slurmctld.pid" ] && [ ! -s "$SCRATCH/run/slurmd.pid" ] || log "not reusing the running cluster: $why"
+  return 1
 }
 
 # Cancel every job (root's scancel covers all users), then stop the daemons this harness started.
