@@ -82,6 +82,19 @@ describe('parseSinfo / freeGres / freeFor', () => {
     ]);
   });
 
+  it("reads sinfoArgs()' real output: padded columns, each ended by |", () => {
+    // As Slurm 22.05.8 printed it on the test cluster (node idle, in both partitions).
+    const pad = (v: string, n: number): string => `${v.padEnd(n)}|`;
+    const line = (p: string): string => [pad('vm', 64), pad(p, 64), pad('idle', 32), pad('gpu:a100:2,gpu:1g.5gb:7', 512), pad('gpu:a100:0(IDX:N/A),gpu:1g.5gb:0(IDX:N/A)', 512)].join('');
+    const parsed = parseSinfo(`${line('cpu*')}\n${line('gpu')}\n`);
+    expect(parsed.map((n) => [n.node, n.partition, n.state])).toEqual([
+      ['vm', 'cpu', 'idle'],
+      ['vm', 'gpu', 'idle'],
+    ]);
+    expect(freeFor(freeGres(parsed), 'gpu:a100:1')).toEqual({ free: 2, fits: 2 });
+    expect(freeFor(freeGres(parsed, 'gpu'), 'gpu:1g.5gb:1')).toEqual({ free: 7, fits: 7 });
+  });
+
   it('never throws on garbage', () => {
     expect(parseSinfo('|||||\n\u0000\n')).toEqual([]);
   });
