@@ -1,5 +1,5 @@
 import { pollResultOf } from '../job-state';
-import { explainPbsComment, parsePbsTime, parseQstatBrief, parseQstatFull, pbsFinishedView, pbsQueuedView, qstatArgs } from './qstat';
+import { explainPbsComment, parsePbsTime, parseQstatBrief, parseQstatFull, pbsFinishedView, pbsQueuedView, qstatArgs, qstatOutcome } from './qstat';
 
 // qstat -f as Debian's Torque wrapper prints it (tab-indented), then a real PBS block (4 spaces, a wrapped line).
 const FULL = [
@@ -86,6 +86,15 @@ describe('parseQstatFull', () => {
 
   it('does not take a past mtime for an expected start', () => {
     expect(pbsQueuedView(jobs[1]!, new Date(2026, 10, 30, 20, 0, 0))?.expectedStart).toBeNull();
+  });
+});
+
+describe('qstatOutcome', () => {
+  it("reads the wrappers' exit statuses (seen on the test cluster: 153 for unknown ids, 8 with the controller down)", () => {
+    expect(qstatOutcome(0, 'Job Id:\t1\n')).toBe('ok');
+    expect(qstatOutcome(153, '')).toBe('none-known');
+    expect(qstatOutcome(8, 'Problem loading jobs.\n')).toBe('unreachable');
+    expect(qstatOutcome(255, '')).toBe('unreachable');
   });
 });
 

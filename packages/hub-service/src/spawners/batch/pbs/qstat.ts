@@ -142,3 +142,15 @@ export function pbsQueuedView(job: QstatJob, now: Date): QueuedJobView | null {
 export function pbsFinishedView(job: QstatJob, outputTail?: string): FinishedJobView {
   return { state: job.state, exitCode: job.exitStatus, reason: job.comment, ...(outputTail !== undefined ? { outputTail } : {}) };
 }
+
+/**
+ * What `qstat`'s exit status means: 0 → read the output; 153 with nothing printed → none of the
+ * asked jobs is known any more (the wrappers' "not found"; they ended); anything else (e.g. exit 8,
+ * "Problem loading jobs." while the controller is down) → the scheduler could not be asked: the
+ * jobs' state is unknown, never stopped.
+ */
+export function qstatOutcome(code: number, stdout: string): 'ok' | 'none-known' | 'unreachable' {
+  if (code === 0) return 'ok';
+  if (code === 153 && stdout.trim() === '') return 'none-known';
+  return 'unreachable';
+}
