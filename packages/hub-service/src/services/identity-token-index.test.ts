@@ -1,5 +1,5 @@
 /**
- * Token reads answered from the in-memory token index (services/token-index.ts) stay exactly what
+ * Token reads answered from the in-memory token index (a ChangeGuardedCache, services/change-guarded-cache.ts) stay exactly what
  * the store says: changes by this process and by other processes on the same SQLite file show on
  * the next read, expiry and activity bumps keep working.
  */

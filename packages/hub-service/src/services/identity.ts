@@ -4,7 +4,7 @@ import type { ResolvedConfig } from '../config/types';
 import type { Clock } from '../lib/clock';
 import { sha256Hex } from '../lib/secrets';
 import { ScopeCache } from './scope-cache';
-import { TokenIndex } from './token-index';
+import { ChangeGuardedCache } from './change-guarded-cache';
 
 /** Who is making a request, with the scopes the request may use (already expanded and intersected). */
 export interface Identity {
@@ -22,7 +22,7 @@ export interface Identity {
   readonly sessionId: string | null;
 }
 
-/** A user-owned token as the store described it, kept in the {@link TokenIndex}. */
+/** A user-owned token as the store described it, kept in the {@link ChangeGuardedCache}. */
 interface ResolvedToken {
   readonly identity: Identity;
   readonly token: TokenRecord;
@@ -45,7 +45,7 @@ export class IdentityService {
   /** Expanded scopes by the inputs they are computed from (pure, so never stale; see scope-cache.ts). */
   private readonly scopeCache = new ScopeCache();
   /** User-owned tokens already resolved, emptied on any store change; null when the store has no change signal. */
-  private readonly tokenIndex: TokenIndex<ResolvedToken> | null;
+  private readonly tokenIndex: ChangeGuardedCache<ResolvedToken> | null;
 
   constructor(
     private readonly deps: { store: Store; config: ResolvedConfig; clock: Clock },
@@ -53,7 +53,7 @@ export class IdentityService {
     for (const service of deps.config.services) {
       if (service.apiToken) this.serviceTokens.set(sha256Hex(service.apiToken), service);
     }
-    this.tokenIndex = deps.store.changes ? new TokenIndex(deps.store.changes) : null;
+    this.tokenIndex = deps.store.changes ? new ChangeGuardedCache(deps.store.changes) : null;
   }
 
   /** The full, expanded scopes a user holds (roles: user, plus admin for admins). */
@@ -87,13 +87,8 @@ export class IdentityService {
     if (service) {
       return { kind: 'service', name: service.name, user: null, groups: [], scopes: this.cachedServiceScopes(service), token: null, sessionId: null };
     }
-    const version = this.tokenIndex?.sync() ?? 0;
-    let resolved = this.tokenIndex?.get(hash) ?? null;
-    if (resolved === null) {
-      resolved = await this.resolveToken(hash);
-      if (resolved === null) return null;
-      this.tokenIndex?.put(hash, resolved, version);
-    }
+    const resolved = this.tokenIndex ? await this.tokenIndex.through(hash, () => this.resolveToken(hash)) : await this.resolveToken(hash);
+    if (resolved === null) return null;
     // What depends on the time is checked on every use, cached or not.
     const { token, user } = resolved;
     const now = this.deps.clock();

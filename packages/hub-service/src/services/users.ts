@@ -1,8 +1,17 @@
 import { nameProblem } from '@clusterhub/shared';
-import type { Store, UserRecord } from '../store/store';
+import type { ServerRecord, Store, UserRecord } from '../store/store';
 import { StoreConflictError } from '../store/store';
 import { HubError } from '../errors';
+import { ChangeGuardedCache } from './change-guarded-cache';
 import type { ServerLifecycle } from './server-lifecycle';
+
+/** A user with its groups and all its servers (stopped ones included), as the store holds them now. */
+export interface UserSnapshot {
+  readonly user: UserRecord;
+  /** Group names, sorted. */
+  readonly groups: readonly string[];
+  readonly servers: readonly ServerRecord[];
+}
 
 /** Throws `invalid_name` (400) naming the problem when `name` cannot be a user name (shared/names.ts). */
 export function checkUserName(name: string): void {
@@ -15,7 +24,29 @@ export function checkUserName(name: string): void {
  * delete (stopping servers first).
  */
 export class UserService {
-  constructor(private readonly deps: { store: Store; lifecycle: ServerLifecycle | null }) {}
+  /** Snapshots by user name, emptied on any store change; null when the store has no change signal. */
+  private readonly snapshots: ChangeGuardedCache<UserSnapshot> | null;
+
+  constructor(private readonly deps: { store: Store; lifecycle: ServerLifecycle | null }) {
+    this.snapshots = deps.store.changes ? new ChangeGuardedCache(deps.store.changes) : null;
+  }
+
+  /**
+   * The user named `name` with its groups and servers, or null when there is none. Repeated reads
+   * are answered from memory until anything is written to the store (by this process or another),
+   * so the answer is always what the store holds (the hot path of `GET /users/{name}`).
+   */
+  async snapshot(name: string): Promise<UserSnapshot | null> {
+    const load = async (): Promise<UserSnapshot | null> => {
+      const user = await this.deps.store.users.getByName(name);
+      if (!user) return null;
+      const groups = await this.deps.store.groups.groupNamesOf(user.id);
+      // listByUsers: the order the user listing gives them.
+      const servers = await this.deps.store.servers.listByUsers([user.id]);
+      return { user, groups, servers };
+    };
+    return this.snapshots ? this.snapshots.through(name, load) : load();
+  }
 
   /** Looks a user up or throws 404 `not_found`. */
   async get(name: string): Promise<UserRecord> {

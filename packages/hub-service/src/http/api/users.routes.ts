@@ -135,11 +135,12 @@ export function usersRouter(ctx: HubContext): Router {
     asyncHandler(async (req, res) => {
       const name = param(req, 'name');
       const viewer = requireIdentity(req);
-      requireAnyScope(req, READ_USER_SCOPES, await userResource(ctx, name));
-      const user = await ctx.store.users.getByName(name);
-      if (!user) throw new HubError('not_found', `No such user: ${name}.`);
-      const [model] = await userModels(ctx, viewer, [user], flag(req, 'include_stopped_servers'));
-      res.json(model);
+      // One snapshot (memoised until the store changes) for the scope check and the model.
+      const snapshot = await ctx.users.snapshot(name);
+      requireAnyScope(req, READ_USER_SCOPES, { user: name, userGroups: snapshot?.groups ?? [] });
+      if (!snapshot) throw new HubError('not_found', `No such user: ${name}.`);
+      const { user, groups, servers } = snapshot;
+      res.json(toUserModel(viewer, user, { servers, groups }, { baseUrl: ctx.config.hub.baseUrl, includeStopped: flag(req, 'include_stopped_servers') }));
     }),
   );
 

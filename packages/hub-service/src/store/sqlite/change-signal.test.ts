@@ -54,6 +54,22 @@ describe('the SQLite store change signal', () => {
     expect(grew()).toBe(true);
   });
 
+  it('gives a new number on every look while a transaction is open (its writes may still roll back)', async () => {
+    const looks: number[] = [];
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.users.create({ name: 'bob' });
+        looks.push(signal.version(), signal.version());
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(looks[1]).toBeGreaterThan(looks[0] ?? Infinity);
+    const after = signal.version();
+    expect(after).toBeGreaterThan(looks[1] ?? Infinity);
+    expect(signal.version()).toBe(after);
+    expect(await store.users.getByName('bob')).toBeNull();
+  });
+
   it('grows when another connection commits to the same file', async () => {
     await store.users.create({ name: 'alice' });
     const before = signal.version();

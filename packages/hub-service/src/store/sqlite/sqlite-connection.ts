@@ -36,6 +36,12 @@ export class SqliteConnection {
     return this.version;
   }
 
+  /** Moves the change version on without reading anything (the driver's signal does so while a transaction is open). */
+  bumpChangeVersion(): number {
+    this.version += 1;
+    return this.version;
+  }
+
   /** Runs a statement and returns its rows (`[]` when it returns none). */
   all(sql: string, params: readonly SqlParam[]): SqlRow[] {
     return this.guard(() => {

@@ -52,7 +52,9 @@ export class SqliteDriver implements SqlDriver {
   private closed = false;
 
   constructor(private readonly conn: SqliteConnection) {
-    this.changes = { version: () => conn.changeVersion() };
+    // While a transaction is open its writes are not committed yet (and may roll back): every look
+    // then gets a new number, so nothing read meanwhile is cached, even from inside the transaction.
+    this.changes = { version: () => (this.lock.locked ? conn.bumpChangeVersion() : conn.changeVersion()) };
   }
 
   /** {@inheritDoc SqlDriver.query} */

@@ -1,5 +1,5 @@
 import type { StoreChangeSignal } from '../store/store';
-import { TokenIndex } from './token-index';
+import { ChangeGuardedCache } from './change-guarded-cache';
 
 /** A change signal moved by hand, as a store's moves on writes. */
 class Counter implements StoreChangeSignal {
@@ -9,10 +9,10 @@ class Counter implements StoreChangeSignal {
   }
 }
 
-describe('TokenIndex', () => {
+describe('ChangeGuardedCache', () => {
   it('keeps an entry while the store does not change', () => {
     const signal = new Counter();
-    const index = new TokenIndex<string>(signal);
+    const index = new ChangeGuardedCache<string>(signal);
     const version = index.sync();
     index.put('h1', 'alice', version);
     expect(index.sync()).toBe(version);
@@ -21,7 +21,7 @@ describe('TokenIndex', () => {
 
   it('forgets everything as soon as the store changes', () => {
     const signal = new Counter();
-    const index = new TokenIndex<string>(signal);
+    const index = new ChangeGuardedCache<string>(signal);
     index.put('h1', 'alice', index.sync());
     index.put('h2', 'bob', index.sync());
     signal.value += 1;
@@ -33,7 +33,7 @@ describe('TokenIndex', () => {
 
   it('does not keep an entry read before a change that happened while it was read', () => {
     const signal = new Counter();
-    const index = new TokenIndex<string>(signal);
+    const index = new ChangeGuardedCache<string>(signal);
     const version = index.sync();
     signal.value += 1; // a write lands between taking the version and reading the rows
     index.put('h1', 'stale alice', version);
@@ -41,8 +41,21 @@ describe('TokenIndex', () => {
     expect(index.get('h1')).toBeUndefined();
   });
 
+  it('through: loads a miss once and keeps it; does not keep nothing', async () => {
+    const cache = new ChangeGuardedCache<string>(new Counter());
+    let loads = 0;
+    const load = async (): Promise<string | null> => {
+      loads += 1;
+      return loads === 1 ? null : 'bob';
+    };
+    expect(await cache.through('bob', load)).toBeNull();
+    expect(await cache.through('bob', load)).toBe('bob');
+    expect(await cache.through('bob', load)).toBe('bob');
+    expect(loads).toBe(2);
+  });
+
   it('is bounded: the oldest entries go first', () => {
-    const index = new TokenIndex<number>(new Counter(), 3);
+    const index = new ChangeGuardedCache<number>(new Counter(), 3);
     const version = index.sync();
     for (let i = 0; i < 5; i += 1) index.put(`h${i}`, i, version);
     expect(index.size).toBe(3);
