@@ -8,6 +8,7 @@ import type { Spawner } from './spawners/spawner';
 import type { Proxy } from './proxy/proxy';
 import { openStore } from './store/open';
 import { createBackends } from './spawners/registry';
+import type { Backends } from './spawners/backends';
 import { createProxy, proxyOptionsFromConfig } from './proxy/registry';
 import { RouteReconciler } from './proxy/route-reconciler';
 import { createAuthenticator } from './authenticators/registry';
@@ -22,6 +23,8 @@ import { RouteService } from './services/route-service';
 import { UserService } from './services/users';
 import { Ledger } from './services/ledger';
 import { BudgetService } from './services/budget';
+import { BatchCapacity } from './services/batch-capacity';
+import { BatchJobs } from './services/batch-jobs';
 import { OAuthProvider } from './oauth/oauth-provider';
 import { SessionCookieCodec } from './http/session-cookie';
 import type { HubContext } from './http/context';
@@ -42,6 +45,7 @@ import { sharesRouter } from './http/api/shares.routes';
 import { authorizationsRouter } from './http/api/authorizations.routes';
 import { gpuRouter, type GpuRouterDeps } from './http/api/gpu.routes';
 import { usageRouter, type UsageRouterDeps } from './http/api/usage.routes';
+import { jobsRouter } from './http/api/jobs.routes';
 import { GpuMonitor } from './metrics/gpu/gpu-monitor';
 import { BuiltinCuller } from './culler/builtin-culler';
 import { methodNotAllowed } from './http/api/method-not-allowed';
@@ -156,6 +160,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       metrics.observeCheckRoutes((clock() - t0) / 1000);
     },
     hubPrefix: hubPath,
+    batch: batchServices(config, backends, budgets, clock, logger),
   };
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
   const gpu = gpuMonitorFor(config, spawner, { store, metrics, clock, logger });
@@ -214,6 +219,12 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   };
 }
 
+/** Capacity and choices of batch profiles, and the jobs API (docs/slurm.md). */
+function batchServices(config: ResolvedConfig, backends: Backends, budget: BudgetService, clock: Clock, logger: Logger): NonNullable<HubContext['batch']> {
+  const capacity = new BatchCapacity({ backends, clock, logger });
+  return { capacity, jobs: new BatchJobs({ backends, profiles: config.profiles, budget, clock, logger, onChange: () => capacity.invalidate() }) };
+}
+
 /**
  * The GPU monitor when `gpuMetrics.enabled` and the backend has a GPU collector (local-process:
  * nvidia-smi on this machine); otherwise none, and why.
@@ -265,6 +276,7 @@ export function buildExpressApp(
   apiRouter.use(authorizationsRouter(ctx));
   apiRouter.use(gpuRouter(ctx, gpu));
   if (usage) apiRouter.use(usageRouter(ctx, usage));
+  if (ctx.batch) apiRouter.use(jobsRouter(ctx, ctx.batch.jobs));
   apiRouter.use(methodNotAllowed(apiRouter));
   apiRouter.use((req, _res, next) => next(new HubError('not_found', `No API endpoint ${req.method} ${req.path}.`)));
   app.use(api, apiRouter);

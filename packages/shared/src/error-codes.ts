@@ -17,6 +17,10 @@ export const ERROR_CODES = {
   invalid_scope: { status: 400, message: 'A requested scope is not known or not held.' },
   unknown_profile: { status: 400, message: 'No such profile.' },
   invalid_user_option: { status: 400, message: 'A start option (user_options) is not valid for this profile.' },
+  invalid_job_script: { status: 400, message: 'The batch script cannot be submitted (a scheduler directive, NUL, empty or too long).' },
+  not_a_batch_profile: { status: 400, message: 'The profile does not run on a batch scheduler.' },
+  job_refused: { status: 400, message: 'The scheduler refused the job.' },
+  invalid_job_id: { status: 400, message: 'The job id is not a Slurm job id.' },
   server_running: { status: 400, message: 'The server is already running.' },
   server_pending_stop: { status: 400, message: 'The server is stopping; try again when it has stopped.' },
   server_not_starting: { status: 400, message: 'The server is not starting.' },
@@ -30,6 +34,7 @@ export const ERROR_CODES = {
   profile_forbidden: { status: 403, message: 'You may not use this profile.' },
   not_found: { status: 404, message: 'Not found.' },
   gpu_metrics_disabled: { status: 404, message: 'This hub does not collect GPU metrics.' },
+  job_not_found: { status: 404, message: 'No such job of this user.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   conflict: { status: 409, message: 'Already exists.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
@@ -38,9 +43,11 @@ export const ERROR_CODES = {
   too_many_spawns: { status: 429, message: 'Too many servers are starting; try again later.' },
   active_server_limit: { status: 429, message: 'The hub is at its limit of active servers; try again later.' },
   login_throttled: { status: 429, message: 'Too many failed logins; wait before trying again.' },
+  too_many_submissions: { status: 429, message: 'Too many batch job submissions; wait before trying again.' },
   spawn_failed: { status: 500, message: 'The server failed to start.' },
   internal_error: { status: 500, message: 'Internal error.' },
   backend_unavailable: { status: 503, message: 'A backend the hub depends on is unavailable.' },
+  scheduler_unavailable: { status: 503, message: 'The batch scheduler cannot be reached right now.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable error code (a key of {@link ERROR_CODES}). */

@@ -4,6 +4,7 @@ export * from './server-state';
 export * from './names';
 export * from './api-paths';
 export * from './models';
+export * from './batch-models';
 export * from './scopes';
 export * from './profiles';
 export * from './local-limits';

@@ -4,6 +4,7 @@
  */
 import type { ServerState, StopReason } from './server-state';
 import type { ProfileConfig } from './generated/config';
+import type { ProfileBatchModel } from './batch-models';
 
 /** A server in `user.servers[...]` and `GET /users/:name/servers/:server`. */
 export interface ServerModel {
@@ -131,6 +132,8 @@ export interface ProfileModel extends ProfileConfig {
    * local-process backend reserves no GPU); empty when it applies them all. See `resourceEnforcement`.
    */
   notApplied?: string[];
+  /** A profile on a Slurm backend: free GPUs now and the user's choices (docs/slurm.md). */
+  batch?: ProfileBatchModel;
 }
 
 /** The Accept value that asks for a pagination envelope. */

@@ -66,6 +66,8 @@ export const SCOPE_TABLE: Readonly<Record<string, { readonly description: string
   'start:servers': row('Start servers.'),
   'delete:servers': row('Stop and delete servers.'),
   'access:servers': row('Open single-user servers in the browser or through their API.'),
+  jobs: row("Submit, read and cancel a user's batch jobs (Slurm).", 'read:jobs'),
+  'read:jobs': row("Read a user's batch jobs: their queue and recent jobs."),
   tokens: row('Create, read and revoke API tokens.', 'read:tokens'),
   'read:tokens': row('Read API token models.'),
   'admin:groups': row('Create, read, change and delete groups.', 'groups', 'read:roles:groups', 'delete:groups'),
@@ -91,7 +93,7 @@ export const SCOPE_TABLE: Readonly<Record<string, { readonly description: string
 
 /** The scopes `self` stands for, each filtered by `!user=<owner>`. */
 export const SELF_SCOPES: readonly string[] = Object.freeze(
-  ['read:users', 'users:shares', 'read:shares', 'users:activity', 'servers', 'tokens', 'access:servers'],
+  ['read:users', 'users:shares', 'read:shares', 'users:activity', 'servers', 'tokens', 'access:servers', 'jobs'],
 );
 
 /** Default role scopes (unexpanded): user → ['self'], admin → [...], server → [...], token → ['inherit']. */
@@ -100,7 +102,7 @@ export const DEFAULT_ROLES: Readonly<Record<'user' | 'admin' | 'server' | 'token
   // prettier-ignore
   admin: Object.freeze([
     'admin-ui', 'admin:users', 'admin:servers', 'admin:services', 'tokens', 'admin:groups', 'list:services', 'read:services',
-    'read:hub', 'proxy', 'shutdown', 'access:services', 'access:servers', 'read:roles', 'read:metrics', 'shares',
+    'read:hub', 'proxy', 'shutdown', 'access:services', 'access:servers', 'read:roles', 'read:metrics', 'shares', 'jobs',
   ]),
   server: Object.freeze(['users:activity!user', 'access:servers!server']),
   token: Object.freeze(['inherit']),

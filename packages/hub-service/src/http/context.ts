@@ -9,6 +9,8 @@ import type { ServerLifecycle } from '../services/server-lifecycle';
 import type { RouteService } from '../services/route-service';
 import type { SessionCookieCodec } from './session-cookie';
 import type { UserService } from '../services/users';
+import type { BatchCapacity } from '../services/batch-capacity';
+import type { BatchJobs } from '../services/batch-jobs';
 
 /** Everything the HTTP layer needs, built once in the composition root (app.ts). */
 export interface HubContext {
@@ -27,4 +29,6 @@ export interface HubContext {
   readonly checkRoutes: () => Promise<void>;
   /** Hub prefix, e.g. `/hub/`. */
   readonly hubPrefix: string;
+  /** Batch (Slurm) profiles: capacity and choices, and the jobs API (docs/slurm.md); absent in contexts built without them. */
+  readonly batch?: { readonly capacity: BatchCapacity; readonly jobs: BatchJobs };
 }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { quotePath, resourceEnforcement, scopeFilter, type IdentityModel, type ProfileModel, type ServiceIdentityModel } from '@clusterhub/shared';
+import { quotePath, resourceEnforcement, scopeFilter, type IdentityModel, type ProfileBatchModel, type ProfileConfig, type ProfileModel, type ServiceIdentityModel } from '@clusterhub/shared';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { profileAccess } from '../../services/profile-access';
@@ -130,13 +130,18 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
     asyncHandler(async (req, res) => {
       const identity = requireIdentity(req);
       const user = identity.user;
+      const accessOf = (p: ProfileConfig) => (user ? profileAccess(p, { name: user.name, admin: user.admin, groups: identity.groups }) : null);
+      const open = ctx.config.profiles.filter((p) => accessOf(p)?.allowed === true);
+      const batch = user && ctx.batch ? await ctx.batch.capacity.forProfiles(open, user.name) : new Map<string, ProfileBatchModel>();
       const models: ProfileModel[] = ctx.config.profiles.map((p) => {
-        const access = user ? profileAccess(p, { name: user.name, admin: user.admin, groups: identity.groups }) : null;
+        const access = accessOf(p);
+        const capacity = batch.get(p.slug);
         return {
           ...p,
           allowed: access?.allowed ?? false,
           ...(access && !access.allowed ? { reason: access.reason } : {}),
           notApplied: [...(resourceEnforcement(backendKindOf(ctx.config, p), p)?.notApplied ?? [])],
+          ...(capacity ? { batch: capacity } : {}),
         };
       });
       res.json(models);
