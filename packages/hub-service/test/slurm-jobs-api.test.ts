@@ -12,11 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BatchJobModel, HubConfig, ProfileModel } from '@clusterhub/shared';
 import { startTestHub, tokenFor, type TestHub } from './harness/hub-harness';
-import { apiCall, isRecord, pollUntil } from './harness/singleuser';
+import { apiCall, isRecord, navigate, pollUntil, serverModel } from './harness/singleuser';
+import { BrowserClient } from './harness/http-client';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
 import { cancelJobs } from './harness/slurm/commands';
 
 const AS_ROOT = process.getuid?.() === 0;
+const PASSWORD = 'alice-password-1';
 
 /** `<user>|<state>|<account>|<name>` of a job in the queue, or '' once it left. */
 function squeueOf(jobId: string): string {
@@ -105,7 +107,7 @@ const config = (keyFile: string): HubConfig => ({
     keyDir = mkdtempSync(join(tmpdir(), 'clusterhub-jobs-key-'));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keyDir, 'id')]);
     t = await startTestHub({ config: config(join(keyDir, 'id')) });
-    alice = await t.addUser('alice');
+    alice = await t.addUser('alice', { password: PASSWORD });
     bob = await t.addUser('bob');
     carol = await t.addUser('carol');
   }, SLURM_START_DEADLINE_MS);
@@ -153,6 +155,45 @@ const config = (keyFile: string): HubConfig => ({
     expect(a.get('slurm-staff')?.batch).toBeUndefined();
     const b = await profiles(bob);
     expect(b.get('slurm-cpu')?.batch?.choices).toEqual({ account: ['chem'], qos: ['normal'], reservation: ['maint'], walltime: { default: '00:20:00', max: '01:00:00' } });
+  });
+
+  it('the home page shows free GPUs and a start form per choosing profile whose fields reach the start as user_options', async () => {
+    const client = new BrowserClient();
+    expect((await client.login(t.publicUrl, 'alice', PASSWORD)).status).toBe(200);
+    const home = await navigate(client, `${t.publicUrl}/hub/home`);
+    expect(home.status).toBe(200);
+    expect(home.text).toMatch(/id="batch-free-slurm-a100">(none|\d+) free now</);
+    expect(home.text).toMatch(/<option value="slurm-a100"[^>]*>A100 on Slurm — 0 units\/h · (none|\d+) free now</);
+    expect(home.text).toMatch(/id="batch-free-down-a100">Free gpu:a100:1 unknown: the scheduler of down cannot be asked right now/);
+    const form = /<form method="post" action="([^"]+)" class="batch-start" id="batch-start-slurm-cpu">([\s\S]*?)<\/form>/.exec(home.text);
+    if (!form?.[1] || !form[2]) throw new Error('no batch start form for slurm-cpu');
+    const account = /<select id="batch-slurm-cpu-account" name="account">(.*?)<\/select>/.exec(form[2])?.[1] ?? '';
+    expect([...account.matchAll(/value="([^"]*)"/g)].map((m) => m[1])).toEqual(['', 'physics', 'chem']);
+    expect(form[2]).toContain('name="qos"');
+    expect(form[2]).toContain('name="walltime"');
+    expect(form[2]).not.toContain('name="partition"');
+    const xsrf = /name="_xsrf" value="([^"]+)"/.exec(form[2])?.[1]?.replace(/&amp;/g, '&') ?? '';
+    const post = (fields: Record<string, string>) =>
+      navigate(client, new URL(form[1] ?? '', t.publicUrl).toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _xsrf: xsrf, profile: 'slurm-cpu', ...fields }).toString(),
+        follow: false,
+      });
+    const bad = await post({ account: '$(id)' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('account');
+    expect(await serverModel(t, 'alice')).toBeUndefined();
+    const started = await post({ account: 'chem', walltime: '00:05:00' });
+    expect(started.status).toBe(302);
+    const model = await serverModel(t, 'alice', { includeStopped: true });
+    expect(model?.user_options).toMatchObject({ profile: 'slurm-cpu', account: 'chem', walltime: '00:05:00' });
+    const jobId = model?.state?.['jobId'];
+    if (typeof jobId === 'string') submitted.push(jobId);
+    await pollUntil('the start (of /bin/true) to end', async () => {
+      const m = await serverModel(t, 'alice', { includeStopped: true });
+      return m && m.lifecycle !== 'pending-start' ? true : undefined;
+    }, 90_000, 500);
   });
 
   it('a scheduler that cannot be reached: the profile still lists, free null with a reason, choices as written', async () => {

@@ -15,6 +15,7 @@ import { encodeSegment, formatTime, html, safeUrl, type SafeHtml } from './html'
 import { renderLayout, type PageUser } from './layout';
 import { notAppliedNote, preselectedProfile, profileSelect, profileTable, type HomeProfile } from './profile-select';
 import { stateLabel, stopReasonText } from './server-text';
+import { batchChoices, type HomeBatchProfile } from './batch-choices';
 
 export type { HomeProfile } from './profile-select';
 
@@ -53,6 +54,8 @@ export interface HomeView {
   readonly notice?: string;
   /** A refused new-server form, shown again with its values and error. */
   readonly newServer?: NewServerForm;
+  /** Slurm profiles open to the user: free GPUs now and their choices (docs/slurm.md). */
+  readonly batchProfiles?: readonly HomeBatchProfile[];
 }
 
 /**
@@ -132,7 +135,8 @@ function defaultCard(view: HomeView, u: Urls): SafeHtml {
         ${profileTable(view.profiles)}
         ${none ? html`<div class="alert alert-error" role="alert" id="no-profile">No profile is available to you${noProfileReasons(view.profiles)}. Ask an administrator for access.</div>` : null}
         <div class="actions"><button type="submit" class="btn btn-primary" id="start"${none ? html` disabled` : null}>Start server</button></div>
-      </form>`;
+      </form>
+      ${batchChoices(view.batchProfiles ?? [], u.spawn(''), view.xsrf)}`;
   } else if (server.state === 'running') {
     content = html`<dl class="meta">
         <dt>Profile</dt><dd id="server-profile">${server.profileName ?? server.profile ?? 'unknown'}</dd>

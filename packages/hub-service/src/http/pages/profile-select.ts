@@ -19,6 +19,8 @@ export interface HomeProfile {
   readonly default: boolean;
   /** What this hub's backend does not apply of the profile's resources, one sentence each (empty: all applied). */
   readonly notApplied?: readonly string[];
+  /** A Slurm profile's free GPUs, e.g. "2 free now" (docs/slurm.md). */
+  readonly freeNow?: string;
 }
 
 /** "Not applied on this backend: …" for a profile, or nothing when the backend applies it in full. */
@@ -50,7 +52,7 @@ export interface ProfileSelectOptions {
 export function profileSelect(profiles: readonly HomeProfile[], options: ProfileSelectOptions): SafeHtml {
   const selected = preselectedProfile(profiles, options.preferred);
   const items = profiles.map((p) => {
-    const label = `${p.displayName} — ${formatPrice(p.pricePerHour)}${p.allowed ? '' : ` (${p.reason ?? 'not available to you'})`}`;
+    const label = `${p.displayName} — ${formatPrice(p.pricePerHour)}${p.freeNow === undefined ? '' : ` · ${p.freeNow}`}${p.allowed ? '' : ` (${p.reason ?? 'not available to you'})`}`;
     return html`<option value="${p.slug}"${p.slug === selected ? html` selected` : null}${p.allowed ? null : html` disabled`}>${label}</option>`;
   });
   return html`<select name="profile" id="${options.id}" required>${items}</select>`;

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { describeResources, resourceEnforcement, serverPrefix } from '@clusterhub/shared';
+import { describeResources, resourceEnforcement, serverPrefix, type ProfileBatchModel, type ProfileConfig } from '@clusterhub/shared';
 import type { UserRecord } from '../../store/store';
 import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
@@ -12,6 +12,7 @@ import { chooseProfile, startServer, stopServer } from '../api/servers.routes';
 import { renderHome, type HomeServer, type HomeView, type NewServerForm } from '../pages/home';
 import { pageUser } from './servers.routes';
 import { backendKindOf } from '../../config/backends';
+import { freeNowText } from '../pages/batch-choices';
 
 /** The parts of the home view a form answer may add: a notice, or the new-server form as typed with its error. */
 type HomeExtras = Pick<HomeView, 'notice' | 'newServer'>;
@@ -37,6 +38,8 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
     // A user who never started a server has no record yet: show the default one as stopped.
     views.unshift({ name: '', displayName: '', state: 'stopped', url: serverPrefix(user.name, '', base), profile: null, profileName: null, lastActivity: null, stopReason: null, message: null });
   }
+  const accessOf = (p: ProfileConfig) => profileAccess(p, { name: user.name, admin: user.admin, groups: viewer.groups });
+  const batch = ctx.batch ? await ctx.batch.capacity.forProfiles(ctx.config.profiles.filter((p) => accessOf(p).allowed), user.name) : new Map<string, ProfileBatchModel>();
   return {
     baseHubUrl: ctx.hubPrefix,
     user: { name: user.name, admin: user.admin },
@@ -44,7 +47,9 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
     allowNamedServers: ctx.config.hub.allowNamedServers,
     servers: views,
     profiles: ctx.config.profiles.map((p) => {
-      const access = profileAccess(p, { name: user.name, admin: user.admin, groups: viewer.groups });
+      const access = accessOf(p);
+      const free = batch.get(p.slug);
+      const freeNow = free ? freeNowText(free) : null;
       return {
         slug: p.slug,
         displayName: p.displayName,
@@ -56,7 +61,12 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
         ...(access.allowed ? {} : { reason: access.reason }),
         default: p.default ?? false,
         notApplied: resourceEnforcement(backendKindOf(ctx.config, p), p)?.notApplied ?? [],
+        ...(freeNow === null ? {} : { freeNow }),
       };
+    }),
+    batchProfiles: ctx.config.profiles.flatMap((p) => {
+      const b = batch.get(p.slug);
+      return b ? [{ slug: p.slug, displayName: p.displayName, batch: b }] : [];
     }),
     ...extras,
   };

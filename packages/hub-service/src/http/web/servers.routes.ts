@@ -13,6 +13,7 @@ import { renderNotRunning } from '../pages/not-running';
 import { renderError } from '../pages/error';
 import { pageUserOf } from '../error-handler';
 import { renderSpawnConfirm } from '../pages/spawn-confirm';
+import { jobOptionsOfForm } from './job-options-form';
 
 /** One percent-decoded path segment; a malformed escape is a 400, not a 500. */
 function decodeSegment(segment: string): string {
@@ -99,7 +100,7 @@ export function serverPagesRouter(ctx: HubContext): Router {
         );
         return;
       }
-      const body = profile ? { user_options: { profile } } : undefined;
+      const body = profile ? { user_options: { profile, ...(fromForm ? jobOptionsOfForm(form) : {}) } } : undefined;
       try {
         await startServer(ctx, user, serverName, body, 0);
       } catch (err) {
