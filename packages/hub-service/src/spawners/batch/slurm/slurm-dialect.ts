@@ -49,7 +49,13 @@ export class SlurmDialect implements SchedulerDialect {
     for (const job of jobs) {
       const seen = listed.find((j) => j.id === job.id);
       const view = seen ? queuedView(seen, positions) : null;
-      if (seen && view && view.phase !== 'ended') {
+      if (seen && view && view.phase === 'ending') {
+        // COMPLETING: the final state (TIMEOUT, FAILED…) is the controller's until accounting has it;
+        // until it says, the job still counts as running, so the stop reason is never lost.
+        const final = await this.lastWord(job.id);
+        const observation = final ? ({ kind: 'finished', job: final } as const) : ({ kind: 'queued', job: { ...view, phase: 'running' } } as const);
+        out.set(job.id, { observation, node: seen.nodes?.split(',')[0] ?? null, partition: seen.partition, end: seen.end });
+      } else if (seen && view && view.phase !== 'ended') {
         out.set(job.id, { observation: { kind: 'queued', job: view }, node: seen.nodes?.split(',')[0] ?? null, partition: seen.partition, end: seen.end });
       } else {
         missing.push(job.id);

@@ -1,0 +1,147 @@
+/**
+ * The Slurm backend over SSH and through outages, against the real test cluster: jobs submitted on
+ * a "login node" (a private sshd on loopback; the first of two is down, so the second is used) as
+ * the user through the operator's sudo rule; the SSH connection dropped; slurmctld stopped (the
+ * state is unknown, never stopped) and back; the hub killed and restarted with a job running (it is
+ * re-adopted by its id and its route comes back); a job ended by its walltime (stop reason
+ * `walltime`). Root only, as CI runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HubConfig, ServerModel } from '@clusterhub/shared';
+import { startTestHub, type TestHub } from './harness/hub-harness';
+import { apiCall, pollUntil, serverModel, waitForReady } from './harness/singleuser';
+import { REPO_ROOT, VENV_BIN } from './harness/repo-paths';
+import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
+import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/login-node';
+
+const AS_ROOT = process.getuid?.() === 0;
+
+function squeueOf(jobId: string): string {
+  return execFileSync('squeue', ['--noheader', '--jobs', jobId, '--format=%u|%T'], { encoding: 'utf8' }).trim();
+}
+
+function jobIdOf(model: ServerModel | undefined): string {
+  const id = model?.state?.['jobId'];
+  if (typeof id !== 'string') throw new Error(`no job id in ${JSON.stringify(model?.state)}`);
+  return id;
+}
+
+function nonEmpty(list: readonly string[]): [string, ...string[]] {
+  const [first, ...rest] = list;
+  if (first === undefined) throw new Error('empty list');
+  return [first, ...rest];
+}
+
+function controller(action: 'stop' | 'start'): void {
+  execFileSync('bash', [join(REPO_ROOT, 'scripts', 'slurm', 'controller.sh'), action], { stdio: 'ignore' });
+}
+
+function config(nodes: TestLoginNodes): HubConfig {
+  const server = { cpu: { limit: 1 }, memory: { limit: '1Gi' } };
+  return {
+    backends: {
+      hpc: {
+        kind: 'slurm',
+        transport: 'ssh',
+        ssh: { hosts: nonEmpty(nodes.hosts), user: nodes.user, privateKeyEnv: 'CH_TEST_OPERATOR_KEY', hostKeys: nonEmpty(nodes.hostKeys), connectTimeoutSeconds: 3 },
+        commandDir: SCHEDULER_DIR,
+        cmd: [`${VENV_BIN}/batchspawner-singleuser`, `${VENV_BIN}/jupyterhub-singleuser`],
+        pollIntervalSeconds: 2,
+      },
+    },
+    profiles: [
+      { slug: 'cpu', displayName: 'CPU here', kind: 'cpu', default: true },
+      { slug: 'slurm-cpu', displayName: 'CPU on Slurm', kind: 'cpu', backend: 'hpc', resources: { ...server, walltime: '00:30:00' }, slurm: { partition: 'cpu' } },
+      { slug: 'slurm-short', displayName: 'One minute on Slurm', kind: 'cpu', backend: 'hpc', resources: { ...server, walltime: '00:01:00' }, slurm: { partition: 'cpu' } },
+    ],
+  };
+}
+
+(AS_ROOT ? describe : describe.skip)('Slurm backend over SSH, through outages and restarts', () => {
+  let nodes: TestLoginNodes;
+  let t: TestHub;
+  let dataDir = '';
+  let alice = '';
+  let bob = '';
+  let aliceJob = '';
+
+  beforeAll(async () => {
+    await ensureSlurmCluster();
+    nodes = await startLoginNodes(2);
+    await nodes.nodes[0]?.stop();
+    process.env['CH_TEST_OPERATOR_KEY'] = nodes.privateKey;
+    t = await startTestHub({ config: config(nodes) });
+    dataDir = t.dataDir;
+    alice = await t.addUser('alice');
+    bob = await t.addUser('bob');
+  }, SLURM_START_DEADLINE_MS);
+
+  afterAll(async () => {
+    try {
+      if (aliceJob) execFileSync('scancel', [aliceJob]);
+    } finally {
+      await t?.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await nodes?.stop();
+      delete process.env['CH_TEST_OPERATOR_KEY'];
+    }
+  });
+
+  it('starts jobs over SSH on the second login node (the first is down), as each user', async () => {
+    // bob's one-minute job runs out its walltime while the other checks go on.
+    const first = await apiCall(`${t.apiUrl}/users/bob/server`, bob, { method: 'POST', body: { profile: 'slurm-short' } });
+    expect(first.status).toBeLessThan(300);
+    expect((await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'slurm-cpu' } })).status).toBeLessThan(300);
+    aliceJob = jobIdOf(await waitForReady(t, 'alice'));
+    expect(squeueOf(aliceJob)).toBe('alice|RUNNING');
+    expect(squeueOf(jobIdOf(await waitForReady(t, 'bob')))).toBe('bob|RUNNING');
+    expect(nodes.nodes[1]?.log()).toMatch(/Accepted publickey for hubop/);
+  });
+
+  it('a dropped SSH connection is reopened without losing a server', async () => {
+    expect(await nodes.nodes[1]?.dropConnections()).toBeGreaterThan(0);
+    await t.hub.context.lifecycle.pollAll();
+    await t.hub.context.lifecycle.pollAll();
+    expect(await serverModel(t, 'alice')).toMatchObject({ ready: true });
+    expect((await fetch(`${t.publicUrl}/user/alice/api`)).status).toBe(200);
+  });
+
+  it('with slurmctld down no server is marked stopped; when it is back, polling goes on', async () => {
+    controller('stop');
+    try {
+      for (let i = 0; i < 3; i++) await t.hub.context.lifecycle.pollAll();
+      expect(await serverModel(t, 'alice')).toMatchObject({ ready: true });
+      expect((await fetch(`${t.publicUrl}/user/alice/api`)).status).toBe(200);
+    } finally {
+      controller('start');
+    }
+    await t.hub.context.lifecycle.pollAll();
+    expect(await serverModel(t, 'alice')).toMatchObject({ ready: true });
+  });
+
+  it('the hub killed and restarted with the job running: re-adopted by its id, the route is back', async () => {
+    await t.hub.stop();
+    t = await startTestHub({ config: config(nodes), dataDir });
+    const model = await serverModel(t, 'alice');
+    expect(model).toMatchObject({ ready: true });
+    expect(jobIdOf(model)).toBe(aliceJob);
+    await pollUntil('the route to alice', async () => ((await fetch(`${t.publicUrl}/user/alice/api`)).status === 200 ? true : undefined), 30_000);
+  });
+
+  it('a job ended by Slurm at its walltime stops with reason walltime', async () => {
+    const stopped = await pollUntil(
+      "bob's one-minute job to end",
+      async () => {
+        await t.hub.context.lifecycle.pollAll();
+        const m = await serverModel(t, 'bob', { includeStopped: true });
+        return m && !m.ready && m.lifecycle === 'stopped' ? m : undefined;
+      },
+      180_000,
+      2000,
+    );
+    expect(stopped.stop_reason).toBe('walltime');
+    expect(stopped.message).toMatch(/walltime/);
+  }, 240_000);
+});
