@@ -219,7 +219,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   };
 }
 
-/** Capacity and choices of batch profiles, and the jobs API (docs/slurm.md). */
+/** Capacity and choices of batch profiles, and the jobs API (docs/batch-jobs.md). */
 function batchServices(config: ResolvedConfig, backends: Backends, budget: BudgetService, clock: Clock, logger: Logger): NonNullable<HubContext['batch']> {
   const capacity = new BatchCapacity({ backends, clock, logger });
   return { capacity, jobs: new BatchJobs({ backends, profiles: config.profiles, budget, clock, logger, onChange: () => capacity.invalidate() }) };

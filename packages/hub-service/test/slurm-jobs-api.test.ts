@@ -37,6 +37,8 @@ function queuedJobsOf(user: string): string[] {
 const config = (keyFile: string): HubConfig => ({
   backends: {
     hpc: { kind: 'slurm', transport: 'local', cmd: ['/bin/true'], cacheSeconds: 0 },
+    // The same cluster, read at most once an hour.
+    cached: { kind: 'slurm', transport: 'local', cmd: ['/bin/true'], cacheSeconds: 3600 },
     // A login node that is not there: a real SSH runner whose every command fails to connect.
     down: {
       kind: 'slurm',
@@ -63,6 +65,14 @@ const config = (keyFile: string): HubConfig => ({
       kind: 'gpu',
       backend: 'hpc',
       resources: { gpus: { count: 1, type: 'a100' }, cpu: { limit: 1 }, memory: { limit: '200Mi' }, walltime: '00:10:00' },
+      slurm: { partition: 'gpu' },
+    },
+    {
+      slug: 'cached-a100',
+      displayName: 'A100 on Slurm, cached',
+      kind: 'gpu',
+      backend: 'cached',
+      resources: { gpus: { count: 1, type: 'a100' } },
       slurm: { partition: 'gpu' },
     },
     {
@@ -203,14 +213,18 @@ const config = (keyFile: string): HubConfig => ({
     expect(down?.batch?.choicesReason).toMatch(/cannot be asked right now/);
   });
 
-  it('free A100s drop to 0 while bob’s jobs hold both, and come back when they end', async () => {
+  it('free A100s drop to 0 while bob’s jobs hold both, and come back when they end (the cached backend keeps its first answer)', async () => {
+    const cachedBefore = (await profiles(alice)).get('cached-a100')?.batch;
+    expect(cachedBefore?.free).toEqual(expect.any(Number));
     const blockers = [1, 2].map(() =>
       execFileSync('sudo', ['-n', '-u', 'bob', 'sbatch', '--parsable', '--partition=gpu', '--gres=gpu:a100:1', '--mem=100M', '--time=10:00', '--chdir=/tmp', '--output=/dev/null', '--wrap=sleep 600'], { encoding: 'utf8' }).trim(),
     );
     submitted.push(...blockers);
     try {
       await pollUntil('both A100s to be taken', async () => (blockers.every((id) => squeueOf(id).includes('RUNNING')) ? true : undefined), 60_000, 500);
-      expect((await profiles(alice)).get('slurm-a100')?.batch).toMatchObject({ free: 0, fits: 0 });
+      const during = await profiles(alice);
+      expect(during.get('slurm-a100')?.batch).toMatchObject({ free: 0, fits: 0 });
+      expect(during.get('cached-a100')?.batch).toEqual(cachedBefore);
     } finally {
       await cancelJobs(blockers);
     }

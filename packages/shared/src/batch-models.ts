@@ -1,5 +1,5 @@
 /**
- * Wire models of the batch (Slurm) features of clusterhub's API (docs/slurm.md): what a batch
+ * Wire models of the batch (Slurm) features of clusterhub's API (docs/batch-jobs.md): what a batch
  * profile offers now (free GPUs, the user's choices) in `GET /hub/api/clusterhub/profiles`, and the
  * jobs API `/hub/api/clusterhub/jobs`. Browser-safe: the Lab's sbatch composer reads them too.
  */

@@ -132,7 +132,7 @@ export interface ProfileModel extends ProfileConfig {
    * local-process backend reserves no GPU); empty when it applies them all. See `resourceEnforcement`.
    */
   notApplied?: string[];
-  /** A profile on a Slurm backend: free GPUs now and the user's choices (docs/slurm.md). */
+  /** A profile on a Slurm backend: free GPUs now and the user's choices (docs/batch-jobs.md). */
   batch?: ProfileBatchModel;
 }
 

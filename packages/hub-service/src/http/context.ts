@@ -29,6 +29,6 @@ export interface HubContext {
   readonly checkRoutes: () => Promise<void>;
   /** Hub prefix, e.g. `/hub/`. */
   readonly hubPrefix: string;
-  /** Batch (Slurm) profiles: capacity and choices, and the jobs API (docs/slurm.md); absent in contexts built without them. */
+  /** Batch (Slurm) profiles: capacity and choices, and the jobs API (docs/batch-jobs.md); absent in contexts built without them. */
   readonly batch?: { readonly capacity: BatchCapacity; readonly jobs: BatchJobs };
 }

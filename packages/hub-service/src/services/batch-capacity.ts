@@ -1,5 +1,5 @@
 /**
- * Capacity and choices of batch profiles (issue 6 item 7, docs/slurm.md): per Slurm profile, how
+ * Capacity and choices of batch profiles (issue 6 item 7, docs/batch-jobs.md): per Slurm profile, how
  * many of the GPUs or MIG slices it asks for are free now (one `sinfo` per backend, as the
  * operator) and which partitions, accounts and QoS the user may choose (`sacctmgr` as the user),
  * narrowed by the profile's `slurm.choices`. Both are cached for the backend's `cacheSeconds`. A

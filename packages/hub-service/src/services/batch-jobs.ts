@@ -1,5 +1,5 @@
 /**
- * The batch jobs API's policy (issue 6 item 8, docs/slurm.md): a user's own Slurm jobs, submitted
+ * The batch jobs API's policy (issue 6 item 8, docs/batch-jobs.md): a user's own Slurm jobs, submitted
  * from the same profile catalogue as servers, listed from `squeue` and `sacct`, cancelled with
  * `scancel`, every command as the user. The hub stores nothing Slurm knows: no job table.
  *

@@ -8,7 +8,7 @@ import { requireIdentity } from '../auth-guard';
 import { requireAnyScope, userResource } from './scope-check';
 
 /**
- * The batch jobs API (issue 6 item 8, docs/slurm.md), for the Lab's sbatch composer and scripts.
+ * The batch jobs API (issue 6 item 8, docs/batch-jobs.md), for the Lab's sbatch composer and scripts.
  * Every route acts on one hub user: the caller, or `?user=<name>` for a caller holding the scope on
  * that user (admins). JupyterHub's answer for scopes held only for others: 404; none at all: 403.
  * - `POST /clusterhub/jobs` (`jobs`): submit a job of a profile as the user; `dry_run: true` returns

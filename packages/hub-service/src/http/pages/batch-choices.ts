@@ -1,5 +1,5 @@
 /**
- * The batch part of the home page's start card (docs/slurm.md): for each Slurm profile the user may
+ * The batch part of the home page's start card (docs/batch-jobs.md): for each Slurm profile the user may
  * use, how many of its GPUs or MIG slices are free now, and, when the profile lets the user choose,
  * a start form of its own with the choices as selects (field names = the `user_options` keys:
  * `partition`, `account`, `qos`, `reservation`, `walltime`), so no script is needed to pick them.

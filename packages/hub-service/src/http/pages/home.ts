@@ -54,7 +54,7 @@ export interface HomeView {
   readonly notice?: string;
   /** A refused new-server form, shown again with its values and error. */
   readonly newServer?: NewServerForm;
-  /** Slurm profiles open to the user: free GPUs now and their choices (docs/slurm.md). */
+  /** Slurm profiles open to the user: free GPUs now and their choices (docs/batch-jobs.md). */
   readonly batchProfiles?: readonly HomeBatchProfile[];
 }
 

@@ -19,7 +19,7 @@ export interface HomeProfile {
   readonly default: boolean;
   /** What this hub's backend does not apply of the profile's resources, one sentence each (empty: all applied). */
   readonly notApplied?: readonly string[];
-  /** A Slurm profile's free GPUs, e.g. "2 free now" (docs/slurm.md). */
+  /** A Slurm profile's free GPUs, e.g. "2 free now" (docs/batch-jobs.md). */
   readonly freeNow?: string;
 }
 

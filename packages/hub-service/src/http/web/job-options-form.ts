@@ -1,5 +1,5 @@
 /**
- * The batch choices of a start form (the home page's per-profile forms, docs/slurm.md): the form
+ * The batch choices of a start form (the home page's per-profile forms, docs/batch-jobs.md): the form
  * fields named like the `user_options` keys a batch backend reads, passed on as they are (the
  * backend checks them against the profile before anything is submitted).
  */

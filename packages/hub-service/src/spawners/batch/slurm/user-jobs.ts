@@ -1,5 +1,5 @@
 /**
- * A user's own batch jobs (the jobs API, docs/slurm.md): the argv of the queue listing (`squeue
+ * A user's own batch jobs (the jobs API, docs/batch-jobs.md): the argv of the queue listing (`squeue
  * --user`) and of the recent-jobs listing (`sacct --user --starttime`), and of the owner check of one
  * job, as pure functions. Parsing reuses {@link parseSqueue} and {@link parseSacct}.
  */
