@@ -7,7 +7,7 @@
  * budget, rate limit and scopes. Root only (Slurm, munge and sudo to the job users), as CI runs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BatchJobModel, HubConfig, ProfileModel } from '@clusterhub/shared';
@@ -15,7 +15,8 @@ import { startTestHub, tokenFor, type TestHub } from './harness/hub-harness';
 import { apiCall, isRecord, navigate, pollUntil, serverModel } from './harness/singleuser';
 import { BrowserClient } from './harness/http-client';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
-import { cancelJobs } from './harness/slurm/commands';
+import { cancelJobs, waitForJob } from './harness/slurm/commands';
+import { snapshotStore } from './harness/store-snapshot';
 
 const AS_ROOT = process.getuid?.() === 0;
 const PASSWORD = 'alice-password-1';
@@ -165,6 +166,25 @@ const config = (keyFile: string): HubConfig => ({
     expect(a.get('slurm-staff')?.batch).toBeUndefined();
     const b = await profiles(bob);
     expect(b.get('slurm-cpu')?.batch?.choices).toEqual({ account: ['chem'], qos: ['normal'], reservation: ['maint'], walltime: { default: '00:20:00', max: '01:00:00' } });
+  });
+
+  it('runs the user’s lines as the user under the hub’s directives, lists the exit code from accounting, and stores nothing', async () => {
+    const before = await snapshotStore(t.hub.context.store);
+    const res = await jobs(bob, {
+      method: 'POST',
+      body: { profile: 'slurm-cpu', walltime: '00:05:00', name: 'exit-three', script: 'echo "user=$(id -un) account=$SLURM_JOB_ACCOUNT partition=$SLURM_JOB_PARTITION home=$(pwd)"\nexit 3\n' },
+    });
+    expect(res.status).toBe(201);
+    const id = String((res.body as { id: string }).id);
+    submitted.push(id);
+    await waitForJob(id, 'to leave the queue', (line) => line === undefined || /COMPLETED|FAILED/.test(line.state), 90_000);
+    const ended = await pollUntil('the job in the list as finished', async () => (await listOf(bob)).find((j) => j.id === id && j.phase === 'finished'), 60_000, 1000);
+    expect(ended).toMatchObject({ name: 'exit-three', user: 'bob', state: 'FAILED', exit_code: 3, partition: 'cpu' });
+    const home = execFileSync('getent', ['passwd', 'bob'], { encoding: 'utf8' }).split(':')[5] ?? '';
+    const output = readFileSync(join(home, `slurm-${id}.out`), 'utf8');
+    expect(output).toContain(`user=bob account=chem partition=cpu home=${home}`);
+    rmSync(join(home, `slurm-${id}.out`), { force: true });
+    expect(await snapshotStore(t.hub.context.store)).toBe(before);
   });
 
   it('the home page shows free GPUs and a start form per choosing profile whose fields reach the start as user_options', async () => {
