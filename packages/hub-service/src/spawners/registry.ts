@@ -9,6 +9,7 @@ import { accountPolicyFor } from './local-process/accounts';
 import { BatchSpawner } from './batch/batch-spawner';
 import { createCommandRunner } from './batch/commands';
 import { SlurmDialect } from './batch/slurm/slurm-dialect';
+import { PbsDialect } from './batch/pbs/pbs-dialect';
 
 /** What the adapters may need from the composition root. */
 export interface SpawnerDeps {
@@ -43,12 +44,12 @@ export function createSpawner(config: ResolvedConfig['spawner'], deps: SpawnerDe
 }
 
 /**
- * The spawner of one entry of `backends` (a batch scheduler).
+ * The spawner of one entry of `backends` (a batch scheduler): Slurm, or PBS through its `qsub`/
+ * `qstat`/`qdel` (tested against Debian's Torque-compatible wrappers over Slurm).
  *
- * @throws Error naming `backends.<name>.kind` for a kind this build cannot run yet.
+ * @throws Error naming the setting (`ssh.hosts`, `commandDir`, …) when the runner cannot be built.
  */
 export function createBatchSpawner(config: ResolvedBatchBackend, deps: SpawnerDeps & { readonly startTimeoutSeconds?: number } = {}): Spawner {
-  if (config.kind !== 'slurm') throw new Error(`backends.${config.name}.kind: ${config.kind} backends are not available in this build yet`);
   const runner = createCommandRunner({
     transport: config.transport,
     sudo: config.sudo,
@@ -69,7 +70,7 @@ export function createBatchSpawner(config: ResolvedBatchBackend, deps: SpawnerDe
   });
   return new BatchSpawner({
     backend: config,
-    dialect: new SlurmDialect(runner),
+    dialect: config.kind === 'pbs' ? new PbsDialect(runner) : new SlurmDialect(runner),
     runner,
     startTimeoutSeconds: deps.startTimeoutSeconds ?? 300,
     ...(config.ssh ? { ownAccount: config.ssh.user } : {}),

@@ -8,8 +8,9 @@ import { SchedulerUnreachableError, type CommandRunner } from './commands';
 import type { JobInfo, SchedulerDialect, WatchedJob } from './dialect';
 import { resolveJobSpec } from './job-spec';
 import { pollResultOf } from './job-state';
-import { jobName } from './script-text';
+import { jobName, type JobScriptContext } from './script-text';
 import { JobWatch } from './job-watch';
+import type { PendingReason } from './slurm/reasons';
 
 /** What a batch server's handle holds: enough to poll, stop and re-adopt it after a restart. */
 export interface BatchHandle {
@@ -55,11 +56,14 @@ export class BatchSpawner implements Spawner {
   readonly kind: string;
   private readonly watch: JobWatch;
   private readonly logger: SpawnerLogger;
+  /** The dialect's waiting reasons in words (undefined: Slurm's). */
+  private readonly explain: ((raw: string) => PendingReason | null) | undefined;
 
   constructor(readonly opts: BatchSpawnerOptions) {
     this.kind = opts.dialect.kind;
     this.logger = opts.logger ?? silentSpawnerLogger;
     this.watch = new JobWatch(opts.dialect);
+    this.explain = opts.dialect.explainReason?.bind(opts.dialect);
   }
 
   checkStart(request: Pick<SpawnRequest, 'profile' | 'userOptions'>): void {
@@ -83,7 +87,7 @@ export class BatchSpawner implements Spawner {
     const spec = resolveJobSpec(request.profile, request.userOptions);
     const account = this.accountOf(request.user.name);
     const home = backend.home.split('{account}').join(account);
-    const script = dialect.renderScript(spec, {
+    const scriptCtx: JobScriptContext = {
       jobName: jobName(request.server.id),
       user: account,
       home,
@@ -91,10 +95,11 @@ export class BatchSpawner implements Spawner {
       path: backend.path,
       env: { ...request.env, ...backend.environment, JUPYTERHUB_SERVICE_URL: `http://0.0.0.0:0${request.prefix}` },
       cmd: backend.cmd,
-    });
+    };
+    const script = dialect.renderScript(spec, scriptCtx);
     ctx.signal.throwIfAborted();
     ctx.onProgress({ progress: 20, message: `Submitting a ${dialect.kind === 'slurm' ? 'Slurm' : 'PBS'} job as ${account}…` });
-    const jobId = await dialect.submit(script, account);
+    const jobId = await dialect.submit(script, account, { spec, ctx: scriptCtx });
     const handle: BatchHandle = { jobId, account, partition: spec.partition ?? null };
     this.logger.info({ jobId, account, backend: backend.name }, 'batch job submitted');
     try {
@@ -133,7 +138,7 @@ export class BatchSpawner implements Spawner {
         this.say(ctx, `The scheduler cannot be reached right now (${err.message}); still trying.`, lastMessage);
       }
       if (info) {
-        const result = pollResultOf(info.observation, new Date());
+        const result = pollResultOf(info.observation, new Date(), this.explain);
         if (result.status === 'stopped') throw new SpawnError(result.message ?? 'The job ended before the server started.');
         pending = result.status === 'pending';
         if (result.status === 'pending' && result.message) {
@@ -181,7 +186,7 @@ export class BatchSpawner implements Spawner {
     return jobs.map(({ handle }) => {
       if (!handle) return { status: 'stopped', exitCode: null, message: 'Not a batch job handle.' };
       const info = infos.get(handle.jobId);
-      return info ? pollResultOf(info.observation, now) : { status: 'unknown', message: `no news of job ${handle.jobId}` };
+      return info ? pollResultOf(info.observation, now, this.explain) : { status: 'unknown', message: `no news of job ${handle.jobId}` };
     });
   }
 

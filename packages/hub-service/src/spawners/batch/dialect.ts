@@ -6,6 +6,7 @@
 import type { JobSpec } from './job-spec';
 import type { JobObservation } from './job-state';
 import type { JobScriptContext } from './script-text';
+import type { PendingReason } from './slurm/reasons';
 
 /** A job the backend asks about, with what it learnt of it before (hints for one-call planning). */
 export interface WatchedJob {
@@ -27,18 +28,24 @@ export interface JobInfo {
   readonly end: Date | null;
 }
 
+/** The job a script was rendered from: dialects whose submit command needs the options in argv (PBS wrappers) read them here. */
+export interface SubmittedJob {
+  readonly spec: JobSpec;
+  readonly ctx: JobScriptContext;
+}
+
 /** One scheduler's commands, as the batch backend uses them. */
 export interface SchedulerDialect {
   readonly kind: 'slurm' | 'pbs';
   /** The job script for `spec`; throws RangeError for a value that cannot go into a script. */
   renderScript(spec: JobSpec, ctx: JobScriptContext): string;
   /**
-   * Submits `script` as `account` and resolves with the job id.
+   * Submits `script` (rendered from `job`) as `account` and resolves with the job id.
    *
    * @throws SpawnError with the scheduler's own words when it refuses the job.
    * @throws SchedulerUnreachableError when the scheduler cannot be asked.
    */
-  submit(script: string, account: string): Promise<string>;
+  submit(script: string, account: string, job: SubmittedJob): Promise<string>;
   /**
    * Everything about `jobs` in as few scheduler calls as the dialect can (Slurm: one `squeue`, plus
    * one `sacct` for the jobs that left the queue). Every asked id has an entry.
@@ -46,6 +53,8 @@ export interface SchedulerDialect {
    * @throws SchedulerUnreachableError when the queue cannot be read (then nothing is known).
    */
   observe(jobs: readonly WatchedJob[]): Promise<Map<string, JobInfo>>;
+  /** A waiting reason in plain words (default: Slurm's reasons); `null` when there is none. */
+  explainReason?(raw: string): PendingReason | null;
   /** Cancels a job as `account`; a job that already ended is fine. */
   cancel(jobId: string, account: string): Promise<void>;
 }
