@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 
 /** Hop-by-hop headers a proxy must not forward (RFC 9110 §7.6.1), plus `expect`, which Node answers itself. */
@@ -82,14 +82,19 @@ function connectionTokens(headers: IncomingHttpHeaders): Set<string> | null {
   return new Set(connection.split(',').map((token) => token.trim().toLowerCase()));
 }
 
-/** Request headers for the upstream request: hop-by-hop headers removed, X-Forwarded-* set. */
-export function upstreamRequestHeaders(req: IncomingMessage): OutgoingHttpHeaders {
+/**
+ * Request headers for the upstream request: hop-by-hop headers removed, X-Forwarded-* set. Also
+ * without `transfer-encoding`: the upstream client frames a streamed body itself (chunked unless
+ * `content-length` is given).
+ */
+export function upstreamRequestHeaders(req: IncomingMessage): Record<string, string | string[]> {
   const incoming = req.headers;
   const listed = connectionTokens(incoming);
-  const out: OutgoingHttpHeaders = {};
+  const out: Record<string, string | string[]> = {};
   for (const name of Object.keys(incoming)) {
-    if (HOP_BY_HOP.has(name) || (listed !== null && listed.has(name))) continue;
-    out[name] = incoming[name];
+    if (HOP_BY_HOP.has(name) || name === 'transfer-encoding' || (listed !== null && listed.has(name))) continue;
+    const value = incoming[name];
+    if (value !== undefined) out[name] = value;
   }
   const forwarded = forwardedValues(req);
   out['x-forwarded-for'] = forwarded.for;
@@ -99,14 +104,25 @@ export function upstreamRequestHeaders(req: IncomingMessage): OutgoingHttpHeader
   return out;
 }
 
-/** Response headers for the client: hop-by-hop headers of the upstream response removed. */
-export function downstreamResponseHeaders(upstream: IncomingMessage): OutgoingHttpHeaders {
-  const incoming = upstream.headers;
-  const listed = connectionTokens(incoming);
-  const out: OutgoingHttpHeaders = {};
-  for (const name of Object.keys(incoming)) {
-    if (HOP_BY_HOP.has(name) || name === 'transfer-encoding' || (listed !== null && listed.has(name))) continue;
-    out[name] = incoming[name];
+/**
+ * Response headers for the client from the upstream response's raw header list (name, value, name,
+ * value…, as received): hop-by-hop headers, `transfer-encoding` and the names listed in
+ * `Connection` removed; the rest kept in order, repeated ones (`set-cookie`) included.
+ */
+export function downstreamResponseHeaders(raw: readonly Buffer[]): string[] {
+  let listed: Set<string> | null = null;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]?.toString('latin1').toLowerCase() === 'connection') {
+      listed ??= new Set();
+      for (const token of (raw[i + 1]?.toString('latin1') ?? '').split(',')) listed.add(token.trim().toLowerCase());
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]?.toString('latin1') ?? '';
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || lower === 'transfer-encoding' || (listed !== null && listed.has(lower))) continue;
+    out.push(name, raw[i + 1]?.toString('latin1') ?? '');
   }
   return out;
 }
