@@ -39,6 +39,8 @@ import { usersRouter } from './http/api/users.routes';
 import { serversRouter } from './http/api/servers.routes';
 import { activityRouter } from './http/api/activity.routes';
 import { batchspawnerRouter } from './http/api/batchspawner.routes';
+import { walltimeRouter } from './http/api/walltime.routes';
+import { WalltimeService } from './services/walltime';
 import { tokensRouter } from './http/api/tokens.routes';
 import { groupsRouter } from './http/api/groups.routes';
 import { sharesRouter } from './http/api/shares.routes';
@@ -88,6 +90,8 @@ export interface Hub {
   readonly proxy: Proxy;
   /** The built-in culler when `culler.enabled` (docs/culler.md), else null. */
   readonly culler: BuiltinCuller | null;
+  /** Walltime notices and extensions of batch servers (docs/slurm.md). */
+  readonly walltime: WalltimeService;
 }
 
 function hostFor(ip: string): string {
@@ -164,10 +168,11 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   };
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
   const gpu = gpuMonitorFor(config, spawner, { store, metrics, clock, logger });
+  const walltime = new WalltimeService({ store, backends, config, clock, logger });
   const culler = config.culler.enabled
     ? new BuiltinCuller({ settings: config.culler, profiles: config.profiles, store, lifecycle, clock, logger })
     : null;
-  const app = buildExpressApp(context, oauth, gpu, { ledger, budgets, period: config.budgets.period });
+  const app = buildExpressApp(context, oauth, gpu, { ledger, budgets, period: config.budgets.period }, walltime);
 
   let server: Server | null = null;
   return {
@@ -175,6 +180,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     app,
     proxy,
     culler,
+    walltime,
     get internalUrl() {
       return internalUrl();
     },
@@ -199,12 +205,14 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       lifecycle.startPolling();
       gpu.monitor?.start();
       culler?.start();
+      if (Object.keys(config.backends).length > 0) walltime.start();
       metrics.observeHubStartup((clock() - t0) / 1000);
       logger.info({ internal: internalUrl(), proxy: proxy.kind, spawner: spawner.kind, backends: backends.all().map((b) => b.name), store: store.kind, ...adoption }, 'clusterhub started');
     },
     async stop() {
       await reconciler.stop();
       await culler?.stop();
+      walltime.stop();
       await gpu.monitor?.stop();
       await lifecycle.close();
       await proxy.stop();
@@ -245,6 +253,7 @@ export function buildExpressApp(
   oauth: OAuthProvider,
   gpu: GpuRouterDeps = { monitor: null, disabledReason: 'GPU metrics are off on this hub (gpuMetrics.enabled).' },
   usage?: UsageRouterDeps,
+  walltime?: WalltimeService,
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -270,6 +279,7 @@ export function buildExpressApp(
   apiRouter.use(serversRouter(ctx));
   apiRouter.use(activityRouter(ctx));
   apiRouter.use(batchspawnerRouter(ctx));
+  if (walltime) apiRouter.use(walltimeRouter(ctx, walltime));
   apiRouter.use(tokensRouter(ctx));
   apiRouter.use(groupsRouter(ctx));
   apiRouter.use(sharesRouter(ctx));

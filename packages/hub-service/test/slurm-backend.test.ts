@@ -47,6 +47,7 @@ const config = (): HubConfig => ({
       cmd: [`${VENV_BIN}/batchspawner-singleuser`, `${VENV_BIN}/jupyterhub-singleuser`],
       pollIntervalSeconds: 2,
       startGraceSeconds: 30,
+      walltime: { noticeMinutes: 25, extensionMinutes: 10, maxExtensions: 1 },
     },
   },
   profiles: [
@@ -114,6 +115,34 @@ const config = (): HubConfig => ({
     expect((await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'DELETE' })).status).toBeLessThan(300);
     await pollUntil('the job to leave the queue', async () => (/RUNNING|PENDING/.test(squeueOf(jobId)) ? undefined : true), 60_000, 500);
     await pollUntil('the server to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 30_000);
+  });
+
+  it('shows when the job ends, warns before, and extends it once by the allowed minutes', async () => {
+    await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'slurm-cpu' } });
+    const model = await waitForReady(t, 'alice');
+    const jobId = jobIdOf(model);
+    const endsAt = Date.parse(model.ends_at ?? '');
+    expect(endsAt - Date.now()).toBeGreaterThan(15 * 60_000);
+    expect(endsAt - Date.now()).toBeLessThanOrEqual(20 * 60_000);
+    expect(await t.hub.walltime.notify()).toBe(1);
+    const warned = await serverModel(t, 'alice');
+    expect(warned?.message).toMatch(/^Walltime: this server's job ends at \d\d:\d\d UTC \(in about (19|20) minutes\); save your work\. You can extend it by 10 minutes\.$/);
+    expect(await t.hub.walltime.notify()).toBe(0);
+    const extended = await apiCall(`${t.apiUrl}/clusterhub/users/alice/server/walltime`, alice, { method: 'POST' });
+    expect(extended.status).toBe(200);
+    expect(extended.body).toMatchObject({ extensions_left: 0 });
+    const newEnd = Date.parse(isRecord(extended.body) ? String(extended.body['ends_at']) : '');
+    expect(newEnd - endsAt).toBeGreaterThanOrEqual(9 * 60_000);
+    expect(newEnd - endsAt).toBeLessThanOrEqual(11 * 60_000);
+    expect(execFileSync('squeue', ['--noheader', '--jobs', jobId, '--format=%l'], { encoding: 'utf8' }).trim()).toBe('30:00');
+    expect((await serverModel(t, 'alice'))?.ends_at).toBe(new Date(newEnd).toISOString());
+    const again = await apiCall(`${t.apiUrl}/clusterhub/users/alice/server/walltime`, alice, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'walltime_extension_unavailable', message: 'This server was already extended 1 time, the most its backend allows.' });
+    await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'DELETE' });
+    await pollUntil('the server to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 60_000);
+    const stopped = await apiCall(`${t.apiUrl}/clusterhub/users/alice/server/walltime`, alice, { method: 'POST' });
+    expect(stopped.body).toMatchObject({ code: 'server_not_running' });
   });
 
   it('a bad or injected option is a 400 naming the field, and nothing is submitted', async () => {

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   job_not_found: { status: 404, message: 'No such job of this user.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   conflict: { status: 409, message: 'Already exists.' },
+  walltime_extension_unavailable: { status: 409, message: 'No walltime extension is available for this server.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json.' },
   server_not_running: { status: 424, message: 'The server is not running.' },

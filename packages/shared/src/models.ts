@@ -31,6 +31,8 @@ export interface ServerModel {
   stop_reason: StopReason | null;
   /** clusterhub: last status or failure message. */
   message: string | null;
+  /** clusterhub: when the server's batch job reaches its time limit (ISO-8601), or null. */
+  ends_at: string | null;
 }
 
 /** A user (keys present depend on the caller's scopes; `kind` and `name` always). */

@@ -47,6 +47,11 @@ export function resolveBackends(
       pollIntervalSeconds: filled(b.pollIntervalSeconds, `${path}.pollIntervalSeconds`),
       startGraceSeconds: filled(b.startGraceSeconds, `${path}.startGraceSeconds`),
       cacheSeconds: filled(b.cacheSeconds, `${path}.cacheSeconds`),
+      walltime: {
+        noticeMinutes: filled(b.walltime?.noticeMinutes, `${path}.walltime.noticeMinutes`),
+        extensionMinutes: filled(b.walltime?.extensionMinutes, `${path}.walltime.extensionMinutes`),
+        maxExtensions: filled(b.walltime?.maxExtensions, `${path}.walltime.maxExtensions`),
+      },
     };
   }
   return out;

@@ -137,6 +137,8 @@ export interface ResolvedBatchBackend {
   readonly pollIntervalSeconds: number;
   readonly startGraceSeconds: number;
   readonly cacheSeconds: number;
+  /** Notice before the time limit ends and the extension users may ask for. */
+  readonly walltime: { readonly noticeMinutes: number; readonly extensionMinutes: number; readonly maxExtensions: number };
 }
 
 /** `budgets` resolved: amounts in compute units per period; null means no budget of that kind. */

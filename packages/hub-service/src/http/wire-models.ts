@@ -16,6 +16,7 @@ import type { GroupRecord, ServerRecord, TokenRecord, UserRecord } from '../stor
 import type { Identity } from '../services/identity';
 import type { ResolvedConfig } from '../config/types';
 import { allows } from './auth-guard';
+import { serverEnd } from '../services/walltime';
 
 /** The wire model of a server (protocol.md §5.1) plus clusterhub's fields. */
 export function toServerModel(user: UserRecord, server: ServerRecord, baseUrl: string, opts: { includeState: boolean }): ServerModel {
@@ -38,6 +39,7 @@ export function toServerModel(user: UserRecord, server: ServerRecord, baseUrl: s
     lifecycle: server.state,
     stop_reason: server.stopReason,
     message: server.message,
+    ends_at: isoTimestamp(serverEnd(server)),
   };
   if (opts.includeState) model.state = server.handle ?? {};
   return model;

@@ -47,6 +47,11 @@ export interface Spawner {
    * Stopping a server that is already gone succeeds.
    */
   stop(handle: SpawnHandle, opts: { timeoutSeconds: number }): Promise<void>;
+  /**
+   * Optional: adds `minutes` to a running server's time limit (batch jobs) and resolves with the
+   * new end; the hub records it in the handle (`end`). Throws SpawnError when it cannot.
+   */
+  extend?(handle: SpawnHandle, minutes: number): Promise<Date>;
   /** Optional: release anything the backend holds (watchers, connections). */
   close?(): Promise<void>;
   /**

@@ -347,6 +347,23 @@ export interface BatchBackendConfig {
    * How long capacity and account/partition/QoS lists are cached.
    */
   cacheSeconds?: number;
+  /**
+   * Notice before a job's time limit ends, and the extension users may ask for (scontrol update TimeLimit, run as the operator: it must be a Slurm operator).
+   */
+  walltime?: {
+    /**
+     * Tell the user (server message, Lab) this many minutes before the end; 0: no notice.
+     */
+    noticeMinutes?: number;
+    /**
+     * Minutes one extension adds; 0: users cannot extend.
+     */
+    extensionMinutes?: number;
+    /**
+     * Extensions per server start.
+     */
+    maxExtensions?: number;
+  };
 }
 /**
  * Login nodes reached over SSH, tried in order (the next one when a node is down).

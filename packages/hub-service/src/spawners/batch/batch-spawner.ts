@@ -105,8 +105,8 @@ export class BatchSpawner implements Spawner {
     try {
       await ctx.persistHandle?.({ ...handle });
       ctx.onProgress({ progress: 30, message: `Job ${jobId} submitted.` });
-      const { node, port } = await this.follow(handle, ctx);
-      return { handle: { ...handle, node, port }, target: `http://${node}:${port}` };
+      const { node, port, end } = await this.follow(handle, ctx);
+      return { handle: { ...handle, node, port, ...(end ? { end: end.toISOString() } : {}) }, target: `http://${node}:${port}` };
     } catch (err) {
       await dialect.cancel(jobId, account).catch((e: unknown) => this.logger.warn({ jobId, err: String(e) }, 'cancelling the job of a failed start failed'));
       if (ctx.signal.aborted) throw abortError(ctx.signal);
@@ -117,7 +117,7 @@ export class BatchSpawner implements Spawner {
   }
 
   /** Follows a submitted job until it runs and its server reported its port. */
-  private async follow(handle: BatchHandle, ctx: SpawnContext): Promise<{ node: string; port: number }> {
+  private async follow(handle: BatchHandle, ctx: SpawnContext): Promise<{ node: string; port: number; end: Date | null }> {
     const { backend } = this.opts;
     const started = Date.now();
     const cap = started + (this.opts.startTimeoutSeconds + backend.startGraceSeconds) * 1000;
@@ -151,7 +151,7 @@ export class BatchSpawner implements Spawner {
         }
         if (result.status === 'running') {
           if (port === null) lastMessage = this.say(ctx, `Job ${handle.jobId} runs on ${info.node ?? 'its node'}; waiting for the server to report its port…`, lastMessage, 50);
-          else if (info.node) return { node: info.node, port };
+          else if (info.node) return { node: info.node, port, end: info.end };
         }
       }
       await Promise.race([sleep(intervalMs, ctx.signal), report.catch(() => undefined)]);
@@ -203,12 +203,25 @@ export class BatchSpawner implements Spawner {
     this.logger.warn({ jobId: handle.jobId }, `job still listed ${opts.timeoutSeconds} s after scancel`);
   }
 
-  /** When a running job's time limit ends, for the server model (walltime notice). */
-  async endOf(raw: SpawnHandle): Promise<Date | null> {
+  /**
+   * Adds `minutes` to a running job's time limit (as the operator) and resolves with its new end.
+   *
+   * @throws SpawnError when the job does not run, has no known limit, or the scheduler refuses.
+   */
+  async extend(raw: SpawnHandle, minutes: number): Promise<Date> {
     const handle = batchHandleOf(raw);
-    if (!handle) return null;
-    const info = (await this.watch.observe([{ id: handle.jobId, partition: handle.partition, pending: false }])).get(handle.jobId);
-    return info?.end ?? null;
+    const { dialect } = this.opts;
+    if (!handle || !dialect.setTimeLimit) throw new SpawnError('This backend cannot extend a time limit.');
+    const watched = { id: handle.jobId, partition: handle.partition, pending: false };
+    const before = (await dialect.observe([watched])).get(handle.jobId);
+    if (before?.observation.kind !== 'queued' || before.observation.job.phase !== 'running' || !before.timeLimitSeconds) {
+      throw new SpawnError(`Job ${handle.jobId} is not running with a time limit.`);
+    }
+    await dialect.setTimeLimit(handle.jobId, before.timeLimitSeconds + minutes * 60);
+    const after = (await dialect.observe([watched])).get(handle.jobId);
+    if (!after?.end) throw new SpawnError(`Job ${handle.jobId} has no end time after the extension.`);
+    this.logger.info({ jobId: handle.jobId, minutes, end: after.end.toISOString() }, 'job time limit extended');
+    return after.end;
   }
 
   async close(): Promise<void> {

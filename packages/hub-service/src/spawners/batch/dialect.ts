@@ -26,6 +26,8 @@ export interface JobInfo {
   readonly partition: string | null;
   /** When its time limit ends (running jobs), when the scheduler said. */
   readonly end: Date | null;
+  /** Its time limit in seconds, when the scheduler said (null: unlimited or unknown). */
+  readonly timeLimitSeconds?: number | null;
 }
 
 /** The job a script was rendered from: dialects whose submit command needs the options in argv (PBS wrappers) read them here. */
@@ -57,4 +59,11 @@ export interface SchedulerDialect {
   explainReason?(raw: string): PendingReason | null;
   /** Cancels a job as `account`; a job that already ended is fine. */
   cancel(jobId: string, account: string): Promise<void>;
+  /**
+   * Optional: sets a running job's time limit (an admin-allowed walltime extension), run as the
+   * hub's operator account, which the site made a scheduler operator.
+   *
+   * @throws SpawnError with the scheduler's words when it refuses.
+   */
+  setTimeLimit?(jobId: string, seconds: number): Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { JobSpec } from '../job-spec';
 import type { JobScriptContext } from '../script-text';
 import { finishedView, parseSacct, sacctArgs } from './sacct';
 import { parseSbatchOutput, renderSbatchScript, sbatchArgs } from './sbatch-script';
-import { scancelArgs } from './scancel';
+import { scancelArgs, timeLimitArgs } from './scancel';
 import { parseScontrolJob, scontrolShowJobArgs } from './scontrol-job';
 import type { FinishedJobView } from '../job-state';
 import { isInvalidJobIdError, parseSqueue, planSqueue, queuePositions, queuedView, squeueArgs } from './squeue';
@@ -54,9 +54,9 @@ export class SlurmDialect implements SchedulerDialect {
         // until it says, the job still counts as running, so the stop reason is never lost.
         const final = await this.lastWord(job.id);
         const observation = final ? ({ kind: 'finished', job: final } as const) : ({ kind: 'queued', job: { ...view, phase: 'running' } } as const);
-        out.set(job.id, { observation, node: seen.nodes?.split(',')[0] ?? null, partition: seen.partition, end: seen.end });
+        out.set(job.id, { observation, node: seen.nodes?.split(',')[0] ?? null, partition: seen.partition, end: seen.end, timeLimitSeconds: seen.timeLimitSeconds });
       } else if (seen && view && view.phase !== 'ended') {
-        out.set(job.id, { observation: { kind: 'queued', job: view }, node: seen.nodes?.split(',')[0] ?? null, partition: seen.partition, end: seen.end });
+        out.set(job.id, { observation: { kind: 'queued', job: view }, node: seen.nodes?.split(',')[0] ?? null, partition: seen.partition, end: seen.end, timeLimitSeconds: seen.timeLimitSeconds });
       } else {
         missing.push(job.id);
       }
@@ -87,6 +87,11 @@ export class SlurmDialect implements SchedulerDialect {
   private async lastWord(id: string): Promise<FinishedJobView | null> {
     const result = await this.runner.run({ program: 'scontrol', args: scontrolShowJobArgs(id) });
     return result.code === 0 ? parseScontrolJob(result.stdout) : null;
+  }
+
+  async setTimeLimit(jobId: string, seconds: number): Promise<void> {
+    const result = await this.runner.run({ program: 'scontrol', args: timeLimitArgs(jobId, seconds) });
+    if (result.code !== 0) throw new SpawnError(`Slurm refused the new time limit: ${firstLine(result.stderr) || `scontrol exited with ${result.code}`}`);
   }
 
   async cancel(jobId: string, account: string): Promise<void> {
