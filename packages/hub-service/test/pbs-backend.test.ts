@@ -1,0 +1,151 @@
+/**
+ * The PBS backend (`kind: pbs`) against the real Torque-compatible `qsub`/`qstat`/`qdel` of
+ * Debian's `slurm-wlm-torque` (the only PBS commands packaged here; Slurm underneath, started by
+ * the test harness): the hub submits with `qsub` as the user through sudo, on this machine (local
+ * transport) and over SSH to a login node, polls with one `qstat -f`, and stops with `qdel`; the job
+ * runs the real `batchspawner-singleuser jupyterhub-singleuser`, and JupyterLab answers through the
+ * proxy. Root only (Slurm, munge, sudo and sshd), as CI runs.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import type { HubConfig, ServerModel } from '@clusterhub/shared';
+import { startTestHub, type TestHub } from './harness/hub-harness';
+import { BrowserClient } from './harness/http-client';
+import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/login-node';
+import { apiCall, isRecord, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
+import { VENV_BIN } from './harness/repo-paths';
+import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
+import { parseQstatBrief, parseQstatFull, type QstatJob } from '../src/spawners/batch/pbs/qstat';
+
+const AS_ROOT = process.getuid?.() === 0;
+const PASSWORD = 'alice-password-1';
+
+/** `qstat -f <id>` as root: the job, or undefined once the wrappers no longer list it (exit 153). */
+function qstatJob(id: string): QstatJob | undefined {
+  const r = spawnSync('qstat', ['-f', id], { encoding: 'utf8' });
+  if (r.status !== 0 && r.status !== 153) throw new Error(`qstat -f ${id}: exit ${r.status}: ${r.stdout}${r.stderr}`);
+  return parseQstatFull(r.stdout).find((j) => j.id === id);
+}
+
+/** Ids of `user`'s hub jobs that `qstat` lists as not ended. */
+function activeHubJobsOf(user: string): string[] {
+  return parseQstatBrief(execFileSync('qstat', { encoding: 'utf8' }))
+    .filter((j) => j.owner === user && j.name?.startsWith('clusterhub-') && j.state !== 'C')
+    .map((j) => j.id);
+}
+
+function jobIdOf(model: ServerModel | undefined): string {
+  const id = model?.state?.['jobId'];
+  if (typeof id !== 'string') throw new Error(`no job id in ${JSON.stringify(model?.state)}`);
+  return id;
+}
+
+/** Uids of the `batchspawner-singleuser` processes of a job's server. */
+function serverUids(): string[] {
+  const out = execFileSync('bash', ['-c', 'ps -eo uid=,args= | grep "[b]atchspawner-singleuser" | awk \'{print $1}\' | sort -u'], { encoding: 'utf8' });
+  return out.split(/\s+/).filter(Boolean);
+}
+
+function nonEmpty(list: readonly string[]): [string, ...string[]] {
+  const [first, ...rest] = list;
+  if (first === undefined) throw new Error('empty list');
+  return [first, ...rest];
+}
+
+const config = (nodes: TestLoginNodes): HubConfig => {
+  const common = {
+    kind: 'pbs' as const,
+    cmd: nonEmpty([`${VENV_BIN}/batchspawner-singleuser`, `${VENV_BIN}/jupyterhub-singleuser`]),
+    pollIntervalSeconds: 2,
+    startGraceSeconds: 30,
+  };
+  const resources = { cpu: { limit: 1 }, memory: { limit: '1Gi' }, walltime: '00:20:00' };
+  return {
+    backends: {
+      pbs: { ...common, transport: 'local' },
+      'pbs-ssh': {
+        ...common,
+        transport: 'ssh',
+        ssh: { hosts: nonEmpty(nodes.hosts), user: nodes.user, privateKeyEnv: 'CH_TEST_PBS_OPERATOR_KEY', hostKeys: nonEmpty(nodes.hostKeys), connectTimeoutSeconds: 3 },
+        commandDir: SCHEDULER_DIR,
+      },
+    },
+    profiles: [
+      { slug: 'cpu', displayName: 'CPU here', kind: 'cpu', default: true },
+      { slug: 'pbs-cpu', displayName: 'CPU on PBS', kind: 'cpu', backend: 'pbs', resources, slurm: { partition: 'cpu', choices: { account: ['physics', 'chem'] } } },
+      { slug: 'pbs-ssh-cpu', displayName: 'CPU on PBS over SSH', kind: 'cpu', backend: 'pbs-ssh', resources, slurm: { partition: 'cpu' } },
+    ],
+  };
+};
+
+(AS_ROOT ? describe : describe.skip)('PBS backend (Torque wrappers over the real Slurm test cluster)', () => {
+  let nodes: TestLoginNodes;
+  let t: TestHub;
+  let alice = '';
+  let bob = '';
+
+  beforeAll(async () => {
+    await ensureSlurmCluster();
+    nodes = await startLoginNodes(1);
+    process.env['CH_TEST_PBS_OPERATOR_KEY'] = nodes.privateKey;
+    t = await startTestHub({ config: config(nodes) });
+    alice = await t.addUser('alice', { password: PASSWORD });
+    bob = await t.addUser('bob');
+  }, SLURM_START_DEADLINE_MS);
+
+  afterAll(async () => {
+    try {
+      for (const user of ['alice', 'bob']) for (const id of activeHubJobsOf(user)) spawnSync('qdel', [id]);
+    } finally {
+      await t?.stop();
+      await nodes?.stop();
+      delete process.env['CH_TEST_PBS_OPERATOR_KEY'];
+    }
+  });
+
+  it('alice reaches JupyterLab inside a PBS job that runs as alice; polling keeps it; stopping qdels the job', async () => {
+    const res = await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'pbs-cpu', account: 'chem' } });
+    expect([201, 202]).toContain(res.status);
+    const jobId = jobIdOf(await waitForReady(t, 'alice'));
+    expect(qstatJob(jobId)).toMatchObject({ owner: 'alice', state: 'R', queue: 'cpu' });
+    expect(execFileSync('squeue', ['--noheader', '--jobs', jobId, '--format=%u|%a|%T'], { encoding: 'utf8' }).trim()).toBe('alice|chem|RUNNING');
+    expect(serverUids()).toEqual([execFileSync('id', ['-u', 'alice'], { encoding: 'utf8' }).trim()]);
+
+    await t.hub.context.lifecycle.pollAll();
+    expect(await serverModel(t, 'alice')).toMatchObject({ ready: true });
+    const client = new BrowserClient();
+    expect((await client.login(t.publicUrl, 'alice', PASSWORD)).status).toBe(200);
+    expect((await navigate(client, `${t.publicUrl}/user/alice/api`)).status).toBe(200);
+    const lab = await navigate(client, `${t.publicUrl}/user/alice/lab`);
+    expect(lab.status).toBe(200);
+    expect(lab.text).toContain('jupyter-config-data');
+
+    expect((await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'DELETE' })).status).toBeLessThan(300);
+    await pollUntil('the job to end', async () => (qstatJob(jobId)?.state === 'R' ? undefined : true), 60_000, 500);
+    expect(activeHubJobsOf('alice')).toEqual([]);
+    await pollUntil('the server to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 30_000);
+  });
+
+  it('an injected or unknown option is a 400 naming the field, and nothing is submitted', async () => {
+    const before = activeHubJobsOf('alice');
+    for (const value of ['physics; qdel all', 'physics\n#PBS -u root', '$(id)', 'physics,walltime=99:00:00', 'biology']) {
+      const res = await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'pbs-cpu', account: value } });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'invalid_user_option' });
+      expect(isRecord(res.body) && String(res.body['message'])).toContain('account');
+    }
+    expect(activeHubJobsOf('alice')).toEqual(before);
+    expect(await serverModel(t, 'alice')).toBeUndefined();
+  });
+
+  it('over SSH: qsub, qstat and qdel run on the login node as bob through its sudoers rule', async () => {
+    const res = await apiCall(`${t.apiUrl}/users/bob/server`, bob, { method: 'POST', body: { profile: 'pbs-ssh-cpu' } });
+    expect([201, 202]).toContain(res.status);
+    const jobId = jobIdOf(await waitForReady(t, 'bob'));
+    expect(qstatJob(jobId)).toMatchObject({ owner: 'bob', state: 'R' });
+    expect((await fetch(`${t.publicUrl}/user/bob/api`)).status).toBe(200);
+    expect(nodes.nodes[0]?.log()).toMatch(/Accepted publickey for hubop/);
+    expect((await apiCall(`${t.apiUrl}/users/bob/server`, bob, { method: 'DELETE' })).status).toBeLessThan(300);
+    await pollUntil('the job to end', async () => (qstatJob(jobId)?.state === 'R' ? undefined : true), 60_000, 500);
+    expect(activeHubJobsOf('bob')).toEqual([]);
+  });
+});
