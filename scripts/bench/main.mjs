@@ -1,6 +1,7 @@
 // `npm run bench`: clusterhub side by side with JupyterHub 6.1 and configurable-http-proxy.
 // Prints one table of medians (min–max) with the ratio to the anchor and writes the raw numbers
-// to .cache/bench/. Options: --quick (3 s runs), --reps N, --duration S, --only api,start,proxy.
+// to .cache/bench/. Options: --quick (3 s runs), --reps N, --duration S, --only api,start,proxy,slurm.
+// `slurm` (the Slurm poll benchmark, slurm-poll.mjs) prints its own table; it needs root.
 /* global process, setTimeout */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg, availableParallelism, hostname } from 'node:os';
@@ -13,6 +14,7 @@ import { ROOT } from './systems.mjs';
 import { apiPhase } from './api.mjs';
 import { startupPhase } from './startup.mjs';
 import { proxyPhase } from './proxy.mjs';
+import { slurmPollPhase } from './slurm-poll.mjs';
 import { ROWS } from './rows.mjs';
 
 const require = createRequire(import.meta.url);
@@ -29,9 +31,9 @@ const { values: opts } = parseArgs({
 const reps = Number(opts.reps ?? 3);
 const durationS = Number(opts.duration ?? (opts.quick ? 3 : 10));
 const warmupS = opts.quick ? 1 : 3;
-const phases = (opts.only ?? 'api,start,proxy').split(',');
-if (!(reps >= 1 && durationS >= 1) || phases.some((p) => !['api', 'start', 'proxy'].includes(p))) {
-  process.stderr.write('usage: npm run bench [-- --quick] [--reps N] [--duration S] [--only api,start,proxy]\n');
+const phases = (opts.only ?? 'api,start,proxy,slurm').split(',');
+if (!(reps >= 1 && durationS >= 1) || phases.some((p) => !['api', 'start', 'proxy', 'slurm'].includes(p))) {
+  process.stderr.write('usage: npm run bench [-- --quick] [--reps N] [--duration S] [--only api,start,proxy,slurm]\n');
   process.exit(2);
 }
 
@@ -115,6 +117,7 @@ async function main() {
   await run('api', apiPhase);
   await run('start', startupPhase);
   await run('proxy', proxyPhase);
+  await run('slurm', slurmPollPhase);
 
   const rows = ROWS.filter((r) => phases.includes(r.phase)).map((r) => {
     const s = samples[r.id] ?? { ours: [], anchor: [], reference: [] };
