@@ -176,7 +176,39 @@ const config = (): HubConfig => ({
       500,
     );
     expect(failed.message).toMatch(/exit code 3/);
+    expect(failed.message).toMatch(/Its output is in \/home\/alice\/clusterhub-\d+\.log\.$/);
+    const file = /Its output is in (\S+)\.$/.exec(failed.message ?? '')?.[1] ?? '';
+    expect(execFileSync('cat', [file], { encoding: 'utf8' })).toContain('module load failed: no such module');
   });
+
+  it('a start timeout does not cancel a job Slurm expects to start within the grace; it starts when the GPUs free up', async () => {
+    const base = config();
+    const graceHub = await startTestHub({
+      config: {
+        ...base,
+        hub: { startTimeoutSeconds: 20 },
+        backends: { hpc: { ...base.backends?.['hpc'], kind: 'slurm', startGraceSeconds: 150 } },
+      },
+    });
+    const blockers = [1, 2].map(() =>
+      execFileSync('sudo', ['-n', '-u', 'bob', 'sbatch', '--parsable', '--partition=gpu', '--gres=gpu:a100:1', '--mem=100M', '--time=1:00', '--chdir=/tmp', '--wrap=sleep 600'], { encoding: 'utf8' }).trim(),
+    );
+    try {
+      const token = await graceHub.addUser('alice');
+      await pollUntil('both A100s to be taken', async () => (blockers.every((id) => squeueOf(id).includes('RUNNING')) ? true : undefined), 60_000, 500);
+      expect((await apiCall(`${graceHub.apiUrl}/users/alice/server`, token, { method: 'POST', body: { profile: 'slurm-a100' } })).status).toBe(202);
+      const { events } = await readProgress(`${graceHub.apiUrl}/users/alice/server/progress`, token, (st) => st.events.some((x) => x.ready === true || x.failed === true), 170_000);
+      expect(events.some((x) => /The scheduler expects it to start/.test(x.message))).toBe(true);
+      expect(events.at(-1)).toMatchObject({ ready: true });
+      const model = await waitForReady(graceHub, 'alice');
+      expect(squeueOf(jobIdOf(model))).toBe('alice|RUNNING|None');
+      await apiCall(`${graceHub.apiUrl}/users/alice/server`, token, { method: 'DELETE' });
+      await pollUntil('the server to stop', async () => ((await serverModel(graceHub, 'alice')) ? undefined : true), 60_000);
+    } finally {
+      for (const id of blockers) execFileSync('scancel', [id]);
+      await graceHub.stop();
+    }
+  }, 240_000);
 
   it('a GPU job that cannot start says why, where it stands and is cancelled from the spawn page', async () => {
     const blockers = [1, 2].map(() =>

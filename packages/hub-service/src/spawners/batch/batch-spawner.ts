@@ -105,7 +105,8 @@ export class BatchSpawner implements Spawner {
     try {
       await ctx.persistHandle?.({ ...handle });
       ctx.onProgress({ progress: 30, message: `Job ${jobId} submitted.` });
-      const { node, port, end } = await this.follow(handle, ctx);
+      const output = `${home}/${backend.output.split('%j').join(jobId)}`;
+      const { node, port, end } = await this.follow(handle, ctx, output);
       return { handle: { ...handle, node, port, ...(end ? { end: end.toISOString() } : {}) }, target: `http://${node}:${port}` };
     } catch (err) {
       await dialect.cancel(jobId, account).catch((e: unknown) => this.logger.warn({ jobId, err: String(e) }, 'cancelling the job of a failed start failed'));
@@ -117,7 +118,7 @@ export class BatchSpawner implements Spawner {
   }
 
   /** Follows a submitted job until it runs and its server reported its port. */
-  private async follow(handle: BatchHandle, ctx: SpawnContext): Promise<{ node: string; port: number; end: Date | null }> {
+  private async follow(handle: BatchHandle, ctx: SpawnContext, output: string): Promise<{ node: string; port: number; end: Date | null }> {
     const { backend } = this.opts;
     const started = Date.now();
     const cap = started + (this.opts.startTimeoutSeconds + backend.startGraceSeconds) * 1000;
@@ -139,7 +140,8 @@ export class BatchSpawner implements Spawner {
       }
       if (info) {
         const result = pollResultOf(info.observation, new Date(), this.explain);
-        if (result.status === 'stopped') throw new SpawnError(result.message ?? 'The job ended before the server started.');
+        // The hub may run only the scheduler's commands as the user, so it names the output file rather than reading it.
+        if (result.status === 'stopped') throw new SpawnError(`${result.message ?? 'The job ended before the server started.'} Its output is in ${output}.`);
         pending = result.status === 'pending';
         if (result.status === 'pending' && result.message) {
           lastMessage = this.say(ctx, result.message, lastMessage);
