@@ -7,6 +7,7 @@
  * proxy. Root only (Slurm, munge, sudo and sshd), as CI runs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { HubConfig, ServerModel } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
@@ -14,7 +15,7 @@ import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/l
 import { apiCall, isRecord, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
 import { VENV_BIN } from './harness/repo-paths';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
-import { parseQstatBrief, parseQstatFull, type QstatJob } from '../src/spawners/batch/pbs/qstat';
+import { parseQstatFull, type QstatJob } from '../src/spawners/batch/pbs/qstat';
 
 const AS_ROOT = process.getuid?.() === 0;
 const PASSWORD = 'alice-password-1';
@@ -26,11 +27,17 @@ function qstatJob(id: string): QstatJob | undefined {
   return parseQstatFull(r.stdout).find((j) => j.id === id);
 }
 
-/** Ids of `user`'s hub jobs that `qstat` lists as not ended. */
-function activeHubJobsOf(user: string): string[] {
-  return parseQstatBrief(execFileSync('qstat', { encoding: 'utf8' }))
-    .filter((j) => j.owner === user && j.name?.startsWith('clusterhub-') && j.state !== 'C')
-    .map((j) => j.id);
+/** This run's output file name: it tells this hub's jobs from those of other test files on the shared cluster. */
+const OUTPUT = `clusterhub-pbs-test-${process.pid}-%j.log`;
+
+/** Ids of this hub's jobs still in the queue (Slurm's `squeue` underneath the wrappers: `qstat` shows no output path). */
+function ourQueuedJobs(): string[] {
+  const marker = OUTPUT.replace('%j.log', '');
+  return execFileSync('squeue', ['--noheader', '--users=alice,bob', '--Format=JobID:|,STDOUT:400'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.split('|'))
+    .filter((p) => p[1]?.includes(marker))
+    .map((p) => p[0]?.trim() ?? '');
 }
 
 function jobIdOf(model: ServerModel | undefined): string {
@@ -39,10 +46,20 @@ function jobIdOf(model: ServerModel | undefined): string {
   return id;
 }
 
-/** Uids of the `batchspawner-singleuser` processes of a job's server. */
-function serverUids(): string[] {
-  const out = execFileSync('bash', ['-c', 'ps -eo uid=,args= | grep "[b]atchspawner-singleuser" | awk \'{print $1}\' | sort -u'], { encoding: 'utf8' });
-  return out.split(/\s+/).filter(Boolean);
+/** Uids of the `batchspawner-singleuser` processes that run in job `jobId` (other test files' jobs share the machine). */
+function serverUidsOf(jobId: string): number[] {
+  const uids = new Set<number>();
+  for (const pid of readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('batchspawner-singleuser')) continue;
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`SLURM_JOB_ID=${jobId}`)) continue;
+      uids.add(statSync(`/proc/${pid}`).uid);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return [...uids];
 }
 
 function nonEmpty(list: readonly string[]): [string, ...string[]] {
@@ -57,6 +74,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
     cmd: nonEmpty([`${VENV_BIN}/batchspawner-singleuser`, `${VENV_BIN}/jupyterhub-singleuser`]),
     pollIntervalSeconds: 2,
     startGraceSeconds: 30,
+    output: OUTPUT,
   };
   const resources = { cpu: { limit: 1 }, memory: { limit: '1Gi' }, walltime: '00:20:00' };
   return {
@@ -72,6 +90,14 @@ const config = (nodes: TestLoginNodes): HubConfig => {
     profiles: [
       { slug: 'cpu', displayName: 'CPU here', kind: 'cpu', default: true },
       { slug: 'pbs-cpu', displayName: 'CPU on PBS', kind: 'cpu', backend: 'pbs', resources, slurm: { partition: 'cpu', choices: { account: ['physics', 'chem'] } } },
+      {
+        slug: 'pbs-broken',
+        displayName: 'A PBS job that fails at once',
+        kind: 'cpu',
+        backend: 'pbs',
+        resources: { ...resources, walltime: '00:05:00' },
+        slurm: { partition: 'cpu', prologue: ['echo "module load failed: no such module" >&2', 'exit 3'] },
+      },
       { slug: 'pbs-ssh-cpu', displayName: 'CPU on PBS over SSH', kind: 'cpu', backend: 'pbs-ssh', resources, slurm: { partition: 'cpu' } },
     ],
   };
@@ -94,7 +120,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
 
   afterAll(async () => {
     try {
-      for (const user of ['alice', 'bob']) for (const id of activeHubJobsOf(user)) spawnSync('qdel', [id]);
+      for (const id of ourQueuedJobs()) spawnSync('qdel', [id]);
     } finally {
       await t?.stop();
       await nodes?.stop();
@@ -108,7 +134,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
     const jobId = jobIdOf(await waitForReady(t, 'alice'));
     expect(qstatJob(jobId)).toMatchObject({ owner: 'alice', state: 'R', queue: 'cpu' });
     expect(execFileSync('squeue', ['--noheader', '--jobs', jobId, '--format=%u|%a|%T'], { encoding: 'utf8' }).trim()).toBe('alice|chem|RUNNING');
-    expect(serverUids()).toEqual([execFileSync('id', ['-u', 'alice'], { encoding: 'utf8' }).trim()]);
+    expect(serverUidsOf(jobId)).toEqual([Number(execFileSync('id', ['-u', 'alice'], { encoding: 'utf8' }).trim())]);
 
     await t.hub.context.lifecycle.pollAll();
     expect(await serverModel(t, 'alice')).toMatchObject({ ready: true });
@@ -121,20 +147,35 @@ const config = (nodes: TestLoginNodes): HubConfig => {
 
     expect((await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'DELETE' })).status).toBeLessThan(300);
     await pollUntil('the job to end', async () => (qstatJob(jobId)?.state === 'R' ? undefined : true), 60_000, 500);
-    expect(activeHubJobsOf('alice')).toEqual([]);
+    await pollUntil('the job to leave the queue', async () => (ourQueuedJobs().length === 0 ? true : undefined), 60_000, 500);
     await pollUntil('the server to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 30_000);
   });
 
   it('an injected or unknown option is a 400 naming the field, and nothing is submitted', async () => {
-    const before = activeHubJobsOf('alice');
+    const before = ourQueuedJobs();
     for (const value of ['physics; qdel all', 'physics\n#PBS -u root', '$(id)', 'physics,walltime=99:00:00', 'biology']) {
       const res = await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'pbs-cpu', account: value } });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 'invalid_user_option' });
       expect(isRecord(res.body) && String(res.body['message'])).toContain('account');
     }
-    expect(activeHubJobsOf('alice')).toEqual(before);
+    expect(ourQueuedJobs()).toEqual(before);
     expect(await serverModel(t, 'alice')).toBeUndefined();
+  });
+
+  it('a job that fails at once says why: the exit code, which only accounting knows (qstat shows C)', async () => {
+    await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'pbs-broken' } });
+    const failed = await pollUntil(
+      'the start to fail',
+      async () => {
+        const m = await serverModel(t, 'alice', { includeStopped: true });
+        return m && (m.lifecycle === 'failed' || m.lifecycle === 'stopped') ? m : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(failed.message).toMatch(/The job failed, exit code 3/);
+    await pollUntil('the job to leave the queue', async () => (ourQueuedJobs().length === 0 ? true : undefined), 30_000, 500);
   });
 
   it('over SSH: qsub, qstat and qdel run on the login node as bob through its sudoers rule', async () => {
@@ -146,6 +187,6 @@ const config = (nodes: TestLoginNodes): HubConfig => {
     expect(nodes.nodes[0]?.log()).toMatch(/Accepted publickey for hubop/);
     expect((await apiCall(`${t.apiUrl}/users/bob/server`, bob, { method: 'DELETE' })).status).toBeLessThan(300);
     await pollUntil('the job to end', async () => (qstatJob(jobId)?.state === 'R' ? undefined : true), 60_000, 500);
-    expect(activeHubJobsOf('bob')).toEqual([]);
+    await pollUntil('the job to leave the queue', async () => (ourQueuedJobs().length === 0 ? true : undefined), 60_000, 500);
   });
 });
