@@ -3,9 +3,14 @@
  * `npm run typecheck` (tsc -b), which the test command runs first.
  */
 const tsJest = ['ts-jest', { tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }];
+// ESM-only packages (@kubernetes/client-node 1.x with the dependencies in its own node_modules, and
+// oauth4webapi) are transpiled to CommonJS like the tests; every other node_modules file loads as is.
+const ESM_ONLY = '@kubernetes/client-node|oauth4webapi';
+const esmJs = ['ts-jest', { tsconfig: { module: 'commonjs', target: 'ES2022', allowJs: true, isolatedModules: true } }];
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.tsx?$': tsJest },
+  transform: { '^.+\\.tsx?$': tsJest, [`/node_modules/(${ESM_ONLY})/.+\\.js$`]: esmJs },
+  transformIgnorePatterns: [`^(?!.*/node_modules/(${ESM_ONLY})/).*/node_modules/`],
   moduleNameMapper: { '^@clusterhub/shared$': '<rootDir>/../shared/src/index.ts' },
 };
 module.exports = {
