@@ -2,12 +2,13 @@
  * The PBS backend (`kind: pbs`) against the real Torque-compatible `qsub`/`qstat`/`qdel` of
  * Debian's `slurm-wlm-torque` (the only PBS commands packaged here; Slurm underneath, started by
  * the test harness): the hub submits with `qsub` as the user through sudo, on this machine (local
- * transport) and over SSH to a login node, polls with one `qstat -f`, and stops with `qdel`; the job
- * runs the real `batchspawner-singleuser jupyterhub-singleuser`, and JupyterLab answers through the
- * proxy. Root only (Slurm, munge, sudo and sshd), as CI runs.
+ * transport) and over SSH to a login node, polls with one `qstat -f` (and `sacct` for jobs shown
+ * `C`), and stops with `qdel`; the job runs the real `batchspawner-singleuser jupyterhub-singleuser`,
+ * and JupyterLab answers through the proxy; after a hub restart the job is re-adopted; a job ended at
+ * its walltime stops with reason walltime. Root only (Slurm, munge, sudo and sshd), as CI runs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { HubConfig, ServerModel } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
@@ -99,6 +100,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
         slurm: { partition: 'cpu', prologue: ['echo "module load failed: no such module" >&2', 'exit 3'] },
       },
       { slug: 'pbs-ssh-cpu', displayName: 'CPU on PBS over SSH', kind: 'cpu', backend: 'pbs-ssh', resources, slurm: { partition: 'cpu' } },
+      { slug: 'pbs-ssh-short', displayName: 'One minute on PBS over SSH', kind: 'cpu', backend: 'pbs-ssh', resources: { ...resources, walltime: '00:01:00' }, slurm: { partition: 'cpu' } },
     ],
   };
 };
@@ -106,6 +108,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
 (AS_ROOT ? describe : describe.skip)('PBS backend (Torque wrappers over the real Slurm test cluster)', () => {
   let nodes: TestLoginNodes;
   let t: TestHub;
+  let dataDir = '';
   let alice = '';
   let bob = '';
 
@@ -114,6 +117,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
     nodes = await startLoginNodes(1);
     process.env['CH_TEST_PBS_OPERATOR_KEY'] = nodes.privateKey;
     t = await startTestHub({ config: config(nodes) });
+    dataDir = t.dataDir;
     alice = await t.addUser('alice', { password: PASSWORD });
     bob = await t.addUser('bob');
   }, SLURM_START_DEADLINE_MS);
@@ -123,6 +127,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
       for (const id of ourQueuedJobs()) spawnSync('qdel', [id]);
     } finally {
       await t?.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
       await nodes?.stop();
       delete process.env['CH_TEST_PBS_OPERATOR_KEY'];
     }
@@ -178,15 +183,40 @@ const config = (nodes: TestLoginNodes): HubConfig => {
     await pollUntil('the job to leave the queue', async () => (ourQueuedJobs().length === 0 ? true : undefined), 30_000, 500);
   });
 
-  it('over SSH: qsub, qstat and qdel run on the login node as bob through its sudoers rule', async () => {
+  it('over SSH, through a hub restart: re-adopted by its job id, the route back; ended at its walltime with stop reason walltime', async () => {
+    const res = await apiCall(`${t.apiUrl}/users/bob/server`, bob, { method: 'POST', body: { profile: 'pbs-ssh-short' } });
+    expect([201, 202]).toContain(res.status);
+    const jobId = jobIdOf(await waitForReady(t, 'bob'));
+    expect(qstatJob(jobId)).toMatchObject({ owner: 'bob', state: 'R', walltimeSeconds: 60 });
+    expect(nodes.nodes[0]?.log()).toMatch(/Accepted publickey for hubop/);
+
+    await t.hub.stop();
+    t = await startTestHub({ config: config(nodes), dataDir });
+    expect(jobIdOf(await serverModel(t, 'bob'))).toBe(jobId);
+    await pollUntil('the route to bob', async () => ((await fetch(`${t.publicUrl}/user/bob/api`)).status === 200 ? true : undefined), 30_000);
+
+    const stopped = await pollUntil(
+      "bob's one-minute job to end",
+      async () => {
+        await t.hub.context.lifecycle.pollAll();
+        const m = await serverModel(t, 'bob', { includeStopped: true });
+        return m && !m.ready && m.lifecycle === 'stopped' ? m : undefined;
+      },
+      180_000,
+      2000,
+    );
+    expect(stopped.stop_reason).toBe('walltime');
+    expect(stopped.message).toMatch(/walltime/);
+  }, 240_000);
+
+  it('over SSH: qdel as bob through the login node stops the server', async () => {
     const res = await apiCall(`${t.apiUrl}/users/bob/server`, bob, { method: 'POST', body: { profile: 'pbs-ssh-cpu' } });
     expect([201, 202]).toContain(res.status);
     const jobId = jobIdOf(await waitForReady(t, 'bob'));
-    expect(qstatJob(jobId)).toMatchObject({ owner: 'bob', state: 'R' });
     expect((await fetch(`${t.publicUrl}/user/bob/api`)).status).toBe(200);
-    expect(nodes.nodes[0]?.log()).toMatch(/Accepted publickey for hubop/);
     expect((await apiCall(`${t.apiUrl}/users/bob/server`, bob, { method: 'DELETE' })).status).toBeLessThan(300);
     await pollUntil('the job to end', async () => (qstatJob(jobId)?.state === 'R' ? undefined : true), 60_000, 500);
     await pollUntil('the job to leave the queue', async () => (ourQueuedJobs().length === 0 ? true : undefined), 60_000, 500);
+    await pollUntil('the server to stop', async () => ((await serverModel(t, 'bob')) ? undefined : true), 30_000);
   });
 });
