@@ -1,6 +1,10 @@
 import type { ResolvedConfig } from '../config/types';
 import { LocalProcessSpawner } from './local-process/local-process-spawner';
-import { createSpawner } from './registry';
+import { useConfigSandbox } from '../config/testing/config-sandbox';
+import { BatchSpawner } from './batch/batch-spawner';
+import { PbsDialect } from './batch/pbs/pbs-dialect';
+import { SlurmDialect } from './batch/slurm/slurm-dialect';
+import { createBatchSpawner, createSpawner } from './registry';
 
 const config: ResolvedConfig['spawner'] = {
   kind: 'local-process',
@@ -35,5 +39,25 @@ describe('createSpawner', () => {
   it('refuses an unknown kind, naming spawner.kind', () => {
     const bad: unknown = { ...config, kind: 'kubernetes' };
     expect(() => createSpawner(bad as ResolvedConfig['spawner'], {})).toThrow(/spawner\.kind.*kubernetes/);
+  });
+});
+
+describe('createBatchSpawner', () => {
+  const sandbox = useConfigSandbox('chcfg-registry-');
+
+  it('builds a batch backend per kind: Slurm, and PBS with its own dialect', async () => {
+    const config = sandbox.load('backends:\n  hpc: { kind: slurm, transport: local }\n  pbs: { kind: pbs, transport: local }\n');
+    for (const [name, kind, dialect] of [
+      ['hpc', 'slurm', SlurmDialect],
+      ['pbs', 'pbs', PbsDialect],
+    ] as const) {
+      const backend = config.backends[name];
+      if (!backend) throw new Error(`no backend ${name}`);
+      const spawner = createBatchSpawner(backend);
+      expect(spawner).toBeInstanceOf(BatchSpawner);
+      expect(spawner.kind).toBe(kind);
+      expect((spawner as BatchSpawner).opts.dialect).toBeInstanceOf(dialect);
+      await spawner.close?.();
+    }
   });
 });
