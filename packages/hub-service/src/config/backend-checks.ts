@@ -1,5 +1,6 @@
 import type { HubConfig } from '@clusterhub/shared';
 import { envValue } from './semantic-checks';
+import { pbsProfileProblems } from './pbs-checks';
 
 /** The name of the backend the `spawner` section configures; profiles name it unless they say otherwise. */
 export const DEFAULT_BACKEND = 'default';
@@ -8,7 +9,7 @@ export const DEFAULT_BACKEND = 'default';
  * Rules of `backends` and of the profiles' `backend` key the schema cannot express: a profile
  * names a backend that exists; an `ssh` transport has its `ssh` section with pinned host keys and exactly one key
  * source (a file or a variable that is set); a `local` transport has none; a Slurm section only
- * on profiles of a batch backend. One `config error at <path>` line per problem.
+ * on profiles of a batch backend; nothing a PBS backend cannot ask for on its profiles. One `config error at <path>` line per problem.
  */
 export function backendProblems(doc: HubConfig, env: NodeJS.ProcessEnv): string[] {
   const backends = doc.backends ?? {};
@@ -39,6 +40,7 @@ export function backendProblems(doc: HubConfig, env: NodeJS.ProcessEnv): string[
     if (profile.slurm !== undefined && name === DEFAULT_BACKEND) {
       at(`profiles[${i}].slurm`, `only used by a slurm or pbs backend; this profile runs on ${DEFAULT_BACKEND} (the spawner section)`);
     }
+    if (backends[name]?.kind === 'pbs') for (const p of pbsProfileProblems(profile)) at(`profiles[${i}].${p.key}`, p.why);
   });
   return problems;
 }
