@@ -17,7 +17,13 @@ for bin in munged slurmctld slurmd slurmdbd mariadbd mariadb-install-db sbatch q
   command -v "$bin" >/dev/null || die "$bin is missing: run scripts/system-deps.sh"
 done
 
+# Daemons run as other accounts (mysql for MariaDB): whatever umask the caller has (a test process
+# may have set 077), the scratch folders must be traversable by them; secrets inside are made 0600
+# explicitly. The parents of the checkout are made reachable as for the venv (ensure-reachable.sh).
+umask 022
 mkdir -p "$SCRATCH"
+chmod 755 "$SCRATCH" "$(dirname "$SCRATCH")"
+bash "$REPO_ROOT/scripts/ensure-reachable.sh" "$SCRATCH"
 # fd 9 holds the lock; every daemon is started with 9>&- so none keeps it.
 exec 9>"$SCRATCH/lock"
 flock 9

@@ -11,12 +11,14 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HubConfig, ServerModel } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
-import { apiCall, pollUntil, serverModel, waitForReady } from './harness/singleuser';
+import { BrowserClient } from './harness/http-client';
+import { apiCall, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
 import { REPO_ROOT, VENV_BIN } from './harness/repo-paths';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
 import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/login-node';
 
 const AS_ROOT = process.getuid?.() === 0;
+const PASSWORD = 'alice-password-1';
 
 function squeueOf(jobId: string): string {
   return execFileSync('squeue', ['--noheader', '--jobs', jobId, '--format=%u|%T'], { encoding: 'utf8' }).trim();
@@ -74,7 +76,7 @@ function config(nodes: TestLoginNodes): HubConfig {
     process.env['CH_TEST_OPERATOR_KEY'] = nodes.privateKey;
     t = await startTestHub({ config: config(nodes) });
     dataDir = t.dataDir;
-    alice = await t.addUser('alice');
+    alice = await t.addUser('alice', { password: PASSWORD });
     bob = await t.addUser('bob');
   }, SLURM_START_DEADLINE_MS);
 
@@ -98,6 +100,11 @@ function config(nodes: TestLoginNodes): HubConfig {
     expect(squeueOf(aliceJob)).toBe('alice|RUNNING');
     expect(squeueOf(jobIdOf(await waitForReady(t, 'bob')))).toBe('bob|RUNNING');
     expect(nodes.nodes[1]?.log()).toMatch(/Accepted publickey for hubop/);
+    const client = new BrowserClient();
+    expect((await client.login(t.publicUrl, 'alice', PASSWORD)).status).toBe(200);
+    const lab = await navigate(client, `${t.publicUrl}/user/alice/lab`);
+    expect(lab.status).toBe(200);
+    expect(lab.text).toContain('jupyter-config-data');
   });
 
   it('a dropped SSH connection is reopened without losing a server', async () => {
