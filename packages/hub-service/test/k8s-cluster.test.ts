@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { ProfileConfig } from '@clusterhub/shared';
-import { buildPod, type KubernetesPodSettings } from '../src/spawners/kubernetes/manifests';
+import { buildPod, buildUserPvc, type KubernetesPodSettings } from '../src/spawners/kubernetes/manifests';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
 import { FAKE_GPU_NODES, httpStatus } from './harness/k8s/objects';
 
@@ -148,4 +148,26 @@ test('the restricted hub identity gets 403 outside its namespace and for cluster
   expect(node).toBe(403);
   // ...while its own namespace works.
   await expect(hubCore.listNamespacedPod({ namespace: cluster.namespace })).resolves.toHaveProperty('items');
+});
+
+test('the API server accepts the pod and the PVC built for user names that are not DNS labels, each under its own name', async () => {
+  const ns = cluster.namespace;
+  const users = ['Ann Lee', 'ann+lab@uni.example', 'José Müller', '渡辺', 'a.b', 'a_b', 'x'.repeat(255)];
+  const storage = { nameTemplate: 'claim-{username}', size: '1Gi', accessModes: ['ReadWriteOnce'], mountPath: '/home/jovyan' };
+  const podNames = new Set<string>();
+  const claimNames = new Set<string>();
+  for (const userName of users) {
+    const server = { userName, serverName: 'gpu', profile: GPU_2, kubernetes: {}, environment: {}, command: ['jupyterhub-singleuser'] };
+    const pod = buildPod({ ...settings(), storage }, server);
+    const pvc = buildUserPvc({ ...settings(), storage }, server);
+    if (!pvc) throw new Error('no PVC built');
+    // A server-side dry run: validation and admission, nothing stored.
+    const created = await hubCore.createNamespacedPod({ namespace: ns, body: pod, dryRun: 'All', fieldValidation: 'Strict' });
+    const claim = await hubCore.createNamespacedPersistentVolumeClaim({ namespace: ns, body: pvc, dryRun: 'All', fieldValidation: 'Strict' });
+    expect(created.metadata?.annotations?.['hub.jupyter.org/username']).toBe(userName);
+    podNames.add(created.metadata?.name ?? '');
+    claimNames.add(claim.metadata?.name ?? '');
+  }
+  expect(podNames.size).toBe(users.length);
+  expect(claimNames.size).toBe(users.length);
 });
