@@ -171,3 +171,31 @@ test('the API server accepts the pod and the PVC built for user names that are n
   expect(podNames.size).toBe(users.length);
   expect(claimNames.size).toBe(users.length);
 });
+
+test('a watch of the namespace\'s pods (as the hub, with bookmarks) sees a pod added and bound', async () => {
+  const k8s = await import('@kubernetes/client-node');
+  const seen: { type: string; name: string; node: string }[] = [];
+  let name = '';
+  let resolveBound: () => void = () => undefined;
+  const bound = new Promise<void>((resolve) => (resolveBound = resolve));
+  const abort = await new k8s.Watch(cluster.hub).watch(
+    `/api/v1/namespaces/${cluster.namespace}/pods`,
+    { labelSelector: `${SUITE_LABEL}=k8s-cluster`, allowWatchBookmarks: true },
+    (type: string, obj: unknown) => {
+      const pod = obj as V1Pod;
+      seen.push({ type, name: pod.metadata?.name ?? '', node: pod.spec?.nodeName ?? '' });
+      if (name !== '' && pod.metadata?.name === name && pod.spec?.nodeName) resolveBound();
+    },
+    () => undefined,
+  );
+  try {
+    name = await createServerPod('watch-user', MIG_1G);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no bound pod in the watch: ${JSON.stringify(seen)}`)), 30_000).unref());
+    await Promise.race([bound, timeout]);
+    expect(seen.filter((e) => e.name === name).map((e) => e.type)).toContain('ADDED');
+    expect(seen.find((e) => e.name === name && e.node !== '')?.node).toBe('gpu-mig-0');
+  } finally {
+    abort.abort();
+    if (name !== '') await hubCore.deleteNamespacedPod({ namespace: cluster.namespace, name, gracePeriodSeconds: 0 });
+  }
+});
