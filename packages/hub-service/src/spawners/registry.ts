@@ -8,6 +8,7 @@ import { LocalProcessSpawner } from './local-process/local-process-spawner';
 import { accountPolicyFor } from './local-process/accounts';
 import { BatchSpawner } from './batch/batch-spawner';
 import { createCommandRunner } from './batch/commands';
+import { localOutputTail } from './batch/output-tail';
 import { SlurmDialect } from './batch/slurm/slurm-dialect';
 import { PbsDialect } from './batch/pbs/pbs-dialect';
 
@@ -73,7 +74,7 @@ export function createBatchSpawner(config: ResolvedBatchBackend, deps: SpawnerDe
     dialect: config.kind === 'pbs' ? new PbsDialect(runner) : new SlurmDialect(runner),
     runner,
     startTimeoutSeconds: deps.startTimeoutSeconds ?? 300,
-    ...(config.ssh ? { ownAccount: config.ssh.user } : {}),
+    ...(config.ssh ? { ownAccount: config.ssh.user } : { readOutput: localOutputTail }),
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
 }

@@ -41,6 +41,8 @@ export interface BatchSpawnerOptions {
   /** The account the commands run as without sudo (the hub's own, or the SSH operator). */
   readonly ownAccount?: string;
   readonly logger?: SpawnerLogger;
+  /** Reads a job's output file as its account (local transport); without it, failures name the file only. */
+  readonly readOutput?: (account: string, file: string) => Promise<string | null>;
   /** Seconds between queue queries while a server starts (default: the backend's poll interval, at most 3). */
   readonly startPollSeconds?: number;
 }
@@ -140,8 +142,7 @@ export class BatchSpawner implements Spawner {
       }
       if (info) {
         const result = pollResultOf(info.observation, new Date(), this.explain);
-        // The hub may run only the scheduler's commands as the user, so it names the output file rather than reading it.
-        if (result.status === 'stopped') throw new SpawnError(`${result.message ?? 'The job ended before the server started.'} Its output is in ${output}.`);
+        if (result.status === 'stopped') throw new SpawnError(await this.failureMessage(result.message, handle.account, output));
         pending = result.status === 'pending';
         if (result.status === 'pending' && result.message) {
           lastMessage = this.say(ctx, result.message, lastMessage);
@@ -158,6 +159,16 @@ export class BatchSpawner implements Spawner {
       }
       await Promise.race([sleep(intervalMs, ctx.signal), report.catch(() => undefined)]);
     }
+  }
+
+  /**
+   * Why a start failed: the scheduler's words, the output file, and its last lines when the backend
+   * can read them as the user (the local transport; over SSH the hub may run only scheduler commands).
+   */
+  private async failureMessage(message: string | undefined, account: string, output: string): Promise<string> {
+    const base = `${message ?? 'The job ended before the server started.'} Its output is in ${output}.`;
+    const tail = (await this.opts.readOutput?.(account, output).catch(() => null))?.replace(/\s+$/, '');
+    return tail ? `${base}\nLast lines of its output:\n${tail}` : base;
   }
 
   /** Sends a progress message when it changed; returns the message now shown. */
