@@ -48,4 +48,4 @@ export function wireFlags(state: ServerState): { ready: boolean; pending: 'spawn
 }
 
 /** Why a server stopped; stored with the server and shown to the user. */
-export type StopReason = 'idle' | 'max-age' | 'walltime' | 'budget' | 'admin' | 'error' | 'user' | 'died' | 'shutdown';
+export type StopReason = 'idle' | 'gpu-idle' | 'max-age' | 'walltime' | 'budget' | 'admin' | 'error' | 'user' | 'died' | 'shutdown';

@@ -501,6 +501,28 @@ export interface CullPolicy {
    * Stop after this long regardless of activity; 0 disables.
    */
   maxAgeSeconds?: number;
+  gpuIdle?: GpuIdlePolicy;
+}
+/**
+ * What the built-in culler does when a server of this GPU or MIG profile holds its GPU but leaves it idle (utilisation under gpuMetrics.idleThresholdPercent) for periodSeconds (docs/culler.md). Needs gpuMetrics.enabled and culler.enabled.
+ */
+export interface GpuIdlePolicy {
+  /**
+   * notify: a message on the server; downshift: stop it and start it again on the profile downshiftTo (same user, same files); stop: stop it with the stop reason gpu-idle.
+   */
+  action: 'notify' | 'downshift' | 'stop';
+  /**
+   * How long the GPU must stay idle before the action; at most gpuMetrics.historyMinutes.
+   */
+  periodSeconds: number;
+  /**
+   * For downshift and stop: the server's message warns this long before the action, with the time left and the keep-alive (POST …/server/keep-alive). At most periodSeconds; default 300, or the period when shorter.
+   */
+  warningSeconds?: number;
+  /**
+   * The slug of the cheaper profile a downshift restarts the server on; required for downshift, only allowed there.
+   */
+  downshiftTo?: string;
 }
 /**
  * Batch-scheduler settings of a profile run by a `slurm` or `pbs` backend (PBS: partition is the queue).

@@ -11,6 +11,7 @@ const STATE_LABELS: Readonly<Record<ServerState, string>> = {
 
 const STOP_REASONS: Readonly<Record<string, string>> = {
   idle: 'it was idle for too long',
+  'gpu-idle': 'it held a GPU without using it for too long',
   'max-age': 'it reached its maximum age',
   walltime: 'it reached its time limit',
   budget: 'your compute budget ran out',

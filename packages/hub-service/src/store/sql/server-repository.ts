@@ -124,6 +124,7 @@ const STATES: Readonly<Record<ServerState, true>> = {
 
 const STOP_REASONS: Readonly<Record<StopReason, true>> = {
   idle: true,
+  'gpu-idle': true,
   'max-age': true,
   walltime: true,
   budget: true,
