@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { CoreV1Api, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { HubConfig } from '@clusterhub/shared';
+import { KubernetesSpawner } from '../src/spawners/kubernetes/kubernetes-spawner';
+import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
+import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
+import { FAKE_GPU_NODES } from './harness/k8s/objects';
+import { startTestHub, type TestHub } from './harness/hub-harness';
+import { VENV_BIN } from './harness/repo-paths';
+import { readProgress } from './harness/progress';
+import { apiCall, pollUntil, serverModel, waitForReady } from './harness/singleuser';
+
+/**
+ * The Kubernetes backend end to end: a hub whose servers are pods in the real test cluster (real
+ * kube-apiserver and kube-scheduler, fake GPU nodes), played by the project's test node agent,
+ * which runs the pod's command — the venv's real `jupyterhub-singleuser` — as a local process on
+ * its own loopback address. The hub talks to the cluster as its restricted identity.
+ */
+const RUN = randomBytes(3).toString('hex');
+const SUITE = 'clusterhub.test/suite';
+const RUN_LABEL = 'clusterhub.test/run';
+const POD_UID = 1000;
+
+let cluster: K8sTestCluster;
+let adminCore: CoreV1Api;
+let agent: NodeAgent;
+let t: TestHub;
+let spawner: KubernetesSpawner;
+let alice = '';
+let bob = '';
+let carol = '';
+
+const config = (): HubConfig => ({
+  profiles: [
+    {
+      slug: 'gpu-1',
+      displayName: 'One A100',
+      kind: 'gpu',
+      default: true,
+      resources: { gpus: { count: 1 }, cpu: { guarantee: 0.5, limit: 2 }, memory: { guarantee: '1Gi', limit: '2Gi' } },
+    },
+    { slug: 'gpu-2', displayName: 'Two A100s', kind: 'gpu', resources: { gpus: { count: 2 }, cpu: { guarantee: 0.5 }, memory: { guarantee: '1Gi' } } },
+  ],
+});
+
+beforeAll(async () => {
+  cluster = await ensureK8sCluster();
+  const k8s = await import('@kubernetes/client-node');
+  adminCore = cluster.admin.makeApiClient(k8s.CoreV1Api);
+  // Pods an earlier run left behind would hold GPUs of the shared fake nodes.
+  await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-backend`, gracePeriodSeconds: 0 });
+  const labelSelector = `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`;
+  agent = await startNodeAgent({ kubeConfig: cluster.admin, namespace: cluster.namespace, nodes: FAKE_GPU_NODES.map((n) => n.name), labelSelector });
+  spawner = new KubernetesSpawner({
+    kubeConfig: () => Promise.resolve(cluster.hub),
+    pod: {
+      namespace: cluster.namespace,
+      defaultImage: 'clusterhub.test/singleuser:run-by-the-node-agent',
+      uid: POD_UID,
+      gid: POD_UID,
+      fsGroup: POD_UID,
+      storage: null,
+      scratch: { mountPath: '/scratch', sizeLimit: '1Gi' },
+      extraLabels: { [SUITE]: 'k8s-backend', [RUN_LABEL]: RUN },
+    },
+    command: [`${VENV_BIN}/jupyterhub-singleuser`],
+  });
+  t = await startTestHub({ config: config(), overrides: { spawner } });
+  alice = await t.addUser('alice');
+  bob = await t.addUser('bob');
+  carol = await t.addUser('carol');
+}, K8S_SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await t?.stop();
+  await agent?.stop();
+  if (adminCore) await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`, gracePeriodSeconds: 0 });
+});
+
+function podOf(model: { state?: Record<string, unknown> | null } | undefined): string {
+  const name = model?.state?.['pod'];
+  if (typeof name !== 'string') throw new Error(`no pod in ${JSON.stringify(model?.state)}`);
+  return name;
+}
+
+async function readPod(name: string): Promise<V1Pod | null> {
+  try {
+    return await adminCore.readNamespacedPod({ namespace: cluster.namespace, name });
+  } catch {
+    return null;
+  }
+}
+
+test("alice's server runs as a pod the real scheduler placed on a full-GPU node; JupyterLab answers through the proxy; stop deletes the pod", async () => {
+  const res = await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'gpu-1' } });
+  expect([201, 202]).toContain(res.status);
+  const model = await waitForReady(t, 'alice');
+  const name = podOf(model);
+  const pod = await readPod(name);
+  expect(pod?.status?.phase).toBe('Running');
+  expect(['gpu-full-0', 'gpu-full-1']).toContain(pod?.spec?.nodeName);
+  expect(pod?.status?.podIP).toBe(agent.ipOf(name));
+  expect(pod?.metadata?.labels).toMatchObject({ component: 'singleuser-server', 'hub.jupyter.org/username': 'alice', 'clusterhub.io/profile': 'gpu-1' });
+  const container = pod?.spec?.containers[0];
+  expect(container?.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi', 'nvidia.com/gpu': '1' }, limits: { cpu: '2', memory: '2Gi', 'nvidia.com/gpu': '1' } });
+  expect(container?.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  expect(pod?.spec?.securityContext).toMatchObject({ runAsUser: POD_UID, seccompProfile: { type: 'RuntimeDefault' } });
+  expect(pod?.spec?.runtimeClassName).toBe('nvidia');
+  expect(pod?.spec?.automountServiceAccountToken).toBe(false);
+  // The process the agent runs for the pod is the real server, as the pod's uid.
+  const status = readFileSync(`/proc/${String(agent.pidOf(name))}/status`, 'utf8');
+  // (The agent can only switch users as root; otherwise the process is the test's own.)
+  expect(/^Uid:\s+(\d+)/m.exec(status)?.[1]).toBe(String(process.getuid?.() === 0 ? POD_UID : process.getuid?.()));
+  const api = await fetch(`${t.publicUrl}/user/alice/api`);
+  expect(api.status).toBe(200);
+  expect(((await api.json()) as { version?: string }).version).toMatch(/^\d/);
+  expect((await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'DELETE' })).status).toBeLessThan(300);
+  await pollUntil('the server to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 60_000);
+  await pollUntil('the pod to be gone', async () => ((await readPod(name)) ? undefined : true), 30_000);
+  expect(agent.pidOf(name)).toBeUndefined();
+});
+
+test('a GPU server that cannot fit waits, and the progress stream says why in plain words; it starts once GPUs free up', async () => {
+  // bob and carol take both GPUs of each full-GPU node.
+  for (const [user, token] of [
+    ['bob', bob],
+    ['carol', carol],
+  ] as const) {
+    await apiCall(`${t.apiUrl}/users/${user}/server`, token, { method: 'POST', body: { profile: 'gpu-2' } });
+    await waitForReady(t, user);
+  }
+  await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'gpu-1' } });
+  const { events } = await readProgress(`${t.apiUrl}/users/alice/server/progress`, alice, (s) => s.events.some((e) => /^Waiting for 1 full GPU/.test(e.message)), 60_000);
+  const waiting = events.find((e) => /^Waiting for 1 full GPU/.test(e.message));
+  expect(waiting?.message).toBe('Waiting for 1 full GPU: none of the 2 nodes that may run this server has it free (1 other node is not meant for this server). It starts when another server stops.');
+  const pending = await serverModel(t, 'alice');
+  expect(pending?.ready).toBe(false);
+  expect((await readPod(podOf(pending)))?.spec?.nodeName).toBeUndefined();
+  await apiCall(`${t.apiUrl}/users/bob/server`, bob, { method: 'DELETE' });
+  const model = await waitForReady(t, 'alice');
+  expect(['gpu-full-0', 'gpu-full-1']).toContain((await readPod(podOf(model)))?.spec?.nodeName);
+  for (const [user, token] of [
+    ['alice', alice],
+    ['carol', carol],
+  ] as const) {
+    await apiCall(`${t.apiUrl}/users/${user}/server`, token, { method: 'DELETE' });
+  }
+  await pollUntil('the servers to stop', async () => ((await serverModel(t, 'alice')) || (await serverModel(t, 'carol')) ? undefined : true), 60_000);
+});
