@@ -14,7 +14,7 @@ import { BuiltinProxy } from '../proxy/builtin/builtin-proxy';
 import { silentLogger } from '../observability/logger';
 import { HubError } from '../errors';
 import { RouteService } from './route-service';
-import { ServerLifecycle } from './server-lifecycle';
+import { ServerLifecycle, UNKNOWN_PREFIX } from './server-lifecycle';
 
 /** A fake batch backend: answers a whole poll cycle with one call, and counts the calls. */
 class BatchFake extends FakeSpawner {
@@ -28,6 +28,14 @@ class BatchFake extends FakeSpawner {
     this.pollManyCalls += 1;
     this.singlePolls -= handles.length;
     return Promise.all(handles.map((h) => this.poll(h)));
+  }
+}
+
+/** A backend whose scheduler can be switched off: polls then answer `unknown`. */
+class Flaky extends FakeSpawner {
+  down = false;
+  override poll(handle: SpawnHandle): Promise<PollResult> {
+    return this.down ? Promise.resolve({ status: 'unknown', message: 'slurmctld is unreachable' }) : super.poll(handle);
   }
 }
 
@@ -120,6 +128,18 @@ describe('backends per profile', () => {
     expect(err).toBeInstanceOf(HubError);
     expect((err as HubError).code).toBe('backend_unavailable');
     expect((err as HubError).message).toContain('"hpc", which is no longer configured');
+  });
+
+  it('while a backend cannot tell, the server stays running and its message says the state is unknown; the message goes when it answers', async () => {
+    const hpc = new Flaky({ registry });
+    const lifecycle = lifecycleWith({ default: new FakeSpawner({ registry }), hpc });
+    const a = await started(lifecycle, 'alice', hpcProfile);
+    hpc.down = true;
+    await lifecycle.pollAll();
+    expect(await store.servers.getById(a.server.id)).toMatchObject({ state: 'running', message: `${UNKNOWN_PREFIX} slurmctld is unreachable` });
+    hpc.down = false;
+    await lifecycle.pollAll();
+    expect(await store.servers.getById(a.server.id)).toMatchObject({ state: 'running', message: null });
   });
 
   it('rows from before backends (backend null) belong to the default backend', async () => {

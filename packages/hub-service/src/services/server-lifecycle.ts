@@ -387,6 +387,14 @@ export class ServerLifecycle {
 
   /** Marks a running server stopped (reason `died`) when `result` says it is gone; returns it as recorded. */
   private async settle(user: UserRecord, server: ServerRecord, result: PollResult): Promise<ServerRecord> {
+    if (result.status === 'unknown' || server.message?.startsWith(UNKNOWN_PREFIX)) {
+      // The backend cannot tell (scheduler or API unreachable): say so in the server's message,
+      // never mark it stopped; the message goes once the backend answers again.
+      const message = result.status === 'unknown' ? `${UNKNOWN_PREFIX} ${result.message}` : null;
+      if (message !== server.message && result.status !== 'stopped') {
+        return (await this.deps.store.servers.update(server.id, { message })) ?? server;
+      }
+    }
     if (result.status !== 'stopped') return server;
     await this.markDead(user, server, result.message ?? 'The server process exited.', result.stopReason ?? 'died');
     return (await this.deps.store.servers.getById(server.id)) ?? server;
@@ -487,6 +495,9 @@ export class ServerLifecycle {
     return findProfile(this.deps.config.profiles, slug ?? lastProfile ?? undefined);
   }
 }
+
+/** The start of a running server's message while its backend cannot tell its state. */
+export const UNKNOWN_PREFIX = 'Status unknown: the backend cannot be reached right now, the server is probably still running.';
 
 /** Abort reason of a start cancelled by {@link ServerLifecycle.stop}: carries the stop's reason. */
 class StartCancelled extends Error {
