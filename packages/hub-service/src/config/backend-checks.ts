@@ -1,6 +1,7 @@
 import type { HubConfig } from '@clusterhub/shared';
 import { envValue } from './semantic-checks';
 import { pbsProfileProblems } from './pbs-checks';
+import { kubernetesBackendProblems } from './kubernetes-backend';
 
 /** The name of the backend the `spawner` section configures; profiles name it unless they say otherwise. */
 export const DEFAULT_BACKEND = 'default';
@@ -17,6 +18,7 @@ export function backendProblems(doc: HubConfig, env: NodeJS.ProcessEnv): string[
   const at = (path: string, why: string): void => void problems.push(`config error at ${path}: ${why}`);
   for (const [name, backend] of Object.entries(backends)) {
     const path = `backends.${name}`;
+    problems.push(...kubernetesBackendProblems(name, backend, env));
     const transport = backend.transport ?? 'local';
     if (transport === 'ssh' && backend.ssh === undefined) at(`${path}.ssh`, 'required when transport is ssh (hosts, user, privateKeyFile or privateKeyEnv)');
     if (transport === 'local' && backend.ssh !== undefined) at(`${path}.ssh`, 'only used with transport ssh; set transport: ssh or remove it');

@@ -6,6 +6,7 @@ import { DEFAULT_BACKEND } from './backend-checks';
 import { ConfigError } from './config-error';
 import { envValue } from './semantic-checks';
 import { filled } from './filled';
+import { resolveKubernetesBackend } from './kubernetes-backend';
 
 /**
  * `backends` resolved: defaults filled, the SSH private key read from its file (relative to
@@ -27,6 +28,7 @@ export function resolveBackends(
     out[name] = {
       name,
       kind: b.kind,
+      kubernetes: b.kind === 'kubernetes' ? resolveKubernetesBackend(filled(b.kubernetes, `${path}.kubernetes`), path, baseDir, env, file) : null,
       transport,
       ssh: ssh && {
         hosts: ssh.hosts,

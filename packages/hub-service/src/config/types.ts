@@ -1,3 +1,4 @@
+import type { ResolvedKubernetesBackend } from './kubernetes-backend';
 import type { ProfileConfig } from '@clusterhub/shared';
 
 /**
@@ -112,7 +113,9 @@ export interface ResolvedConfig {
 export interface ResolvedBatchBackend {
   /** Its key in `backends`. */
   readonly name: string;
-  readonly kind: 'slurm' | 'pbs';
+  readonly kind: 'slurm' | 'pbs' | 'kubernetes';
+  /** The pod settings and API connection of a `kubernetes` backend; null for a batch scheduler. */
+  readonly kubernetes: ResolvedKubernetesBackend | null;
   readonly transport: 'ssh' | 'local';
   /** Login nodes; null for the local transport. */
   readonly ssh: {

@@ -11,6 +11,7 @@ import { createCommandRunner } from './batch/commands';
 import { localOutputTail } from './batch/output-tail';
 import { SlurmDialect } from './batch/slurm/slurm-dialect';
 import { PbsDialect } from './batch/pbs/pbs-dialect';
+import { createKubernetesSpawner } from './kubernetes/create';
 
 /** What the adapters may need from the composition root. */
 export interface SpawnerDeps {
@@ -80,7 +81,8 @@ export function createBatchSpawner(config: ResolvedBatchBackend, deps: SpawnerDe
 }
 
 /**
- * Every configured backend: `default` from the `spawner` section, the others from `backends`.
+ * Every configured backend: `default` from the `spawner` section, the others from `backends`
+ * (batch schedulers, or pods for kind `kubernetes`).
  * `overrides` replaces backends by name (tests: a fake spawner). Constructing has no side effects.
  */
 export function createBackends(
@@ -90,7 +92,11 @@ export function createBackends(
 ): Backends {
   const byName = new Map<string, Spawner>();
   byName.set(DEFAULT_BACKEND, overrides[DEFAULT_BACKEND] ?? createSpawner(config.spawner, deps));
-  for (const [name, backend] of Object.entries(config.backends)) byName.set(name, overrides[name] ?? createBatchSpawner(backend, { ...deps, startTimeoutSeconds: config.hub.startTimeoutSeconds }));
+  for (const [name, backend] of Object.entries(config.backends)) {
+    const built = (): Spawner =>
+      backend.kubernetes ? createKubernetesSpawner(backend.kubernetes, deps) : createBatchSpawner(backend, { ...deps, startTimeoutSeconds: config.hub.startTimeoutSeconds });
+    byName.set(name, overrides[name] ?? built());
+  }
   for (const [name, spawner] of Object.entries(overrides)) if (!byName.has(name)) byName.set(name, spawner);
   return new Backends(byName);
 }

@@ -287,13 +287,14 @@ export interface SpawnerConfig {
   defaultUrl?: string;
 }
 /**
- * A batch-scheduler backend: each server is a job submitted as its user (docs/slurm.md).
+ * A backend besides `default`: a batch scheduler, each server a job submitted as its user (docs/slurm.md), or Kubernetes, each server a pod (kind kubernetes, its settings in `kubernetes`).
  */
 export interface BatchBackendConfig {
   /**
-   * slurm: sbatch/squeue/scancel/scontrol/sacct/sinfo/sacctmgr; pbs: qsub/qstat/qdel.
+   * slurm: sbatch/squeue/scancel/scontrol/sacct/sinfo/sacctmgr; pbs: qsub/qstat/qdel; kubernetes: each server is a pod (settings in `kubernetes`; the batch settings do not apply).
    */
-  kind: 'slurm' | 'pbs';
+  kind: 'slurm' | 'pbs' | 'kubernetes';
+  kubernetes?: KubernetesBackendConfig;
   /**
    * ssh: run the scheduler's commands on a login node over SSH; local: on the hub's machine.
    */
@@ -363,6 +364,118 @@ export interface BatchBackendConfig {
      * Extensions per server start.
      */
     maxExtensions?: number;
+  };
+}
+/**
+ * How the hub reaches the cluster and what each server's pod is. Without apiServer and kubeconfigFile the hub uses its in-cluster ServiceAccount.
+ */
+export interface KubernetesBackendConfig {
+  /**
+   * The API server's URL; default: the in-cluster address (KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT).
+   */
+  apiServer?: string;
+  /**
+   * A kubeconfig file (its current context) instead of apiServer, tokenFile and caFile; relative to the config file.
+   */
+  kubeconfigFile?: string;
+  /**
+   * The hub's bearer token, read again on each request (ServiceAccount tokens rotate); relative to the config file.
+   */
+  tokenFile?: string;
+  /**
+   * An environment variable that holds the bearer token, instead of tokenFile.
+   */
+  tokenEnv?: string;
+  /**
+   * The CA that signed the API server's certificate; relative to the config file.
+   */
+  caFile?: string;
+  /**
+   * The namespace of the user pods and PVCs.
+   */
+  namespace: string;
+  /**
+   * The single-user image (a profile's `image` replaces it).
+   */
+  image: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Names of Secrets in the namespace.
+   */
+  imagePullSecrets?: string[];
+  /**
+   * The container's command.
+   *
+   * @minItems 1
+   */
+  cmd?: [string, ...string[]];
+  /**
+   * The container's arguments.
+   */
+  args?: string[];
+  /**
+   * runAsUser of the pods (never root).
+   */
+  uid?: number;
+  /**
+   * runAsGroup of the pods.
+   */
+  gid?: number;
+  /**
+   * fsGroup of the pods (owns the mounted volumes).
+   */
+  fsGroup?: number;
+  /**
+   * The pods' ServiceAccount; default: the namespace's `default`.
+   */
+  serviceAccountName?: string;
+  /**
+   * Mount a ServiceAccount token into the pods (off: user code gets no API credentials).
+   */
+  automountServiceAccountToken?: boolean;
+  /**
+   * A per-user PVC, created when missing and kept when the server stops. Absent: no per-user volume.
+   */
+  storage?: {
+    /**
+     * The PVC's name; {username} and {servername} become DNS-safe forms.
+     */
+    nameTemplate?: string;
+    size?: string;
+    /**
+     * Default: the cluster's default StorageClass.
+     */
+    storageClassName?: string;
+    /**
+     * @minItems 1
+     */
+    accessModes?: [
+      'ReadWriteOnce' | 'ReadWriteMany' | 'ReadOnlyMany' | 'ReadWriteOncePod',
+      ...('ReadWriteOnce' | 'ReadWriteMany' | 'ReadOnlyMany' | 'ReadWriteOncePod')[]
+    ];
+    mountPath?: string;
+  };
+  /**
+   * Existing PVCs mounted read-only in every pod (datasets).
+   */
+  sharedVolumes?: {
+    name: string;
+    claimName: string;
+    mountPath: string;
+    subPath?: string;
+  }[];
+  /**
+   * A scratch emptyDir with a size limit. Absent: none.
+   */
+  scratch?: {
+    mountPath?: string;
+    sizeLimit?: string;
+  };
+  /**
+   * Labels added to every pod and PVC; the hub watches only pods that carry them too.
+   */
+  extraLabels?: {
+    [k: string]: string;
   };
 }
 /**
