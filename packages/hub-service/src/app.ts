@@ -50,6 +50,7 @@ import { usageRouter, type UsageRouterDeps } from './http/api/usage.routes';
 import { jobsRouter } from './http/api/jobs.routes';
 import { GpuMonitor } from './metrics/gpu/gpu-monitor';
 import { BuiltinCuller } from './culler/builtin-culler';
+import { GpuIdleWatch } from './culler/gpu-idle-watch';
 import { methodNotAllowed } from './http/api/method-not-allowed';
 import { oauthRouter } from './http/web/oauth.routes';
 import { loginRouter } from './http/web/login.routes';
@@ -169,10 +170,12 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
   const gpu = gpuMonitorFor(config, spawner, { store, metrics, clock, logger });
   const walltime = new WalltimeService({ store, backends, config, clock, logger });
+  // GPU-idle actions (profiles' cull.gpuIdle) run in the culler's passes on the GPU monitor's readings.
+  const gpuIdle = config.culler.enabled && gpu.monitor ? new GpuIdleWatch({ profiles: config.profiles, store, lifecycle, source: gpu.monitor, clock, logger }) : null;
   const culler = config.culler.enabled
-    ? new BuiltinCuller({ settings: config.culler, profiles: config.profiles, store, lifecycle, clock, logger })
+    ? new BuiltinCuller({ settings: config.culler, profiles: config.profiles, store, lifecycle, clock, logger, gpuIdle })
     : null;
-  const app = buildExpressApp(context, oauth, gpu, { ledger, budgets, period: config.budgets.period }, walltime);
+  const app = buildExpressApp(context, oauth, { ...gpu, idle: gpuIdle }, { ledger, budgets, period: config.budgets.period }, walltime);
 
   let server: Server | null = null;
   return {

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   profile_forbidden: { status: 403, message: 'You may not use this profile.' },
   not_found: { status: 404, message: 'Not found.' },
   gpu_metrics_disabled: { status: 404, message: 'This hub does not collect GPU metrics.' },
+  gpu_idle_off: { status: 404, message: 'This hub does no GPU-idle handling (culler.enabled and gpuMetrics.enabled).' },
   job_not_found: { status: 404, message: 'No such job of this user.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   conflict: { status: 409, message: 'Already exists.' },

@@ -2,15 +2,17 @@
  * The built-in culler's loop: every interval, each running server is judged by {@link decideCull}
  * with the hub's `culler` policy and its profile's `cull` override; servers to cull are stopped
  * through the lifecycle with the stop reason recorded (`idle`, `max-age`), and named servers are
- * removed when `culler.removeNamedServers` is set.
+ * removed when `culler.removeNamedServers` is set. Servers it keeps are then judged for GPU idleness
+ * by the {@link GpuIdleWatch} when the hub has one (profiles with `cull.gpuIdle`).
  */
 import type { ProfileConfig } from '@clusterhub/shared';
 import type { ResolvedConfig } from '../config/types';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../observability/logger';
 import type { ServerLifecycle } from '../services/server-lifecycle';
-import type { Store } from '../store/store';
+import type { ServerRecord, Store } from '../store/store';
 import { decideCull } from './decide';
+import type { GpuIdleOutcome, GpuIdleWatch } from './gpu-idle-watch';
 import { effectivePolicy } from './policy';
 
 /** Collaborators of {@link BuiltinCuller}. */
@@ -21,14 +23,18 @@ export interface BuiltinCullerDeps {
   readonly lifecycle: Pick<ServerLifecycle, 'stop'>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** GPU-idle handling (needs GPU metrics); absent or null: none. */
+  readonly gpuIdle?: GpuIdleWatch | null;
 }
 
 /** One server the culler stopped in a pass. */
 export interface CullAction {
   readonly user: string;
   readonly server: string;
-  readonly reason: 'idle' | 'max-age';
+  readonly reason: 'idle' | 'max-age' | 'gpu-idle';
   readonly removed: boolean;
+  /** For `gpu-idle`: what was done (a warning, a notice or its withdrawal, a stop, a downshift). */
+  readonly gpuIdle?: GpuIdleOutcome['kind'];
 }
 
 /** Runs culler passes on demand ({@link BuiltinCuller.cullOnce}) and every interval after `start`. */
@@ -74,10 +80,16 @@ export class BuiltinCuller {
     const { store, lifecycle, settings, logger } = this.deps;
     const now = new Date(this.deps.clock());
     const actions: CullAction[] = [];
-    for (const server of await store.servers.listActive()) {
+    const active = await store.servers.listActive();
+    this.deps.gpuIdle?.retain(active.map((server) => server.id));
+    for (const server of active) {
       const profile = this.deps.profiles.find((p) => p.slug === server.profile);
       const decision = decideCull(server, now, effectivePolicy(settings, profile?.cull));
-      if (decision.action === 'keep') continue;
+      if (decision.action === 'keep') {
+        const gpu = await this.checkGpuIdle(server);
+        if (gpu) actions.push(gpu);
+        continue;
+      }
       const user = await store.users.getById(server.userId);
       if (user === null) continue;
       try {
@@ -90,5 +102,19 @@ export class BuiltinCuller {
       }
     }
     return actions;
+  }
+
+  private async checkGpuIdle(server: ServerRecord): Promise<CullAction | null> {
+    const watch = this.deps.gpuIdle;
+    if (!watch || watch.ruleOf(server) === null) return null;
+    const user = await this.deps.store.users.getById(server.userId);
+    if (user === null) return null;
+    try {
+      const outcome = await watch.check(user, server);
+      return outcome && { user: outcome.user, server: outcome.server, reason: 'gpu-idle', removed: false, gpuIdle: outcome.kind };
+    } catch (err) {
+      this.deps.logger.error({ user: user.name, server: server.name, err: String(err) }, 'GPU-idle handling failed');
+      return null;
+    }
   }
 }

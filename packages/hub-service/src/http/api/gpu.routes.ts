@@ -1,9 +1,11 @@
 import { Router, type Request, type Response } from 'express';
+import type { GpuIdleWatch } from '../../culler/gpu-idle-watch';
 import type { GpuMonitor } from '../../metrics/gpu/gpu-monitor';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
 import { requireScope } from '../auth-guard';
+import { gpuIdleRouter } from './gpu-idle.routes';
 import { requireAnyScope, userResource } from './scope-check';
 
 /** What {@link gpuRouter} serves from. */
@@ -12,6 +14,8 @@ export interface GpuRouterDeps {
   readonly monitor: GpuMonitor | null;
   /** Why there is no monitor (shown in the `gpu_metrics_disabled` error). */
   readonly disabledReason: string;
+  /** GPU-idle handling (culler and GPU metrics on), served by {@link gpuIdleRouter}; absent or null: off. */
+  readonly idle?: GpuIdleWatch | null;
 }
 
 /**
@@ -22,6 +26,7 @@ export interface GpuRouterDeps {
  * - `GET /clusterhub/gpus`: every GPU and MIG device of the last sample and who holds it; needs
  *   `read:servers` on every user (admins).
  * Both answer 404 `gpu_metrics_disabled` (after the scope check) when the hub collects nothing.
+ * The GPU-idle status and keep-alive endpoints are mounted here too ({@link gpuIdleRouter}).
  */
 export function gpuRouter(ctx: HubContext, deps: GpuRouterDeps): Router {
   const router = Router();
@@ -56,6 +61,7 @@ export function gpuRouter(ctx: HubContext, deps: GpuRouterDeps): Router {
     requireScope(req, 'read:servers');
     res.json(monitorOrRefuse().overview());
   });
+  router.use(gpuIdleRouter(ctx, deps.idle ?? null));
 
   return router;
 }

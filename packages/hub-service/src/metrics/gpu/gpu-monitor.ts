@@ -111,6 +111,12 @@ export class GpuMonitor {
     return serverGpuModel(readings, { ...this.sampling, ...ref, now, maxGapMs: this.maxGapMs });
   }
 
+  /** Start (ms) of a running server's current uninterrupted GPU-idle run; null when busy, stopped or not known. */
+  idleSince(ref: GpuServerRef): number | null {
+    const since = this.serverModel(ref).idleSince;
+    return since === null ? null : Date.parse(since);
+  }
+
   /** Every GPU and MIG device of the last successful sample, with who holds it. */
   overview(): GpuOverviewModel {
     const last = this.last;

@@ -1,0 +1,63 @@
+import { Router, type Request, type Response } from 'express';
+import { isoTimestamp } from '@clusterhub/shared';
+import type { GpuIdleStatus, GpuIdleWatch } from '../../culler/gpu-idle-watch';
+import type { ServerRecord, UserRecord } from '../../store/store';
+import type { HubContext } from '../context';
+import { HubError } from '../../errors';
+import { asyncHandler, param } from '../async-handler';
+import { requireAnyScope, userResource } from './scope-check';
+
+/** A server's GPU-idle state as JSON (snake_case, as the rest of the REST API). */
+function statusJson(user: UserRecord, server: ServerRecord, status: GpuIdleStatus): Record<string, unknown> {
+  const rule = status.rule;
+  return {
+    user: user.name,
+    server: server.name,
+    profile: server.profile,
+    rule: rule && { action: rule.action, period_seconds: rule.periodMs / 1000, warning_seconds: rule.warningMs / 1000, downshift_to: rule.downshiftTo },
+    idle_since: isoTimestamp(status.idleSince),
+    kept_alive_at: isoTimestamp(status.keptAliveAt),
+    warned_at: isoTimestamp(status.warnedAt),
+    action_at: isoTimestamp(status.actionAt),
+  };
+}
+
+/**
+ * GPU-idle endpoints (docs/culler.md), for the Lab's notification and for scripts:
+ * - `GET /clusterhub/users/:name/server/gpu-idle` (and `…/servers/:server/gpu-idle`): the rule of
+ *   the server's profile, since when its GPU is idle, and when the action is due; needs
+ *   `read:servers` on that server;
+ * - `POST /clusterhub/users/:name/server/keep-alive` (and `…/servers/:server/keep-alive`): the
+ *   user keeps the server: the idle period starts again, a warning is taken back; needs `servers`
+ *   or `users:activity` on it (the owner, admins, the server's own token). 424 `server_not_running`
+ *   for a server that is not running.
+ * Both answer 404 `gpu_idle_off` when the hub does no GPU-idle handling (culler or GPU metrics off).
+ */
+export function gpuIdleRouter(ctx: HubContext, watch: GpuIdleWatch | null): Router {
+  const router = Router();
+
+  const target = async (req: Request, scopes: readonly string[]): Promise<{ user: UserRecord; server: ServerRecord | null; watch: GpuIdleWatch }> => {
+    const userName = param(req, 'name');
+    const name = param(req, 'server');
+    requireAnyScope(req, scopes, await userResource(ctx, userName, name));
+    if (!watch) throw new HubError('gpu_idle_off');
+    const user = await ctx.users.get(userName);
+    return { user, server: await ctx.store.servers.get(user.id, name), watch };
+  };
+
+  const show = asyncHandler(async (req: Request, res: Response) => {
+    const { user, server, watch } = await target(req, ['read:servers']);
+    if (!server) throw new HubError('not_found', `${user.name} has no server named ${param(req, 'server')}.`);
+    res.json(statusJson(user, server, watch.status(user, server)));
+  });
+  const keep = asyncHandler(async (req: Request, res: Response) => {
+    const { user, server, watch } = await target(req, ['servers', 'users:activity']);
+    if (!server || server.state !== 'running') throw new HubError('server_not_running');
+    res.json(statusJson(user, server, await watch.keepAlive(user, server)));
+  });
+  router.get('/clusterhub/users/:name/server/gpu-idle', show);
+  router.get('/clusterhub/users/:name/servers/:server/gpu-idle', show);
+  router.post('/clusterhub/users/:name/server/keep-alive', keep);
+  router.post('/clusterhub/users/:name/servers/:server/keep-alive', keep);
+  return router;
+}
