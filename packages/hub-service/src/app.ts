@@ -51,6 +51,7 @@ import { jobsRouter } from './http/api/jobs.routes';
 import { GpuMonitor } from './metrics/gpu/gpu-monitor';
 import { BuiltinCuller } from './culler/builtin-culler';
 import { GpuIdleWatch } from './culler/gpu-idle-watch';
+import { KernelProbe } from './culler/kernel-probe';
 import { methodNotAllowed } from './http/api/method-not-allowed';
 import { oauthRouter } from './http/web/oauth.routes';
 import { loginRouter } from './http/web/login.routes';
@@ -173,7 +174,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   // GPU-idle actions (profiles' cull.gpuIdle) run in the culler's passes on the GPU monitor's readings.
   const gpuIdle = config.culler.enabled && gpu.monitor ? new GpuIdleWatch({ profiles: config.profiles, store, lifecycle, source: gpu.monitor, clock, logger }) : null;
   const culler = config.culler.enabled
-    ? new BuiltinCuller({ settings: config.culler, profiles: config.profiles, store, lifecycle, clock, logger, gpuIdle })
+    ? new BuiltinCuller({ settings: config.culler, profiles: config.profiles, store, lifecycle, clock, logger, gpuIdle, kernels: new KernelProbe({ store, baseUrl: config.hub.baseUrl, clock }) })
     : null;
   const app = buildExpressApp(context, oauth, { ...gpu, idle: gpuIdle }, { ledger, budgets, period: config.budgets.period }, walltime);
 

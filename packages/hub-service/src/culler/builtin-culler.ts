@@ -3,16 +3,18 @@
  * with the hub's `culler` policy and its profile's `cull` override; servers to cull are stopped
  * through the lifecycle with the stop reason recorded (`idle`, `max-age`), and named servers are
  * removed when `culler.removeNamedServers` is set. Servers it keeps are then judged for GPU idleness
- * by the {@link GpuIdleWatch} when the hub has one (profiles with `cull.gpuIdle`).
+ * by the {@link GpuIdleWatch} when the hub has one (profiles with `cull.gpuIdle`). A server about to
+ * be stopped as idle is asked for its kernels first: a busy kernel (a running cell) is activity.
  */
 import type { ProfileConfig } from '@clusterhub/shared';
 import type { ResolvedConfig } from '../config/types';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../observability/logger';
 import type { ServerLifecycle } from '../services/server-lifecycle';
-import type { ServerRecord, Store } from '../store/store';
+import type { ServerRecord, Store, UserRecord } from '../store/store';
 import { decideCull } from './decide';
 import type { GpuIdleOutcome, GpuIdleWatch } from './gpu-idle-watch';
+import type { KernelsVerdict } from './kernel-activity';
 import { effectivePolicy } from './policy';
 
 /** Collaborators of {@link BuiltinCuller}. */
@@ -25,6 +27,8 @@ export interface BuiltinCullerDeps {
   readonly logger: Logger;
   /** GPU-idle handling (needs GPU metrics); absent or null: none. */
   readonly gpuIdle?: GpuIdleWatch | null;
+  /** Asks a server whether a kernel is busy (a running cell is activity); absent or null: not asked. */
+  readonly kernels?: { verdict(user: UserRecord, server: ServerRecord): Promise<KernelsVerdict> } | null;
 }
 
 /** One server the culler stopped in a pass. */
@@ -92,6 +96,7 @@ export class BuiltinCuller {
       }
       const user = await store.users.getById(server.userId);
       if (user === null) continue;
+      if (decision.reason === 'idle' && (await this.kernelBusy(user, server, now))) continue;
       try {
         await lifecycle.stop(user, server, decision.reason);
         if (decision.remove) await store.servers.delete(server.id);
@@ -102,6 +107,15 @@ export class BuiltinCuller {
       }
     }
     return actions;
+  }
+
+  /** Whether a kernel of a server about to be culled as idle is busy; if so, that counts as activity now. */
+  private async kernelBusy(user: UserRecord, server: ServerRecord, now: Date): Promise<boolean> {
+    const verdict = (await this.deps.kernels?.verdict(user, server)) ?? 'unknown';
+    if (verdict !== 'busy') return false;
+    await this.deps.store.servers.touchActivity(server.id, now);
+    this.deps.logger.info({ user: user.name, server: server.name }, 'culler: a kernel is busy, server kept');
+    return true;
   }
 
   private async checkGpuIdle(server: ServerRecord): Promise<CullAction | null> {
