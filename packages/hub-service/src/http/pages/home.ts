@@ -107,6 +107,10 @@ function statusAlerts(server: HomeServer): SafeHtml {
   if (server.state === 'stopped' && server.stopReason !== null) {
     return html`<div class="alert alert-warn" id="stop-reason">Your server was stopped because ${stopReasonText(server.stopReason)}.${server.message === null ? null : html` <span class="small">${server.message}</span>`}</div>`;
   }
+  if (server.state === 'running' && server.message !== null) {
+    // Notices about a running server: a GPU-idle warning, a downshift, a walltime notice.
+    return html`<div class="alert alert-info" role="status" id="server-message">${server.message}</div>`;
+  }
   return html``;
 }
 
@@ -138,7 +142,7 @@ function defaultCard(view: HomeView, u: Urls): SafeHtml {
       </form>
       ${batchChoices(view.batchProfiles ?? [], u.spawn(''), view.xsrf)}`;
   } else if (server.state === 'running') {
-    content = html`<dl class="meta">
+    content = html`${statusAlerts(server)}<dl class="meta">
         <dt>Profile</dt><dd id="server-profile">${server.profileName ?? server.profile ?? 'unknown'}</dd>
         <dt>Last activity</dt><dd>${formatTime(server.lastActivity, 'unknown')}</dd>
       </dl>

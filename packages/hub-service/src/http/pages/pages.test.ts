@@ -120,6 +120,14 @@ describe('home', () => {
     expect(page).toContain('id="spawn-form"');
   });
 
+  it('shows the message of a running server (a GPU-idle warning, a downshift), escaped, and why a GPU-idle server stopped', () => {
+    const page = home({ servers: [server({ state: 'running', message: 'Your GPU server was moved to CPU at 14:20 UTC ' + EVIL })] });
+    expectValidPage(page);
+    expect(page).toContain('id="server-message">Your GPU server was moved to CPU at 14:20 UTC &lt;script&gt;');
+    expect(home({ servers: [server({ state: 'running' })] })).not.toContain('id="server-message"');
+    expect(home({ servers: [server({ stopReason: 'gpu-idle' })] })).toContain('because it held a GPU without using it for too long');
+  });
+
   it('disables start when no profile is allowed', () => {
     const page = home({ profiles: profiles.map((p) => ({ ...p, allowed: false })) });
     expect(page).toMatch(/id="start" disabled/);
