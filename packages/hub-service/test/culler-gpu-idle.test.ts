@@ -6,7 +6,7 @@
  * a replayed busy run is left alone; memory held at 0 % brings a warning (server message and the
  * gpu-idle API) before any action; the keep-alive (scopes checked) takes the warning back and
  * restarts the idle period; the next warning is followed by the downshift: the server runs again
- * on the CPU profile, says why, and the user's file is still there.
+ * on the CPU profile, says why, and the user's file and Lab workspace are still there.
  */
 import { chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,9 @@ const BOB = 'gpuidle-bob';
 /** Idle period and warning of the GPU profile, seconds. */
 const PERIOD = 16;
 const WARNING = 8;
+
+const WORKSPACE = 'gpu-idle';
+const WORKSPACE_DATA = { 'file-browser-filebrowser:cwd': { path: 'results' }, 'layout-restorer:data': { main: { dock: null }, left: { collapsed: true, visible: true, widgets: [] } } };
 
 const PROFILES: HubConfig['profiles'] = [
   { slug: 'cpu', displayName: 'CPU', kind: 'cpu', default: true },
@@ -150,6 +153,9 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
     const kernelPid = Number(await channel.execute('import os; os.getpid()'));
     expect(kernelPid).toBeGreaterThan(1);
     await channel.execute("open(os.path.expanduser('~/gpu-idle-kept.txt'), 'w').write('written on the GPU profile')");
+    // A Lab workspace, saved through JupyterLab's workspaces API as the Lab saves its layout.
+    const saved = await apiCall(`${serverUrl()}lab/api/workspaces/${WORKSPACE}`, { method: 'PUT', token: aliceToken, body: { data: WORKSPACE_DATA, metadata: { id: WORKSPACE } } });
+    expect(saved.status).toBe(204);
     writeWrapper(kernelPid);
   }, 300_000);
 
@@ -214,7 +220,7 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
     expect((await server()).message).toBeNull();
   });
 
-  it('warns again after a new period and then moves the server to the CPU profile with its files', async () => {
+  it('warns again after a new period and then moves the server to the CPU profile with its files and Lab workspace', async () => {
     const keptAt = Date.parse((await idleState()).kept_alive_at ?? '');
     const warned = await passUntil('warn');
     expect(Date.parse((await idleState()).warned_at ?? '')).toBeGreaterThanOrEqual(keptAt + (PERIOD - WARNING) * 1000);
@@ -232,6 +238,9 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
     await waitForReady(t, ALICE);
     channel = await KernelChannel.open(serverUrl(), await startKernel(serverUrl(), aliceToken), aliceToken);
     expect(await channel.execute("import os; open(os.path.expanduser('~/gpu-idle-kept.txt')).read()")).toBe("'written on the GPU profile'");
+    const workspace = await apiCall(`${serverUrl()}lab/api/workspaces/${WORKSPACE}`, { token: aliceToken });
+    expect(workspace.status).toBe(200);
+    expect((workspace.json as { data?: unknown }).data).toEqual(WORKSPACE_DATA);
     // A CPU server has no GPU-idle rule: nothing more happens to it.
     expect((await idleState()).rule).toBeNull();
   });
