@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { HubConfig } from '@clusterhub/shared';
-import { KubernetesSpawner } from '../src/spawners/kubernetes/kubernetes-spawner';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
 import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
 import { FAKE_GPU_NODES } from './harness/k8s/objects';
@@ -26,21 +25,39 @@ let cluster: K8sTestCluster;
 let adminCore: CoreV1Api;
 let agent: NodeAgent;
 let t: TestHub;
-let spawner: KubernetesSpawner;
 let alice = '';
 let bob = '';
 let carol = '';
 
 const config = (): HubConfig => ({
+  backends: {
+    k8s: {
+      kind: 'kubernetes',
+      kubernetes: {
+        kubeconfigFile: cluster.info.hubKubeconfig,
+        namespace: cluster.namespace,
+        image: 'clusterhub.test/singleuser:run-by-the-node-agent',
+        cmd: [`${VENV_BIN}/jupyterhub-singleuser`],
+        uid: POD_UID,
+        gid: POD_UID,
+        fsGroup: POD_UID,
+        storage: { size: '1Gi' },
+        scratch: { sizeLimit: '1Gi' },
+        extraLabels: { [SUITE]: 'k8s-backend', [RUN_LABEL]: RUN },
+      },
+    },
+  },
   profiles: [
+    { slug: 'cpu', displayName: 'CPU here', kind: 'cpu' },
     {
       slug: 'gpu-1',
       displayName: 'One A100',
       kind: 'gpu',
+      backend: 'k8s',
       default: true,
       resources: { gpus: { count: 1 }, cpu: { guarantee: 0.5, limit: 2 }, memory: { guarantee: '1Gi', limit: '2Gi' } },
     },
-    { slug: 'gpu-2', displayName: 'Two A100s', kind: 'gpu', resources: { gpus: { count: 2 }, cpu: { guarantee: 0.5 }, memory: { guarantee: '1Gi' } } },
+    { slug: 'gpu-2', displayName: 'Two A100s', kind: 'gpu', backend: 'k8s', resources: { gpus: { count: 2 }, cpu: { guarantee: 0.5 }, memory: { guarantee: '1Gi' } } },
   ],
 });
 
@@ -50,23 +67,10 @@ beforeAll(async () => {
   adminCore = cluster.admin.makeApiClient(k8s.CoreV1Api);
   // Pods an earlier run left behind would hold GPUs of the shared fake nodes.
   await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-backend`, gracePeriodSeconds: 0 });
+  await removeClaims(`${SUITE}=k8s-backend`);
   const labelSelector = `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`;
   agent = await startNodeAgent({ kubeConfig: cluster.admin, namespace: cluster.namespace, nodes: FAKE_GPU_NODES.map((n) => n.name), labelSelector });
-  spawner = new KubernetesSpawner({
-    kubeConfig: () => Promise.resolve(cluster.hub),
-    pod: {
-      namespace: cluster.namespace,
-      defaultImage: 'clusterhub.test/singleuser:run-by-the-node-agent',
-      uid: POD_UID,
-      gid: POD_UID,
-      fsGroup: POD_UID,
-      storage: null,
-      scratch: { mountPath: '/scratch', sizeLimit: '1Gi' },
-      extraLabels: { [SUITE]: 'k8s-backend', [RUN_LABEL]: RUN },
-    },
-    command: [`${VENV_BIN}/jupyterhub-singleuser`],
-  });
-  t = await startTestHub({ config: config(), overrides: { spawner } });
+  t = await startTestHub({ config: config() });
   alice = await t.addUser('alice');
   bob = await t.addUser('bob');
   carol = await t.addUser('carol');
@@ -75,8 +79,28 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
   await agent?.stop();
-  if (adminCore) await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`, gracePeriodSeconds: 0 });
+  if (adminCore) {
+    await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`, gracePeriodSeconds: 0 });
+    await removeClaims(`${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`);
+  }
 });
+
+/** Removes the claims and the agent's volumes with these labels (no controller-manager lifts their protection finalizers). */
+async function removeClaims(labelSelector: string): Promise<void> {
+  const k8s = await import('@kubernetes/client-node');
+  const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+  const namespace = cluster.namespace;
+  for (const pvc of (await adminCore.listNamespacedPersistentVolumeClaim({ namespace, labelSelector })).items) {
+    const name = pvc.metadata?.name ?? '';
+    await adminCore.patchNamespacedPersistentVolumeClaim({ name, namespace, body: { metadata: { finalizers: null } } }, merge);
+    await adminCore.deleteNamespacedPersistentVolumeClaim({ name, namespace }).catch(() => undefined);
+  }
+  for (const pv of (await adminCore.listPersistentVolume({ labelSelector })).items) {
+    const name = pv.metadata?.name ?? '';
+    await adminCore.patchPersistentVolume({ name, body: { metadata: { finalizers: null } } }, merge);
+    await adminCore.deletePersistentVolume({ name }).catch(() => undefined);
+  }
+}
 
 function podOf(model: { state?: Record<string, unknown> | null } | undefined): string {
   const name = model?.state?.['pod'];
@@ -108,6 +132,12 @@ test("alice's server runs as a pod the real scheduler placed on a full-GPU node;
   expect(pod?.spec?.securityContext).toMatchObject({ runAsUser: POD_UID, seccompProfile: { type: 'RuntimeDefault' } });
   expect(pod?.spec?.runtimeClassName).toBe('nvidia');
   expect(pod?.spec?.automountServiceAccountToken).toBe(false);
+  expect(pod?.spec?.volumes).toEqual(
+    expect.arrayContaining([
+      { name: 'home', persistentVolumeClaim: { claimName: 'claim-alice' } },
+      { name: 'scratch', emptyDir: { sizeLimit: '1Gi' } },
+    ]),
+  );
   // The process the agent runs for the pod is the real server, as the pod's uid.
   const status = readFileSync(`/proc/${String(agent.pidOf(name))}/status`, 'utf8');
   // (The agent can only switch users as root; otherwise the process is the test's own.)
@@ -119,6 +149,29 @@ test("alice's server runs as a pod the real scheduler placed on a full-GPU node;
   await pollUntil('the server to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 60_000);
   await pollUntil('the pod to be gone', async () => ((await readPod(name)) ? undefined : true), 30_000);
   expect(agent.pidOf(name)).toBeUndefined();
+  // The user's claim stays for the next server.
+  const claim = await adminCore.readNamespacedPersistentVolumeClaim({ namespace: cluster.namespace, name: 'claim-alice' });
+  expect(claim.metadata?.labels).toMatchObject({ component: 'singleuser-storage', 'hub.jupyter.org/username': 'alice' });
+  expect(claim.spec?.resources?.requests).toEqual({ storage: '1Gi' });
+});
+
+test('a restarted hub re-adopts the running pod by its handle and routes to it again', async () => {
+  await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'gpu-1' } });
+  const before = await waitForReady(t, 'alice');
+  const name = podOf(before);
+  const uid = (await readPod(name))?.metadata?.uid;
+  const dataDir = t.dataDir;
+  await t.stop({ keepData: true });
+  t = await startTestHub({ config: config(), dataDir });
+  const after = await pollUntil('the server to be ready again', async () => {
+    const m = await serverModel(t, 'alice');
+    return m?.ready ? m : undefined;
+  }, 30_000);
+  expect(podOf(after)).toBe(name);
+  expect((await readPod(name))?.metadata?.uid).toBe(uid);
+  expect((await fetch(`${t.publicUrl}/user/alice/api`)).status).toBe(200);
+  await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'DELETE' });
+  await pollUntil('the pod to be gone', async () => ((await readPod(name)) ? undefined : true), 60_000);
 });
 
 test('a GPU server that cannot fit waits, and the progress stream says why in plain words; it starts once GPUs free up', async () => {

@@ -7,15 +7,19 @@
  * make it) — records a `Started` event, and PATCHes `pods/status` (Running, podIP, Ready,
  * containerStatuses). A process that ends makes the pod Failed or Succeeded with its exit code. On
  * deletion it ends the process (TERM, then KILL after 5 s) and finishes the deletion as a kubelet
- * does: DELETE with `gracePeriodSeconds: 0` and the pod's uid as precondition.
+ * does: DELETE with `gracePeriodSeconds: 0` and the pod's uid as precondition. It also binds the
+ * claims of its label selector to hostPath PVs it creates (no controller-manager runs), so pods
+ * with a per-user PVC can be scheduled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { chownSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig, ListWatch, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { CoreV1Api, KubeConfig, ListWatch, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { httpStatus } from './objects';
+
+type K8sModule = Awaited<typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } })>;
 
 /** Options of {@link startNodeAgent}. */
 export interface NodeAgentOptions {
@@ -186,13 +190,38 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   });
   await informer.start();
 
+  // No controller-manager runs: the agent also plays the volume binder for its claims.
+  const claims: ListWatch<V1PersistentVolumeClaim> = new k8s.ListWatch<V1PersistentVolumeClaim>(
+    `/api/v1/namespaces/${namespace}/persistentvolumeclaims`,
+    new k8s.Watch(opts.kubeConfig),
+    () => core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: opts.labelSelector }),
+    false,
+    opts.labelSelector,
+  );
+  const binding = new Set<string>();
+  const bind = (pvc: V1PersistentVolumeClaim): void => {
+    const uid = pvc.metadata?.uid ?? '';
+    if (stopped || pvc.metadata?.deletionTimestamp || pvc.status?.phase === 'Bound' || binding.has(uid)) return;
+    binding.add(uid);
+    void bindClaim(core, k8s, pvc, opts.labelSelector).catch((err: unknown) => {
+      binding.delete(uid);
+      process.stderr.write(`node agent: cannot bind ${pvc.metadata?.name ?? ''}: ${String(err)}\n`);
+    });
+  };
+  claims.on('add', bind);
+  claims.on('update', bind);
+  claims.on('error', () => {
+    if (!stopped) setTimeout(() => void claims.start().catch(() => undefined), 500);
+  });
+  await claims.start();
+
   return {
     ipOf: (name) => byName.get(name)?.ip,
     pidOf: (name) => byName.get(name)?.child.pid,
     logOf: (name) => byName.get(name)?.log,
     async stop() {
       stopped = true;
-      await informer.stop();
+      await Promise.all([informer.stop(), claims.stop()]);
       await Promise.all([...byName.values()].map((run) => endProcess(run)));
       byName.clear();
     },
@@ -218,4 +247,40 @@ async function endProcess(run: Running): Promise<void> {
     while (!run.exited) await new Promise((r) => setTimeout(r, 50));
   }
   rmSync(run.home, { recursive: true, force: true });
+}
+
+/**
+ * Binds a claim as the PV controller would: a hostPath PV made for it (labelled like the claim, so
+ * tests can remove it), the claim's volumeName and its bind-completed annotation (the scheduler
+ * counts a claim as bound only with it), both statuses Bound. The path is never mounted.
+ */
+async function bindClaim(core: CoreV1Api, k8s: K8sModule, pvc: V1PersistentVolumeClaim, labelSelector: string): Promise<void> {
+  const name = pvc.metadata?.name ?? '';
+  const namespace = pvc.metadata?.namespace ?? '';
+  const uid = pvc.metadata?.uid ?? '';
+  const pvName = `pv-${uid}`;
+  const labels = Object.fromEntries(labelSelector.split(',').map((kv) => kv.split('=') as [string, string]));
+  const size = pvc.spec?.resources?.requests?.storage ?? '1Gi';
+  const accessModes = pvc.spec?.accessModes ?? ['ReadWriteOnce'];
+  const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+  try {
+    await core.createPersistentVolume({
+      body: {
+        metadata: { name: pvName, labels },
+        spec: {
+          capacity: { storage: size },
+          accessModes,
+          hostPath: { path: join(tmpdir(), pvName) },
+          persistentVolumeReclaimPolicy: 'Retain',
+          storageClassName: pvc.spec?.storageClassName ?? '',
+          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name, uid },
+        },
+      },
+    });
+  } catch (err) {
+    if (httpStatus(err) !== 409) throw err;
+  }
+  await core.patchNamespacedPersistentVolumeClaim({ name, namespace, body: { metadata: { annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } }, spec: { volumeName: pvName } } }, merge);
+  await core.patchNamespacedPersistentVolumeClaimStatus({ name, namespace, body: { status: { phase: 'Bound', accessModes, capacity: { storage: size } } } }, merge);
+  await core.patchPersistentVolumeStatus({ name: pvName, body: { status: { phase: 'Bound' } } }, merge);
 }
