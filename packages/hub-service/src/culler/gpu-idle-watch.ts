@@ -67,11 +67,11 @@ function clockTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 }
 
-/** `about 5 minutes`, `less than a minute`. */
+/** `5 minutes`, `1 minute`, `less than a minute` (rounded to whole minutes). */
 function duration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 1) return 'less than a minute';
-  return `${minutes === 1 ? '1 minute' : `${minutes} minutes`}`;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
 /** See the module comment. */
