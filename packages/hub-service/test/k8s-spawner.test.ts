@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { ProfileConfig } from '@clusterhub/shared';
+import { KubernetesSpawner } from '../src/spawners/kubernetes/kubernetes-spawner';
+import type { PollResult, ProgressEvent } from '../src/spawners/spawner';
+import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
+import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
+import { FAKE_GPU_NODES } from './harness/k8s/objects';
+import { pollUntil } from './harness/singleuser';
+
+/**
+ * KubernetesSpawner on its own against the real test cluster, reached through a TCP relay the test
+ * can cut: while the API server cannot be reached, polls say `unknown` (never `stopped`); once it
+ * can, the watch resumes and sees what changed meanwhile. The pod's command is a plain `sleep`.
+ */
+const RUN = randomBytes(3).toString('hex');
+const SUITE = 'clusterhub.test/suite';
+const RUN_LABEL = 'clusterhub.test/run';
+
+/** A TCP relay to the API server that can be cut (listener closed, connections dropped) and restored on the same port. */
+class Relay {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(
+    private readonly host: string,
+    private readonly targetPort: number,
+  ) {}
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(this.targetPort, this.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+let cluster: K8sTestCluster;
+let adminCore: CoreV1Api;
+let agent: NodeAgent;
+let relay: Relay;
+let spawner: KubernetesSpawner;
+
+function viaRelay(kc: KubeConfig, k8s: typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } }), port: number): KubeConfig {
+  const current = kc.getCurrentCluster();
+  if (!current) throw new Error('the hub kubeconfig has no cluster');
+  const out = new k8s.KubeConfig();
+  out.loadFromOptions({
+    clusters: [{ ...current, server: `https://127.0.0.1:${port}` }],
+    users: kc.getUsers(),
+    contexts: [{ name: 'relay', cluster: current.name, user: kc.getCurrentUser()?.name ?? '' }],
+    currentContext: 'relay',
+  });
+  return out;
+}
+
+beforeAll(async () => {
+  cluster = await ensureK8sCluster();
+  const k8s = await import('@kubernetes/client-node');
+  adminCore = cluster.admin.makeApiClient(k8s.CoreV1Api);
+  await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-spawner`, gracePeriodSeconds: 0 });
+  const api = new URL(cluster.info.apiUrl);
+  relay = new Relay(api.hostname, Number(api.port));
+  await relay.open();
+  const labelSelector = `${SUITE}=k8s-spawner,${RUN_LABEL}=${RUN}`;
+  agent = await startNodeAgent({ kubeConfig: cluster.admin, namespace: cluster.namespace, nodes: FAKE_GPU_NODES.map((n) => n.name), labelSelector });
+  spawner = new KubernetesSpawner({
+    kubeConfig: () => Promise.resolve(viaRelay(cluster.hub, k8s, relay.port)),
+    pod: { namespace: cluster.namespace, defaultImage: 'clusterhub.test/none', uid: 1000, gid: 1000, fsGroup: 1000, storage: null, scratch: null, extraLabels: { [SUITE]: 'k8s-spawner', [RUN_LABEL]: RUN } },
+    command: ['sleep', '600'],
+  });
+}, K8S_SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await spawner?.close();
+  await relay?.cut();
+  await agent?.stop();
+  if (adminCore) await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-spawner,${RUN_LABEL}=${RUN}`, gracePeriodSeconds: 0 });
+});
+
+const MIG: ProfileConfig = { slug: 'mig-1g', displayName: 'MIG 1g.5gb', kind: 'mig', resources: { mig: { profile: '1g.5gb' }, cpu: { guarantee: 0.1 }, memory: { guarantee: '64Mi' } } };
+
+test('API server unreachable: polls say unknown, not stopped; the watch resumes and sees a deletion made meanwhile', async () => {
+  const progress: ProgressEvent[] = [];
+  const persisted: Record<string, unknown>[] = [];
+  const result = await spawner.start(
+    {
+      user: { id: 1, name: 'dora', groups: [] },
+      server: { id: 1, name: '' },
+      profile: MIG,
+      userOptions: {},
+      prefix: '/user/dora/',
+      env: { JUPYTERHUB_USER: 'dora' },
+    },
+    { signal: new AbortController().signal, onProgress: (e) => progress.push(e), persistHandle: async (h) => void persisted.push(h) },
+  );
+  expect(persisted).toEqual([result.handle]);
+  expect(result.handle).toMatchObject({ namespace: cluster.namespace, pod: 'jupyter-dora' });
+  expect(progress.map((e) => e.message)).toContain('Scheduled on node gpu-mig-0');
+  expect(result.target).toBe(`http://${agent.ipOf('jupyter-dora') ?? ''}:8888`);
+  expect(await spawner.poll(result.handle)).toEqual({ status: 'running' });
+
+  await relay.cut();
+  const unknown = await pollUntil('an unknown poll', async () => {
+    const r: PollResult = await spawner.poll(result.handle);
+    return r.status === 'unknown' ? r : undefined;
+  }, 30_000);
+  expect(unknown).toEqual({ status: 'unknown', message: 'The Kubernetes API server cannot be reached; the server is not checked now' });
+  // Meanwhile the pod goes away (an admin deletes it; the node agent finishes the deletion).
+  await adminCore.deleteNamespacedPod({ namespace: cluster.namespace, name: 'jupyter-dora' });
+  await pollUntil('the pod to be gone', async () => (await adminCore.readNamespacedPod({ namespace: cluster.namespace, name: 'jupyter-dora' }).then(() => undefined, () => true)), 30_000);
+  expect((await spawner.pollMany([result.handle]))[0]?.status).toBe('unknown');
+
+  await relay.open();
+  const after = await pollUntil('a poll after the watch resumed', async () => {
+    const r = await spawner.poll(result.handle);
+    return r.status === 'unknown' ? undefined : r;
+  }, 30_000);
+  expect(after).toEqual({ status: 'stopped', message: 'The pod jupyter-dora is gone' });
+});
