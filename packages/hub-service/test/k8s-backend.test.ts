@@ -8,7 +8,8 @@ import { FAKE_GPU_NODES } from './harness/k8s/objects';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { VENV_BIN } from './harness/repo-paths';
 import { readProgress } from './harness/progress';
-import { apiCall, pollUntil, serverModel, waitForReady } from './harness/singleuser';
+import { BrowserClient } from './harness/http-client';
+import { apiCall, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
 
 /**
  * The Kubernetes backend end to end: a hub whose servers are pods in the real test cluster (real
@@ -20,6 +21,7 @@ const RUN = randomBytes(3).toString('hex');
 const SUITE = 'clusterhub.test/suite';
 const RUN_LABEL = 'clusterhub.test/run';
 const POD_UID = 1000;
+const PASSWORD = 'alice-password-1';
 
 let cluster: K8sTestCluster;
 let adminCore: CoreV1Api;
@@ -71,7 +73,7 @@ beforeAll(async () => {
   const labelSelector = `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`;
   agent = await startNodeAgent({ kubeConfig: cluster.admin, namespace: cluster.namespace, nodes: FAKE_GPU_NODES.map((n) => n.name), labelSelector });
   t = await startTestHub({ config: config() });
-  alice = await t.addUser('alice');
+  alice = await t.addUser('alice', { password: PASSWORD });
   bob = await t.addUser('bob');
   carol = await t.addUser('carol');
 }, K8S_SETUP_TIMEOUT_MS);
@@ -116,7 +118,7 @@ async function readPod(name: string): Promise<V1Pod | null> {
   }
 }
 
-test("alice's server runs as a pod the real scheduler placed on a full-GPU node; JupyterLab answers through the proxy; stop deletes the pod", async () => {
+test("alice's server runs as a pod the real scheduler placed on a full-GPU node; a browser logs in to JupyterLab in it through the proxy; stop deletes the pod, the claim stays", async () => {
   const res = await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'gpu-1' } });
   expect([201, 202]).toContain(res.status);
   const model = await waitForReady(t, 'alice');
@@ -145,6 +147,12 @@ test("alice's server runs as a pod the real scheduler placed on a full-GPU node;
   const api = await fetch(`${t.publicUrl}/user/alice/api`);
   expect(api.status).toBe(200);
   expect(((await api.json()) as { version?: string }).version).toMatch(/^\d/);
+  // A browser logs in to the hub and opens JupyterLab in the pod (OAuth through the hub).
+  const client = new BrowserClient();
+  expect((await client.login(t.publicUrl, 'alice', PASSWORD)).status).toBe(200);
+  const lab = await navigate(client, `${t.publicUrl}/user/alice/lab`);
+  expect(lab.status).toBe(200);
+  expect(lab.text).toContain('jupyter-config-data');
   expect((await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'DELETE' })).status).toBeLessThan(300);
   await pollUntil('the server to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 60_000);
   await pollUntil('the pod to be gone', async () => ((await readPod(name)) ? undefined : true), 30_000);
