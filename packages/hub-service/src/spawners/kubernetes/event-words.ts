@@ -28,7 +28,9 @@ export function failedSchedulingInWords(message: string, pod: V1Pod | undefined)
     const nodes = Math.max(...insufficient.map((i) => i.nodes));
     const others = total !== undefined ? Number(total) - nodes : 0;
     const otherText = others > 0 ? ` (${others} other node${others === 1 ? ' is' : 's are'} not meant for this server)` : '';
-    return `Waiting for ${wanted.join(' and ')}: none of the ${nodes} node${nodes === 1 ? '' : 's'} that may run this server has ${wanted.length === 1 && wanted[0]?.startsWith('1 ') ? 'it' : 'them'} free${otherText}. It starts when another server stops.`;
+    const it = wanted.length === 1 && wanted[0]?.startsWith('1 ') ? 'it' : 'them';
+    const where = nodes === 1 ? `the one node that may run this server does not have ${it} free` : `none of the ${nodes} nodes that may run this server has ${it} free`;
+    return `Waiting for ${wanted.join(' and ')}: ${where}${otherText}. It starts when another server stops.`;
   }
   if (/didn't match Pod's node affinity\/selector/.test(head) && !/Insufficient/.test(head)) {
     return 'Waiting: no node in the cluster matches what this server needs (its node selector or affinity).';
