@@ -45,6 +45,7 @@ describe('checkConfig', () => {
         'backends:',
         '  hpc: { kind: slurm, transport: ssh, ssh: { hosts: [login1, "login2:2222"], user: hubop, privateKeyFile: key, hostKeys: ["SHA256:' + 'b'.repeat(43) + '"] } }',
         '  pbs: { kind: pbs, sudo: false }',
+        '  gpu: { kind: kubernetes, kubernetes: { kubeconfigFile: key, namespace: jhub, image: img } }',
         'profiles:',
         '  - { slug: cpu, displayName: CPU, kind: cpu }',
         '  - { slug: job, displayName: Job, kind: cpu, backend: hpc }',
@@ -54,6 +55,7 @@ describe('checkConfig', () => {
     if (!result.ok) throw new Error(result.errors);
     expect(result.summary).toContain('backend hpc: slurm over ssh as hubop@login1, login2:2222, commands as each user via sudo');
     expect(result.summary).toContain('backend pbs: pbs on this machine\n');
+    expect(result.summary).toContain(`backend gpu: kubernetes, pods in namespace jhub (kubeconfig ${join(dir, 'key')})`);
     expect(result.summary).toMatch(/ {2}job: .*, on hpc$/m);
     expect(result.summary).not.toMatch(/ {2}cpu: .*, on /);
   });

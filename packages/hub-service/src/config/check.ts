@@ -40,7 +40,10 @@ function partLines(config: ResolvedConfig): string[] {
     `auth: local accounts (initial admin ${auth.initialAdmin}` + (auth.admins.length > 0 ? `; admins ${auth.admins.join(', ')})` : ')'),
     `spawner: ${spawner.kind}: ${[...spawner.cmd, ...spawner.args].join(' ')}`,
     ...Object.values(config.backends).map(
-      (b) => `backend ${b.name}: ${b.kind} ` + (b.ssh ? `over ssh as ${b.ssh.user}@${b.ssh.hosts.join(', ')}` : 'on this machine') + (b.sudo ? ', commands as each user via sudo' : ''),
+      (b) =>
+        b.kubernetes
+          ? `backend ${b.name}: kubernetes, pods in namespace ${b.kubernetes.pod.namespace}` + (b.kubernetes.connection.kind === 'kubeconfig' ? ` (kubeconfig ${b.kubernetes.connection.file})` : ` at ${b.kubernetes.connection.server}`)
+          : `backend ${b.name}: ${b.kind} ` + (b.ssh ? `over ssh as ${b.ssh.user}@${b.ssh.hosts.join(', ')}` : 'on this machine') + (b.sudo ? ', commands as each user via sudo' : ''),
     ),
     `profiles: ${config.profiles.length}`,
     ...config.profiles.map(
