@@ -13,7 +13,7 @@ describe('kubernetes backends in the config', () => {
     sandbox.file('ca', 'ca.crt');
     sandbox.file('token', 'token');
     const config = sandbox.load(
-      `backends:\n  gpu:\n    kind: kubernetes\n    kubernetes: { apiServer: "https://k8s.example:6443", caFile: ca.crt, tokenFile: token, namespace: jhub, image: "quay.io/jupyter/base-notebook:2026-01", storage: {}, scratch: { sizeLimit: 5Gi } }\n` +
+      `backends:\n  gpu:\n    kind: kubernetes\n    kubernetes: { apiServer: "https://k8s.example:6443", caFile: ca.crt, tokenFile: token, namespace: jhub, image: "registry.example/jupyter/base-notebook:2026-01", storage: {}, scratch: { sizeLimit: 5Gi } }\n` +
         k8sProfile,
     );
     const gpu = config.backends['gpu'];
@@ -23,7 +23,7 @@ describe('kubernetes backends in the config', () => {
     expect(gpu?.kubernetes?.cmd).toEqual(['jupyterhub-singleuser']);
     expect(gpu?.kubernetes?.pod).toMatchObject({
       namespace: 'jhub',
-      defaultImage: 'quay.io/jupyter/base-notebook:2026-01',
+      defaultImage: 'registry.example/jupyter/base-notebook:2026-01',
       uid: 1000,
       gid: 100,
       automountServiceAccountToken: false,

@@ -26,7 +26,7 @@ describe('scheduler messages in plain words', () => {
   it('turns pod events into progress lines', () => {
     expect(eventInWords(event('Scheduled', 'Successfully assigned clusterhub/jupyter-alice to gpu-full-1'), undefined)).toBe('Scheduled on node gpu-full-1');
     expect(eventInWords(event('Started', 'Started container notebook'), undefined)).toBe('The server process started');
-    expect(eventInWords(event('Pulling', 'Pulling image "quay.io/jupyter/base-notebook"'), undefined)).toBe('Pulling the image: Pulling image "quay.io/jupyter/base-notebook"');
+    expect(eventInWords(event('Pulling', 'Pulling image "registry.example/jupyter/base-notebook"'), undefined)).toBe('Pulling the image: Pulling image "registry.example/jupyter/base-notebook"');
     expect(eventInWords(event('BackOff', 'Back-off restarting failed container'), undefined)).toBe('BackOff: Back-off restarting failed container');
   });
 });
