@@ -30,6 +30,7 @@ let t: TestHub;
 let alice = '';
 let bob = '';
 let carol = '';
+let dora = '';
 
 const config = (): HubConfig => ({
   backends: {
@@ -76,6 +77,7 @@ beforeAll(async () => {
   alice = await t.addUser('alice', { password: PASSWORD });
   bob = await t.addUser('bob');
   carol = await t.addUser('carol');
+  dora = await t.addUser('dora');
 }, K8S_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -182,7 +184,7 @@ test('a restarted hub re-adopts the running pod by its handle and routes to it a
   await pollUntil('the pod to be gone', async () => ((await readPod(name)) ? undefined : true), 60_000);
 });
 
-test('a GPU server that cannot fit waits, and the progress stream says why in plain words; it starts once GPUs free up', async () => {
+test('a GPU server that cannot fit waits, and the progress stream says why in plain words and its place in line; both waiting start once GPUs free up', async () => {
   // bob and carol take both GPUs of each full-GPU node.
   for (const [user, token] of [
     ['bob', bob],
@@ -194,18 +196,31 @@ test('a GPU server that cannot fit waits, and the progress stream says why in pl
   await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'gpu-1' } });
   const { events } = await readProgress(`${t.apiUrl}/users/alice/server/progress`, alice, (s) => s.events.some((e) => /^Waiting for 1 full GPU/.test(e.message)), 60_000);
   const waiting = events.find((e) => /^Waiting for 1 full GPU/.test(e.message));
-  expect(waiting?.message).toBe('Waiting for 1 full GPU: none of the 2 nodes that may run this server has it free (1 other node is not meant for this server). It starts when another server stops.');
+  expect(waiting?.message).toBe(
+    'Waiting for 1 full GPU: none of the 2 nodes that may run this server has it free (1 other node is not meant for this server). It starts when another server stops. You are first in line for these GPUs.',
+  );
+  // dora asks for the same GPU after alice: she is told her place in line.
+  await apiCall(`${t.apiUrl}/users/dora/server`, dora, { method: 'POST', body: { profile: 'gpu-1' } });
+  const second = await readProgress(`${t.apiUrl}/users/dora/server/progress`, dora, (s) => s.events.some((e) => /^Waiting for 1 full GPU/.test(e.message)), 60_000);
+  expect(second.events.find((e) => /^Waiting for 1 full GPU/.test(e.message))?.message).toMatch(/ 1 person is waiting for the same GPUs before you\.$/);
   const pending = await serverModel(t, 'alice');
   expect(pending?.ready).toBe(false);
   expect((await readPod(podOf(pending)))?.spec?.nodeName).toBeUndefined();
   await apiCall(`${t.apiUrl}/users/bob/server`, bob, { method: 'DELETE' });
-  const model = await waitForReady(t, 'alice');
-  expect(['gpu-full-0', 'gpu-full-1']).toContain((await readPod(podOf(model)))?.spec?.nodeName);
+  // bob's two GPUs are enough for both.
+  for (const user of ['alice', 'dora']) {
+    const model = await waitForReady(t, user);
+    expect(['gpu-full-0', 'gpu-full-1']).toContain((await readPod(podOf(model)))?.spec?.nodeName);
+  }
   for (const [user, token] of [
     ['alice', alice],
     ['carol', carol],
+    ['dora', dora],
   ] as const) {
     await apiCall(`${t.apiUrl}/users/${user}/server`, token, { method: 'DELETE' });
   }
-  await pollUntil('the servers to stop', async () => ((await serverModel(t, 'alice')) || (await serverModel(t, 'carol')) ? undefined : true), 60_000);
+  await pollUntil('the servers to stop', async () => {
+    for (const user of ['alice', 'carol', 'dora']) if (await serverModel(t, user)) return undefined;
+    return true;
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { SpawnError, type PollResult, type SpawnContext, type SpawnHandle, type 
 import { eventInWords } from './event-words';
 import { buildPod, buildUserPvc, NOTEBOOK_PORT, type KubernetesPodSettings, type KubernetesProfileSettings, type ServerSpec } from './manifests';
 import { PodWatch } from './pod-watch';
+import { positionInWords, queuePosition } from './queue-position';
 
 /** What a Kubernetes server's handle holds: the pod, by name and uid (a pod of the same name made later is another server). */
 export interface KubernetesHandle {
@@ -174,7 +175,9 @@ export class KubernetesSpawner implements Spawner {
         const id = event.metadata.uid ?? `${event.reason ?? ''}:${event.message ?? ''}`;
         if (event.involvedObject.uid !== handle.uid || seen.has(id)) return;
         seen.add(id);
-        ctx.onProgress({ progress: event.reason === 'Scheduled' ? 40 : 20, message: eventInWords(event, watch.get(handle.pod)) });
+        const pod = watch.get(handle.pod);
+        const position = event.reason === 'FailedScheduling' && pod ? positionInWords(queuePosition(pod, watch.list())) : '';
+        ctx.onProgress({ progress: event.reason === 'Scheduled' ? 40 : 20, message: eventInWords(event, pod) + position });
       };
       const onPod = (pod: V1Pod | null | undefined): void => {
         if (pod && pod.metadata?.uid !== handle.uid) return;
@@ -292,7 +295,7 @@ function pollResultOf(pod: V1Pod | undefined, handle: KubernetesHandle, watch: P
         .eventsOf(handle.uid)
         .filter((e) => e.reason === 'FailedScheduling')
         .at(-1);
-      return { status: 'pending', message: last ? eventInWords(last, pod) : 'Waiting for the pod to start' };
+      return { status: 'pending', message: last ? eventInWords(last, pod) + positionInWords(queuePosition(pod, watch.list())) : 'Waiting for the pod to start' };
     }
     default:
       return { status: 'unknown', message: `The node of pod ${handle.pod} does not report its state` };

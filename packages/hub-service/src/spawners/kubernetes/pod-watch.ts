@@ -112,6 +112,11 @@ export class PodWatch {
     return this.pods?.get(name, this.opts.namespace);
   }
 
+  /** Every cached pod of the hub. */
+  list(): readonly V1Pod[] {
+    return this.pods?.list(this.opts.namespace) ?? [];
+  }
+
   /** The cached events of the pod with `uid`, oldest first. */
   eventsOf(uid: string): CoreV1Event[] {
     return (this.events?.list(this.opts.namespace) ?? []).filter((e) => e.involvedObject.uid === uid);
