@@ -47,6 +47,34 @@ for f in slurm.conf gres.conf slurmdbd.conf; do
   fi
 done
 
+# ---- daemons of another test cluster hold the ports: stop them first ---------------------------
+# (another checkout of this project, or pid files lost). /etc/slurm carries this project's marker
+# (checked above), so every Slurm daemon here is a test one; MariaDB only when its data folder is a
+# test cluster's. Without this, a stale slurmctld would answer for ours and fool the reuse check.
+stale=()
+for d in slurmctld slurmd slurmdbd; do
+  for pid in $(pgrep -x "$d" || true); do
+    [ "$(tr -dc 0-9 2>/dev/null <"$SCRATCH/run/$d.pid" || true)" = "$pid" ] || stale+=("$pid")
+  done
+done
+for pid in $(pgrep -x mariadbd || true); do
+  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- '--datadir=[^ ]*/\.cache/slurm/mysql/data' &&
+    [ "$(tr -dc 0-9 2>/dev/null <"$SCRATCH/mysql/mariadbd.pid" || true)" != "$pid" ]; then
+    stale+=("$pid")
+  fi
+done
+if [ "${#stale[@]}" -gt 0 ]; then
+  log "stopping daemons of another test cluster: ${stale[*]}"
+  kill -TERM "${stale[@]}" 2>/dev/null || true
+  for _ in $(seq 1 40); do
+    alive=0
+    for pid in "${stale[@]}"; do [ -e "/proc/$pid" ] && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.5
+  done
+  kill -KILL "${stale[@]}" 2>/dev/null || true
+fi
+
 # ---- reuse a running cluster with the same configuration ---------------------------------------
 same_config=1
 for f in slurm.conf gres.conf slurmdbd.conf; do

@@ -9,13 +9,14 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import type { HubConfig, ServerModel } from '@clusterhub/shared';
+import type { HubConfig } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
 import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/login-node';
 import { apiCall, isRecord, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
 import { VENV_BIN } from './harness/repo-paths';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
+import { jobIdOf, nonEmpty, waitForEnded } from './harness/slurm/hub-jobs';
 import { parseQstatFull, type QstatJob } from '../src/spawners/batch/pbs/qstat';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -41,12 +42,6 @@ function ourQueuedJobs(): string[] {
     .map((p) => p[0]?.trim() ?? '');
 }
 
-function jobIdOf(model: ServerModel | undefined): string {
-  const id = model?.state?.['jobId'];
-  if (typeof id !== 'string') throw new Error(`no job id in ${JSON.stringify(model?.state)}`);
-  return id;
-}
-
 /** Uids of the `batchspawner-singleuser` processes that run in job `jobId` (other test files' jobs share the machine). */
 function serverUidsOf(jobId: string): number[] {
   const uids = new Set<number>();
@@ -61,12 +56,6 @@ function serverUidsOf(jobId: string): number[] {
     }
   }
   return [...uids];
-}
-
-function nonEmpty(list: readonly string[]): [string, ...string[]] {
-  const [first, ...rest] = list;
-  if (first === undefined) throw new Error('empty list');
-  return [first, ...rest];
 }
 
 const config = (nodes: TestLoginNodes): HubConfig => {
@@ -170,15 +159,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
 
   it('a job that fails at once says why: the exit code, which only accounting knows (qstat shows C)', async () => {
     await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'pbs-broken' } });
-    const failed = await pollUntil(
-      'the start to fail',
-      async () => {
-        const m = await serverModel(t, 'alice', { includeStopped: true });
-        return m && (m.lifecycle === 'failed' || m.lifecycle === 'stopped') ? m : undefined;
-      },
-      90_000,
-      500,
-    );
+    const failed = await waitForEnded(t, 'alice');
     expect(failed.message).toMatch(/The job failed, exit code 3/);
     await pollUntil('the job to leave the queue', async () => (ourQueuedJobs().length === 0 ? true : undefined), 30_000, 500);
   });

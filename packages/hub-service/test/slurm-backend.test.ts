@@ -7,21 +7,17 @@
  * Root only (Slurm, munge and sudo to the job users), as CI runs.
  */
 import { execFileSync } from 'node:child_process';
-import type { HubConfig, ServerModel } from '@clusterhub/shared';
+import type { HubConfig } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
 import { apiCall, isRecord, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
 import { VENV_BIN } from './harness/repo-paths';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
+import { jobIdOf, squeueOf, waitForEnded } from './harness/slurm/hub-jobs';
 import { readProgress } from './harness/progress';
 
 const AS_ROOT = process.getuid?.() === 0;
 const PASSWORD = 'alice-password-1';
-
-/** `squeue` for one job: `<user>|<state>|<reason>`, or '' once it left the queue. */
-function squeueOf(jobId: string): string {
-  return execFileSync('squeue', ['--noheader', '--jobs', jobId, '--format=%u|%T|%r'], { encoding: 'utf8' }).trim();
-}
 
 /** Job ids of the active jobs of `user` named like the hub's jobs. */
 function hubJobsOf(user: string): string[] {
@@ -31,12 +27,6 @@ function hubJobsOf(user: string): string[] {
     .map((l) => l.trim().split('|'))
     .filter((p) => p[1]?.startsWith('clusterhub-'))
     .map((p) => p[0] ?? '');
-}
-
-function jobIdOf(model: ServerModel | undefined): string {
-  const id = model?.state?.['jobId'];
-  if (typeof id !== 'string') throw new Error(`no job id in ${JSON.stringify(model?.state)}`);
-  return id;
 }
 
 const config = (): HubConfig => ({
@@ -166,15 +156,7 @@ const config = (): HubConfig => ({
 
   it('a job that fails at once says why: the exit code', async () => {
     await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'slurm-broken' } });
-    const failed = await pollUntil(
-      'the start to fail',
-      async () => {
-        const m = await serverModel(t, 'alice', { includeStopped: true });
-        return m && (m.lifecycle === 'failed' || m.lifecycle === 'stopped') ? m : undefined;
-      },
-      90_000,
-      500,
-    );
+    const failed = await waitForEnded(t, 'alice');
     expect(failed.message).toMatch(/exit code 3/);
     expect(failed.message).toMatch(/Its output is in \/home\/alice\/clusterhub-\d+\.log\.\nLast lines of its output:\nmodule load failed: no such module$/);
   });

@@ -8,37 +8,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { HubConfig, ServerModel } from '@clusterhub/shared';
+import type { HubConfig } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
 import { apiCall, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
-import { REPO_ROOT, VENV_BIN } from './harness/repo-paths';
-import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
+import { VENV_BIN } from './harness/repo-paths';
+import { ensureSlurmCluster, SLURM_START_DEADLINE_MS, startSlurmController, stopSlurmController } from './harness/slurm/cluster';
+import { jobIdOf, nonEmpty, squeueOf } from './harness/slurm/hub-jobs';
 import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/login-node';
 
 const AS_ROOT = process.getuid?.() === 0;
 const PASSWORD = 'alice-password-1';
-
-function squeueOf(jobId: string): string {
-  return execFileSync('squeue', ['--noheader', '--jobs', jobId, '--format=%u|%T'], { encoding: 'utf8' }).trim();
-}
-
-function jobIdOf(model: ServerModel | undefined): string {
-  const id = model?.state?.['jobId'];
-  if (typeof id !== 'string') throw new Error(`no job id in ${JSON.stringify(model?.state)}`);
-  return id;
-}
-
-function nonEmpty(list: readonly string[]): [string, ...string[]] {
-  const [first, ...rest] = list;
-  if (first === undefined) throw new Error('empty list');
-  return [first, ...rest];
-}
-
-function controller(action: 'stop' | 'start'): void {
-  execFileSync('bash', [join(REPO_ROOT, 'scripts', 'slurm', 'controller.sh'), action], { stdio: 'ignore' });
-}
 
 function config(nodes: TestLoginNodes): HubConfig {
   const server = { cpu: { limit: 1 }, memory: { limit: '1Gi' } };
@@ -97,8 +77,8 @@ function config(nodes: TestLoginNodes): HubConfig {
     expect(first.status).toBeLessThan(300);
     expect((await apiCall(`${t.apiUrl}/users/alice/server`, alice, { method: 'POST', body: { profile: 'slurm-cpu' } })).status).toBeLessThan(300);
     aliceJob = jobIdOf(await waitForReady(t, 'alice'));
-    expect(squeueOf(aliceJob)).toBe('alice|RUNNING');
-    expect(squeueOf(jobIdOf(await waitForReady(t, 'bob')))).toBe('bob|RUNNING');
+    expect(squeueOf(aliceJob, '%u|%T')).toBe('alice|RUNNING');
+    expect(squeueOf(jobIdOf(await waitForReady(t, 'bob')), '%u|%T')).toBe('bob|RUNNING');
     expect(nodes.nodes[1]?.log()).toMatch(/Accepted publickey for hubop/);
     const client = new BrowserClient();
     expect((await client.login(t.publicUrl, 'alice', PASSWORD)).status).toBe(200);
@@ -117,7 +97,7 @@ function config(nodes: TestLoginNodes): HubConfig {
 
   it('with slurmctld down for 60 s no server is marked stopped, its state is unknown; when it is back, that goes', async () => {
     const unknown = /^Status unknown: the backend cannot be reached right now/;
-    controller('stop');
+    await stopSlurmController();
     const downSince = Date.now();
     try {
       // The hub's own poll loop runs too (a poll in flight makes pollAll return at once): wait for the word.
@@ -134,7 +114,7 @@ function config(nodes: TestLoginNodes): HubConfig {
         expect((await fetch(`${t.publicUrl}/user/alice/api`)).status).toBe(200);
       }
     } finally {
-      controller('start');
+      await startSlurmController();
     }
     await pollUntil('the unknown state to go', async () => {
       await t.hub.context.lifecycle.pollAll();

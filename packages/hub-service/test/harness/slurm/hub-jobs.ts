@@ -1,0 +1,44 @@
+/**
+ * What the hub-level Slurm and PBS tests share: reading a job from the queue, a server's job id,
+ * waiting for a start to end, the non-empty lists the config schema wants. Test tooling.
+ */
+import { execFileSync } from 'node:child_process';
+import type { ServerModel } from '@clusterhub/shared';
+import type { TestHub } from '../hub-harness';
+import { pollUntil, serverModel } from '../singleuser';
+
+/** One line of `squeue --format=<format>` for a job (default `<user>|<state>|<reason>`), or '' once it left the queue. */
+export function squeueOf(jobId: string, format = '%u|%T|%r'): string {
+  try {
+    return execFileSync('squeue', ['--noheader', '--jobs', jobId, `--format=${format}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The batch job id in a server's spawner state (admin view). */
+export function jobIdOf(model: ServerModel | undefined): string {
+  const id = model?.state?.['jobId'];
+  if (typeof id !== 'string') throw new Error(`no job id in ${JSON.stringify(model?.state)}`);
+  return id;
+}
+
+/** A list the config schema wants non-empty (`[string, ...string[]]`). */
+export function nonEmpty(list: readonly string[]): [string, ...string[]] {
+  const [first, ...rest] = list;
+  if (first === undefined) throw new Error('empty list');
+  return [first, ...rest];
+}
+
+/** Waits until `user`'s default server failed or stopped (a start that ended) and returns its model. */
+export function waitForEnded(t: TestHub, user: string, timeoutMs = 90_000): Promise<ServerModel> {
+  return pollUntil(
+    `${user}'s start to end`,
+    async () => {
+      const m = await serverModel(t, user, { includeStopped: true });
+      return m && (m.lifecycle === 'failed' || m.lifecycle === 'stopped') ? m : undefined;
+    },
+    timeoutMs,
+    500,
+  );
+}
