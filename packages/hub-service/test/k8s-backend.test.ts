@@ -4,6 +4,7 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node' with { 'resoluti
 import type { HubConfig } from '@clusterhub/shared';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
 import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
+import { acquireGpuLock } from './harness/k8s/gpu-lock';
 import { FAKE_GPU_NODES } from './harness/k8s/objects';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { VENV_BIN } from './harness/repo-paths';
@@ -31,6 +32,7 @@ let alice = '';
 let bob = '';
 let carol = '';
 let dora = '';
+let releaseGpus: () => void = () => undefined;
 
 const config = (): HubConfig => ({
   backends: {
@@ -66,6 +68,8 @@ const config = (): HubConfig => ({
 
 beforeAll(async () => {
   cluster = await ensureK8sCluster();
+  // This file fills both full-GPU nodes: no other file's GPU pods meanwhile.
+  releaseGpus = await acquireGpuLock(cluster.info.runDir);
   const k8s = await import('@kubernetes/client-node');
   adminCore = cluster.admin.makeApiClient(k8s.CoreV1Api);
   // Pods an earlier run left behind would hold GPUs of the shared fake nodes.
@@ -87,6 +91,7 @@ afterAll(async () => {
     await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`, gracePeriodSeconds: 0 });
     await removeClaims(`${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`);
   }
+  releaseGpus();
 });
 
 /** Removes the claims and the agent's volumes with these labels (no controller-manager lifts their protection finalizers). */

@@ -3,6 +3,7 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node' with { 'resoluti
 import type { ProfileConfig } from '@clusterhub/shared';
 import { buildPod, buildUserPvc, type KubernetesPodSettings } from '../src/spawners/kubernetes/manifests';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
+import { acquireGpuLock } from './harness/k8s/gpu-lock';
 import { FAKE_GPU_NODES, httpStatus } from './harness/k8s/objects';
 
 /**
@@ -16,9 +17,12 @@ const SUITE_LABEL = 'clusterhub.test/suite';
 let cluster: K8sTestCluster;
 let hubCore: CoreV1Api;
 let adminCore: CoreV1Api;
+let releaseGpus: () => void = () => undefined;
 
 beforeAll(async () => {
   cluster = await ensureK8sCluster();
+  // The placement checks expect free GPUs: no other file's GPU pods meanwhile.
+  releaseGpus = await acquireGpuLock(cluster.info.runDir);
   const k8s = await import('@kubernetes/client-node');
   hubCore = cluster.hub.makeApiClient(k8s.CoreV1Api);
   adminCore = cluster.admin.makeApiClient(k8s.CoreV1Api);
@@ -28,6 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (adminCore) await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE_LABEL}=k8s-cluster`, gracePeriodSeconds: 0 });
+  releaseGpus();
 });
 
 /** Pods built by the hub's own manifest builder; no PVC (nothing binds one without a controller-manager). */

@@ -42,12 +42,17 @@ export function failedSchedulingInWords(message: string, pod: V1Pod | undefined)
   return `Waiting for the cluster to find room: ${head}`;
 }
 
+/** The node a `Scheduled` event names ("Successfully assigned ns/pod to gpu-full-1"). */
+export function scheduledNode(event: CoreV1Event): string | undefined {
+  return / to (\S+)$/.exec(event.message ?? '')?.[1];
+}
+
 /** A pod event as a progress line: where it was scheduled, why it waits, what the node does. */
 export function eventInWords(event: CoreV1Event, pod: V1Pod | undefined): string {
   const message = event.message ?? '';
   switch (event.reason) {
     case 'Scheduled': {
-      const node = / to (\S+)$/.exec(message)?.[1] ?? pod?.spec?.nodeName;
+      const node = scheduledNode(event) ?? pod?.spec?.nodeName;
       return node ? `Scheduled on node ${node}` : 'Scheduled';
     }
     case 'FailedScheduling':

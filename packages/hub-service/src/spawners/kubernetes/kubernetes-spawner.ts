@@ -3,7 +3,7 @@ import type { CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/clie
 import { abortError, sleep } from '../abort';
 import { silentSpawnerLogger, type SpawnerLogger } from '../spawner-logger';
 import { SpawnError, type PollResult, type SpawnContext, type SpawnHandle, type SpawnRequest, type SpawnResult, type Spawner } from '../spawner';
-import { eventInWords } from './event-words';
+import { eventInWords, scheduledNode } from './event-words';
 import { buildPod, buildUserPvc, NOTEBOOK_PORT, type KubernetesPodSettings, type KubernetesProfileSettings, type ServerSpec } from './manifests';
 import { PodWatch } from './pod-watch';
 import { positionInWords, queuePosition } from './queue-position';
@@ -164,6 +164,13 @@ export class KubernetesSpawner implements Spawner {
     return new Promise<SpawnResult>((resolve, reject) => {
       const seen = new Set<string>();
       let done = false;
+      // Where the pod went is said once: from its Scheduled event or from the pod itself, whichever comes first.
+      let placed = false;
+      const reportPlacement = (node: string): void => {
+        if (placed) return;
+        placed = true;
+        ctx.onProgress({ progress: 40, message: `Scheduled on node ${node}` });
+      };
       const finish = (fn: () => void): void => {
         if (done) return;
         done = true;
@@ -176,13 +183,19 @@ export class KubernetesSpawner implements Spawner {
         if (event.involvedObject.uid !== handle.uid || seen.has(id)) return;
         seen.add(id);
         const pod = watch.get(handle.pod);
+        if (event.reason === 'Scheduled') {
+          const node = scheduledNode(event) ?? pod?.spec?.nodeName;
+          if (node) reportPlacement(node);
+          return;
+        }
         const position = event.reason === 'FailedScheduling' && pod ? positionInWords(queuePosition(pod, watch.list())) : '';
-        ctx.onProgress({ progress: event.reason === 'Scheduled' ? 40 : 20, message: eventInWords(event, pod) + position });
+        ctx.onProgress({ progress: 20, message: eventInWords(event, pod) + position });
       };
       const onPod = (pod: V1Pod | null | undefined): void => {
         if (pod && pod.metadata?.uid !== handle.uid) return;
         if (pod === null) return finish(() => reject(new SpawnError(`The pod ${handle.pod} was deleted before its server started`)));
         if (!pod) return;
+        if (pod.spec?.nodeName) reportPlacement(pod.spec.nodeName);
         const phase = pod.status?.phase;
         const ip = pod.status?.podIP;
         if (phase === 'Running' && ip) {
