@@ -3,7 +3,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { ProfileConfig } from '@clusterhub/shared';
 import { KubernetesSpawner } from '../src/spawners/kubernetes/kubernetes-spawner';
-import type { PollResult, ProgressEvent } from '../src/spawners/spawner';
+import type { PollResult, ProgressEvent, SpawnRequest } from '../src/spawners/spawner';
+import { describeSpawnerContract } from '../src/spawners/spawner.contract';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
 import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
 import { FAKE_GPU_NODES } from './harness/k8s/objects';
@@ -13,6 +14,7 @@ import { pollUntil } from './harness/singleuser';
  * KubernetesSpawner on its own against the real test cluster, reached through a TCP relay the test
  * can cut: while the API server cannot be reached, polls say `unknown` (never `stopped`); once it
  * can, the watch resumes and sees what changed meanwhile. The pod's command is a plain `sleep`.
+ * Then the Spawner contract, with pods whose command is a small HTTP server on the pod's address.
  */
 const RUN = randomBytes(3).toString('hex');
 const SUITE = 'clusterhub.test/suite';
@@ -137,4 +139,38 @@ test('API server unreachable: polls say unknown, not stopped; the watch resumes 
     return r.status === 'stopped' && r.message === 'The pod jupyter-dora is gone' ? r : undefined;
   }, 30_000);
   expect(after).toEqual({ status: 'stopped', message: 'The pod jupyter-dora is gone' });
+});
+
+/** A server that answers HTTP where JUPYTERHUB_SERVICE_URL says (the node agent puts the pod's address there). */
+const HTTP_SERVER = [
+  'python3',
+  '-c',
+  "import os, http.server, urllib.parse as u; a = u.urlparse(os.environ['JUPYTERHUB_SERVICE_URL']); http.server.HTTPServer((a.hostname, a.port), http.server.SimpleHTTPRequestHandler).serve_forever()",
+];
+const CPU: ProfileConfig = { slug: 'cpu', displayName: 'CPU', kind: 'cpu', resources: { cpu: { guarantee: 0.1 }, memory: { guarantee: '64Mi' } } };
+let contractUsers = 0;
+
+function contractSpawner(): KubernetesSpawner {
+  return new KubernetesSpawner({
+    kubeConfig: () => Promise.resolve(cluster.hub),
+    pod: { namespace: cluster.namespace, defaultImage: 'clusterhub.test/none', uid: 1000, gid: 1000, fsGroup: 1000, storage: null, scratch: null, extraLabels: { [SUITE]: 'k8s-spawner', [RUN_LABEL]: RUN } },
+    command: HTTP_SERVER,
+  });
+}
+
+function contractRequest(): SpawnRequest {
+  contractUsers += 1;
+  const name = `contract-${RUN}-${contractUsers}`;
+  return { user: { id: contractUsers, name, groups: [] }, server: { id: contractUsers, name: '' }, profile: CPU, userOptions: {}, prefix: `/user/${name}/`, env: { JUPYTERHUB_USER: name } };
+}
+
+describeSpawnerContract('KubernetesSpawner', contractSpawner, contractRequest, {
+  leftovers: async (request) => {
+    const pods = await adminCore.listNamespacedPod({ namespace: cluster.namespace, labelSelector: `${RUN_LABEL}=${RUN},hub.jupyter.org/username=${request.user.name}` });
+    return pods.items.length;
+  },
+  killOutOfBand: async (handle) => {
+    await adminCore.deleteNamespacedPod({ namespace: cluster.namespace, name: String(handle['pod']) });
+  },
+  stopTimeoutSeconds: 20,
 });
