@@ -85,13 +85,16 @@ export class KubernetesSpawner implements Spawner {
 
   /** The shared watch, started (lists first); throws SpawnError when the API server does not answer. */
   private async started(): Promise<PodWatch> {
-    if (!this.watch) this.watch = new PodWatch({ kubeConfig: await this.config(), namespace: this.opts.pod.namespace, labelSelector: this.labelSelector, logger: this.logger });
+    const kubeConfig = await this.config();
+    // Created once, after the await: concurrent first calls share it.
+    this.watch ??= new PodWatch({ kubeConfig, namespace: this.opts.pod.namespace, labelSelector: this.labelSelector, logger: this.logger });
+    const watch = this.watch;
     try {
-      await this.watch.ensureStarted();
+      await watch.ensureStarted();
     } catch (err) {
       throw new SpawnError(`The Kubernetes API server cannot be reached (${String(err)})`);
     }
-    return this.watch;
+    return watch;
   }
 
   async start(request: SpawnRequest, ctx: SpawnContext): Promise<SpawnResult> {
