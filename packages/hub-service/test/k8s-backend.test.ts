@@ -61,6 +61,7 @@ const config = (): HubConfig => ({
       backend: 'k8s',
       default: true,
       resources: { gpus: { count: 1 }, cpu: { guarantee: 0.5, limit: 2 }, memory: { guarantee: '1Gi', limit: '2Gi' } },
+      kubernetes: { tolerations: [{ key: 'clusterhub.test/maintenance', operator: 'Exists', effect: 'NoSchedule' }] },
     },
     { slug: 'gpu-2', displayName: 'Two A100s', kind: 'gpu', backend: 'k8s', resources: { gpus: { count: 2 }, cpu: { guarantee: 0.5 }, memory: { guarantee: '1Gi' } } },
   ],
@@ -140,6 +141,7 @@ test("alice's server runs as a pod the real scheduler placed on a full-GPU node;
   expect(container?.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
   expect(pod?.spec?.securityContext).toMatchObject({ runAsUser: POD_UID, seccompProfile: { type: 'RuntimeDefault' } });
   expect(pod?.spec?.runtimeClassName).toBe('nvidia');
+  expect(pod?.spec?.tolerations).toEqual(expect.arrayContaining([{ key: 'clusterhub.test/maintenance', operator: 'Exists', effect: 'NoSchedule' }]));
   expect(pod?.spec?.automountServiceAccountToken).toBe(false);
   expect(pod?.spec?.volumes).toEqual(
     expect.arrayContaining([

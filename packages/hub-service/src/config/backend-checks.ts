@@ -10,7 +10,8 @@ export const DEFAULT_BACKEND = 'default';
  * Rules of `backends` and of the profiles' `backend` key the schema cannot express: a profile
  * names a backend that exists; an `ssh` transport has its `ssh` section with pinned host keys and exactly one key
  * source (a file or a variable that is set); a `local` transport has none; a Slurm section only
- * on profiles of a batch backend; nothing a PBS backend cannot ask for on its profiles. One `config error at <path>` line per problem.
+ * on profiles of a batch backend; nothing a PBS backend cannot ask for on its profiles; a profile's
+ * `kubernetes` section only on a kubernetes backend. One `config error at <path>` line per problem.
  */
 export function backendProblems(doc: HubConfig, env: NodeJS.ProcessEnv): string[] {
   const backends = doc.backends ?? {};
@@ -43,6 +44,7 @@ export function backendProblems(doc: HubConfig, env: NodeJS.ProcessEnv): string[
       at(`profiles[${i}].slurm`, `only used by a slurm or pbs backend; this profile runs on ${DEFAULT_BACKEND} (the spawner section)`);
     }
     if (backends[name]?.kind === 'pbs') for (const p of pbsProfileProblems(profile)) at(`profiles[${i}].${p.key}`, p.why);
+    if (profile.kubernetes !== undefined && backends[name]?.kind !== 'kubernetes') at(`profiles[${i}].kubernetes`, `only used by a kubernetes backend; this profile runs on ${name}`);
   });
   return problems;
 }

@@ -57,6 +57,10 @@ describe('kubernetes backends in the config', () => {
       /^config error at backends\.gpu\.kubernetes\.storage\.nameTemplate: /,
     );
     expect(sandbox.problemsOf(`backends:\n  gpu: { kind: kubernetes, kubernetes: { apiServer: "https://k:6443", namespace: Not_A_Namespace, image: i } }\n`).join('\n')).toMatch(/backends\.gpu\.kubernetes\.namespace/);
+    expect(sandbox.problemsOf(`profiles:\n  - { slug: cpu, displayName: CPU, kind: cpu, kubernetes: { runtimeClassName: "" } }\n`)).toEqual([
+      'config error at profiles[0].kubernetes: only used by a kubernetes backend; this profile runs on default',
+    ]);
+    expect(sandbox.problemsOf(`profiles:\n  - { slug: cpu, displayName: CPU, kind: cpu, kubernetes: { nodeSelectr: { a: b } } }\n`).join('\n')).toMatch(/profiles\[0\]\.kubernetes.*nodeSelectr/);
     expect(() => sandbox.load(`backends:\n  gpu: { kind: kubernetes, kubernetes: { apiServer: "https://k:6443", caFile: missing.crt, tokenEnv: T, namespace: jhub, image: i } }\n`, { T: 't' })).toThrow(
       /config error at backends\.gpu\.kubernetes\.caFile: cannot read .*missing\.crt \(ENOENT\)/,
     );

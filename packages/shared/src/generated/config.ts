@@ -552,10 +552,43 @@ export interface ProfileConfig {
   groups?: string[];
   cull?: CullPolicy;
   /**
-   * Kubernetes-specific settings (node selector, tolerations, extra resources).
+   * Settings of this profile's pods on a kubernetes backend; each replaces the default the profile's kind gives (docs/kubernetes.md).
    */
   kubernetes?: {
-    [k: string]: unknown;
+    /**
+     * Replaces the default selector (MIG profiles: nvidia.com/mig.capable=true).
+     */
+    nodeSelector?: {
+      [k: string]: string;
+    };
+    /**
+     * Added to the default toleration of nvidia.com/gpu taints.
+     */
+    tolerations?: {
+      key?: string;
+      operator?: 'Exists' | 'Equal';
+      value?: string;
+      effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+      tolerationSeconds?: number;
+    }[];
+    /**
+     * The extended resource of this profile's MIG slice (default nvidia.com/mig-<resources.mig.profile>); names depend on the card, e.g. nvidia.com/mig-1g.18gb on an H200.
+     */
+    migResourceName?: string;
+    /**
+     * The extended resource of a whole GPU (default nvidia.com/gpu).
+     */
+    gpuResourceName?: string;
+    /**
+     * More limits, e.g. rdma/hca: "1".
+     */
+    extraResources?: {
+      [k: string]: string;
+    };
+    /**
+     * The pods' RuntimeClass (default nvidia for GPU and MIG profiles, none for CPU); "" for none.
+     */
+    runtimeClassName?: string;
   };
   slurm?: SlurmSettings;
 }

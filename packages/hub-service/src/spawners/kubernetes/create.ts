@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mod
 import type { KubernetesConnection, ResolvedKubernetesBackend } from '../../config/kubernetes-backend';
 import type { SpawnerLogger } from '../spawner-logger';
 import { KubernetesSpawner } from './kubernetes-spawner';
+import { profileKubernetesSettings } from './profile-settings';
 
 /**
  * The hub's client configuration for a connection: the kubeconfig file's current context, or the
@@ -34,6 +35,7 @@ export function createKubernetesSpawner(config: ResolvedKubernetesBackend, deps:
     kubeConfig: () => kubeConfigFor(config.connection),
     pod: config.pod,
     command: config.cmd,
+    profileSettings: profileKubernetesSettings,
     ...(config.args.length > 0 ? { args: config.args } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
