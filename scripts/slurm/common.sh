@@ -87,6 +87,7 @@ AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=127.0.0.1
 AccountingStorageEnforce=associations,limits,qos
 AccountingStorageTRES=gres/gpu,gres/gpu:a100,gres/gpu:1g.5gb
+AccountingStoreFlags=job_comment
 JobCompType=jobcomp/none
 DefMemPerCPU=500
 NodeName=$NODE_NAME NodeAddr=127.0.0.1 CPUs=4 RealMemory=8000 Gres=gpu:a100:2,gpu:1g.5gb:7 State=UNKNOWN

@@ -23,6 +23,7 @@ const PASSWORD = 'alice-password-1';
 function config(nodes: TestLoginNodes): HubConfig {
   const server = { cpu: { limit: 1 }, memory: { limit: '1Gi' } };
   return {
+    hub: { allowNamedServers: true },
     backends: {
       hpc: {
         kind: 'slurm',
@@ -36,6 +37,14 @@ function config(nodes: TestLoginNodes): HubConfig {
     profiles: [
       { slug: 'cpu', displayName: 'CPU here', kind: 'cpu', default: true },
       { slug: 'slurm-cpu', displayName: 'CPU on Slurm', kind: 'cpu', backend: 'hpc', resources: { ...server, walltime: '00:30:00' }, slurm: { partition: 'cpu' } },
+      {
+        slug: 'slurm-broken',
+        displayName: 'A job that fails at once',
+        kind: 'cpu',
+        backend: 'hpc',
+        resources: { ...server, walltime: '00:05:00' },
+        slurm: { partition: 'cpu', prologue: ['echo "module load failed: no such module" >&2', 'exit 3'] },
+      },
       { slug: 'slurm-short', displayName: 'One minute on Slurm', kind: 'cpu', backend: 'hpc', resources: { ...server, walltime: '00:01:00' }, slurm: { partition: 'cpu' } },
     ],
   };
@@ -85,6 +94,23 @@ function config(nodes: TestLoginNodes): HubConfig {
     const lab = await navigate(client, `${t.publicUrl}/user/alice/lab`);
     expect(lab.status).toBe(200);
     expect(lab.text).toContain('jupyter-config-data');
+  });
+
+  it('over SSH a job that fails at once says why, with the last lines of its output from its exit report', async () => {
+    // alice's default server is still running: a named server of hers fails.
+    // A start that fails within the slow-spawn wait answers 500 at once (as JupyterHub does); the model says why.
+    const res = await apiCall(`${t.apiUrl}/users/alice/servers/broken`, alice, { method: 'POST', body: { profile: 'slurm-broken' } });
+    expect([201, 202, 500]).toContain(res.status);
+    const failed = await pollUntil(
+      'the broken start to end',
+      async () => {
+        const m = await serverModel(t, 'alice', { includeStopped: true, serverName: 'broken' });
+        return m && (m.lifecycle === 'failed' || m.lifecycle === 'stopped') ? m : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(failed.message).toMatch(/exit code 3\. .*Its output is in \/home\/alice\/clusterhub-\d+\.log\.\nLast lines of its output:\nmodule load failed: no such module$/s);
   });
 
   it('a dropped SSH connection is reopened without losing a server', async () => {

@@ -12,6 +12,9 @@ import { jobName, type JobScriptContext } from './script-text';
 import { JobWatch } from './job-watch';
 import type { PendingReason } from './slurm/reasons';
 
+/** How a message introduces the last lines of a job's output (as job-state.ts's finishedResult does). */
+const TAIL_HEADING = '\nLast lines of its output:\n';
+
 /** What a batch server's handle holds: enough to poll, stop and re-adopt it after a restart. */
 export interface BatchHandle {
   readonly jobId: string;
@@ -166,9 +169,11 @@ export class BatchSpawner implements Spawner {
    * can read them as the user (the local transport; over SSH the hub may run only scheduler commands).
    */
   private async failureMessage(message: string | undefined, account: string, output: string): Promise<string> {
-    const base = `${message ?? 'The job ended before the server started.'} Its output is in ${output}.`;
-    const tail = (await this.opts.readOutput?.(account, output).catch(() => null))?.replace(/\s+$/, '');
-    return tail ? `${base}\nLast lines of its output:\n${tail}` : base;
+    // The scheduler's words may already carry the tail (the job's exit report in its comment).
+    const [words = 'The job ended before the server started.', reported] = (message ?? '').split(TAIL_HEADING);
+    const base = `${words || 'The job ended before the server started.'} Its output is in ${output}.`;
+    const tail = (reported ?? (await this.opts.readOutput?.(account, output).catch(() => null)) ?? '').replace(/\s+$/, '');
+    return tail ? `${base}${TAIL_HEADING}${tail}` : base;
   }
 
   /** Sends a progress message when it changed; returns the message now shown. */

@@ -46,6 +46,7 @@ describe('parseSacct', () => {
       partition: 'cpu',
       user: 'alice',
       name: 'clusterhub-2',
+      comment: null,
     });
     expect(jobs[3]).toMatchObject({ state: 'CANCELLED by 1001', signal: 15, name: 'a|b' });
     expect(jobs[4]).toMatchObject({ phase: 'pending', start: null, nodes: null });

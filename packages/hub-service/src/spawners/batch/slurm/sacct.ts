@@ -5,19 +5,23 @@
 import { slurmPhase, type FinishedJobView, type JobPhase } from '../job-state';
 import { jobIdList, outputLines, splitFields } from './fields';
 import { parseSlurmTime } from './time';
+import { outputTailOfComment } from './sbatch-script';
 
 /** The columns this module asks for, in order; the job name last (it may contain `|`). */
 export const SACCT_FIELDS = ['JobID', 'State', 'ExitCode', 'Reason', 'Start', 'End', 'NodeList', 'Partition', 'User', 'JobName'] as const;
 
+/** The columns the Slurm backend asks for its own jobs: also `Comment`, where a job leaves its exit report. */
+export const SACCT_REPORT_FIELDS = ['JobID', 'State', 'ExitCode', 'Reason', 'Start', 'End', 'NodeList', 'Partition', 'User', 'Comment', 'JobName'] as const;
+
 /** A column {@link parseSacct} understands. */
-export type SacctField = (typeof SACCT_FIELDS)[number];
+export type SacctField = (typeof SACCT_REPORT_FIELDS)[number];
 
 /**
  * `sacct`'s argv for `ids`: allocations only (`-X`, no steps), parsable with `|` and no trailing
  * one (`-P`), no header. With `--jobs`, sacct searches from the epoch, so no start time is needed.
  */
-export function sacctArgs(ids: readonly string[]): string[] {
-  return ['--noheader', '--parsable2', '--allocations', `--jobs=${jobIdList(ids)}`, `--format=${SACCT_FIELDS.join(',')}`];
+export function sacctArgs(ids: readonly string[], fields: readonly SacctField[] = SACCT_FIELDS): string[] {
+  return ['--noheader', '--parsable2', '--allocations', `--jobs=${jobIdList(ids)}`, `--format=${fields.join(',')}`];
 }
 
 /** One job as accounting records it. */
@@ -39,6 +43,8 @@ export interface SacctJob {
   readonly partition: string | null;
   readonly user: string | null;
   readonly name: string | null;
+  /** The job's comment (the hub's exit report, see exitReportLines), when accounting keeps comments. */
+  readonly comment: string | null;
 }
 
 const none = (v: string | undefined): string | null => (v === undefined || v === '' || v === 'None' || v === 'None assigned' || v === '(null)' ? null : v);
@@ -75,6 +81,7 @@ export function parseSacct(text: string, fields: readonly SacctField[] = SACCT_F
       partition: none(col('Partition')),
       user: none(col('User')),
       name: fields.includes('JobName') ? (col('JobName') ?? null) : null,
+      comment: none(col('Comment')),
     });
   }
   return jobs;
@@ -82,7 +89,8 @@ export function parseSacct(text: string, fields: readonly SacctField[] = SACCT_F
 
 /** The view of a finished job for `finishedResult` / `pollResultOf` (the output tail is the caller's). */
 export function finishedView(job: SacctJob, outputTail?: string): FinishedJobView {
-  return { state: job.state, exitCode: job.exitCode, signal: job.signal, reason: job.reason, ...(outputTail !== undefined ? { outputTail } : {}) };
+  const tail = outputTail ?? outputTailOfComment(job.comment) ?? undefined;
+  return { state: job.state, exitCode: job.exitCode, signal: job.signal, reason: job.reason, ...(tail !== undefined ? { outputTail: tail } : {}) };
 }
 
 /** True when `sacct` failed because accounting is off or slurmdbd cannot be reached: ask again later. */

@@ -8,7 +8,7 @@
  * exports; and `exec` of the server command without `srun`, so MPI works inside the server.
  */
 import type { JobSpec } from '../job-spec';
-import { assertDirectiveValue, checkPaths, scriptBody, type JobScriptContext, type KeptVariables } from '../script-text';
+import { assertDirectiveValue, checkPaths, scriptBody, shellQuote, type JobScriptContext, type KeptVariables } from '../script-text';
 import { parseSlurmTime } from './time';
 
 /** What the script needs besides the job spec. */
@@ -53,9 +53,52 @@ export function renderSbatchScript(spec: JobSpec, ctx: SbatchScriptContext): str
     '#!/bin/bash',
     ...sbatchDirectives(spec, ctx).map((d) => `#SBATCH ${d}`),
     '',
+    ...exitReportLines(ctx.home, ctx.output),
     ...scriptBody(spec.prologue, ctx, SLURM_KEPT_VARIABLES),
   ];
   return lines.join('\n');
+}
+
+/** The prefix of a job's `Comment` that carries its exit status and output tail (see {@link exitReportLines}). */
+export const EXIT_REPORT_PREFIX = 'clusterhub-exit:';
+
+/**
+ * Bash lines that, when the script exits before it `exec`s the server (a failing prologue, a
+ * missing command), put its exit status and the last lines of its output into the job's own
+ * `Comment` (`scontrol update`, which a user may do on their own job), so the hub can show them
+ * without reading the user's files (over SSH it may run only the scheduler's commands). Newlines
+ * become \x1e, spaces \x1f and `|` `!`, so the comment is one word for `scontrol` and `sacct -P`.
+ */
+export function exitReportLines(home: string, output: string): string[] {
+  // Literal pieces single-quoted, Slurm's %j / %u / %x as the job's own variables.
+  const vars: Readonly<Record<string, string>> = { j: '"${SLURM_JOB_ID}"', u: '"${USER}"', x: '"${SLURM_JOB_NAME}"' };
+  const quoted = `${home}/${output}`
+    .split(/(%[jux])/)
+    .map((piece) => (/^%[jux]$/.test(piece) ? (vars[piece.slice(1)] ?? '') : piece === '' ? '' : shellQuote(piece)))
+    .join('');
+  return [
+    '# If this script ends before the server runs, leave its exit status and output tail in the job comment.',
+    '__clusterhub_report() {',
+    '  local rc=$?',
+    '  [ "$rc" -ne 0 ] || return 0',
+    `  local tail; tail=$(tail -n 20 -- ${quoted} 2>/dev/null | tail -c 1500 | tr '\\n |' '\\036\\037!' | tr -c '[:print:]\\036\\037' '?')`,
+    `  scontrol update JobId="$SLURM_JOB_ID" Comment="${EXIT_REPORT_PREFIX}$rc:$tail" >/dev/null 2>&1 || true`,
+    '}',
+    'trap __clusterhub_report EXIT',
+    '',
+  ];
+}
+
+/** Record and unit separators: the newlines and spaces of an exit report's tail. */
+const RS = String.fromCharCode(0x1e);
+const US = String.fromCharCode(0x1f);
+
+/** The output tail an exit report carries (newlines restored), or null when `comment` is not one. */
+export function outputTailOfComment(comment: string | null | undefined): string | null {
+  if (!comment?.startsWith(EXIT_REPORT_PREFIX)) return null;
+  const rest = comment.slice(EXIT_REPORT_PREFIX.length);
+  const tail = rest.slice(rest.indexOf(':') + 1);
+  return tail.split(RS).join('\n').split(US).join(' ');
 }
 
 /** `sbatch`'s argv for a submission: the script comes on stdin; the answer is `<id>[;<cluster>]`. */

@@ -5,6 +5,7 @@
  */
 import { slurmPhase, type FinishedJobView } from '../job-state';
 import { JOB_ID } from './fields';
+import { outputTailOfComment } from './sbatch-script';
 
 /** The argv for one job; throws a `RangeError` for an id that is not a Slurm job id. */
 export function scontrolShowJobArgs(id: string): string[] {
@@ -31,10 +32,12 @@ export function parseScontrolJob(text: string): FinishedJobView | null {
   if (slurmPhase(state) !== 'ended') return null;
   const exit = /^([0-9]+):([0-9]+)$/.exec(f.get('ExitCode') ?? '');
   const reason = f.get('Reason');
+  const tail = outputTailOfComment(f.get('Comment'));
   return {
     state,
     exitCode: exit ? Number(exit[1]) : null,
     signal: exit ? Number(exit[2]) : null,
     reason: reason && reason !== 'None' ? reason : null,
+    ...(tail ? { outputTail: tail } : {}),
   };
 }

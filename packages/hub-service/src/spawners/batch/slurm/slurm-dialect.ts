@@ -3,7 +3,7 @@ import { SchedulerUnreachableError, type CommandRunner } from '../commands';
 import type { SchedulerDialect, JobInfo, WatchedJob } from '../dialect';
 import type { JobSpec } from '../job-spec';
 import type { JobScriptContext } from '../script-text';
-import { finishedView, parseSacct, sacctArgs } from './sacct';
+import { finishedView, parseSacct, SACCT_REPORT_FIELDS, sacctArgs } from './sacct';
 import { parseSbatchOutput, renderSbatchScript, sbatchArgs } from './sbatch-script';
 import { scancelArgs, timeLimitArgs } from './scancel';
 import { parseScontrolJob, scontrolShowJobArgs } from './scontrol-job';
@@ -68,8 +68,8 @@ export class SlurmDialect implements SchedulerDialect {
   /** Final states of jobs that left the queue (one `sacct`); `gone` when accounting does not know them. */
   private async accounting(ids: readonly string[]): Promise<Map<string, JobInfo>> {
     const out = new Map<string, JobInfo>();
-    const result = await this.runner.run({ program: 'sacct', args: sacctArgs(ids) });
-    const known = result.code === 0 ? parseSacct(result.stdout) : [];
+    const result = await this.runner.run({ program: 'sacct', args: sacctArgs(ids, SACCT_REPORT_FIELDS) });
+    const known = result.code === 0 ? parseSacct(result.stdout, SACCT_REPORT_FIELDS) : [];
     for (const id of ids) {
       const job = known.find((j) => j.id === id);
       const recent = job ? null : await this.lastWord(id);
