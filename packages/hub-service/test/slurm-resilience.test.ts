@@ -57,6 +57,8 @@ function config(nodes: TestLoginNodes): HubConfig {
   let alice = '';
   let bob = '';
   let aliceJob = '';
+  /** alice's browser, logged in to her Lab in the first test (its cookies outlive a hub restart). */
+  const browser = new BrowserClient();
 
   beforeAll(async () => {
     await ensureSlurmCluster();
@@ -89,9 +91,8 @@ function config(nodes: TestLoginNodes): HubConfig {
     expect(squeueOf(aliceJob, '%u|%T')).toBe('alice|RUNNING');
     expect(squeueOf(jobIdOf(await waitForReady(t, 'bob')), '%u|%T')).toBe('bob|RUNNING');
     expect(nodes.nodes[1]?.log()).toMatch(/Accepted publickey for hubop/);
-    const client = new BrowserClient();
-    expect((await client.login(t.publicUrl, 'alice', PASSWORD)).status).toBe(200);
-    const lab = await navigate(client, `${t.publicUrl}/user/alice/lab`);
+    expect((await browser.login(t.publicUrl, 'alice', PASSWORD)).status).toBe(200);
+    const lab = await navigate(browser, `${t.publicUrl}/user/alice/lab`);
     expect(lab.status).toBe(200);
     expect(lab.text).toContain('jupyter-config-data');
   });
@@ -149,13 +150,20 @@ function config(nodes: TestLoginNodes): HubConfig {
     }, 90_000, 2000);
   }, 300_000);
 
-  it('the hub killed and restarted with the job running: re-adopted by its id, the route is back', async () => {
+  it('the hub killed and restarted with the job running: re-adopted by its id, the route is back, the Lab tab keeps working', async () => {
     await t.hub.stop();
     t = await startTestHub({ config: config(nodes), dataDir });
     const model = await serverModel(t, 'alice');
     expect(model).toMatchObject({ ready: true });
     expect(jobIdOf(model)).toBe(aliceJob);
     await pollUntil('the route to alice', async () => ((await fetch(`${t.publicUrl}/user/alice/api`)).status === 200 ? true : undefined), 30_000);
+    // The tab opened before the restart: its cookies still open the Lab and its kernels API through the new proxy.
+    const lab = await navigate(browser, `${t.publicUrl}/user/alice/lab`);
+    expect(lab.status).toBe(200);
+    expect(lab.text).toContain('jupyter-config-data');
+    const kernels = await navigate(browser, `${t.publicUrl}/user/alice/api/kernels`);
+    expect(kernels.status).toBe(200);
+    expect(Array.isArray(kernels.json)).toBe(true);
   });
 
   it('a job ended by Slurm at its walltime stops with reason walltime', async () => {
