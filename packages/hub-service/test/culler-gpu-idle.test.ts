@@ -8,14 +8,14 @@
  * restarts the idle period; the next warning is followed by the downshift: the server runs again
  * on the CPU profile, says why, and the user's file and Lab workspace are still there.
  */
-import { chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { HubConfig } from '@clusterhub/shared';
 import { apiCall, errorCode } from './harness/api-call';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { KernelChannel, pollUntil, startKernel, waitForReady } from './harness/singleuser';
-import { FAKE_NVIDIA_SMI, H200 } from '../src/metrics/gpu/testing/fixtures';
+import { H200 } from '../src/metrics/gpu/testing/fixtures';
+import { useFakeNvidiaSmi } from './harness/fake-nvidia-smi';
 import type { CullAction } from '../src/culler/builtin-culler';
 
 jest.setTimeout(300_000);
@@ -58,43 +58,7 @@ interface ServerJson {
   readonly started: string | null;
 }
 
-let dir: string;
-let fakeCommand: string;
-
-/** Starts the fake over with `frames` (the last one repeats), swapped in atomically. */
-function replay(...frames: string[]): void {
-  rmSync(path.join(dir, 'state'), { force: true });
-  writeFileSync(path.join(dir, 'frames.next'), `${frames.join('\n')}\n`);
-  renameSync(path.join(dir, 'frames.next'), path.join(dir, 'frames'));
-}
-
-/** A wrapper giving the fake its settings: the capture's GPU process 462 is shown as `pid`. */
-function writeWrapper(pid: number): void {
-  writeFileSync(
-    fakeCommand,
-    [
-      '#!/bin/sh',
-      '# Test wrapper around the FAKE nvidia-smi (test/fixtures/gpu/fake-nvidia-smi).',
-      `export FAKE_NVIDIA_SMI_FRAMES='${path.join(dir, 'frames')}'`,
-      `export FAKE_NVIDIA_SMI_STATE='${path.join(dir, 'state')}'`,
-      `export FAKE_NVIDIA_SMI_PIDS='462=${pid}'`,
-      `exec '${FAKE_NVIDIA_SMI}' "$@"`,
-      '',
-    ].join('\n'),
-  );
-  chmodSync(fakeCommand, 0o755);
-}
-
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'clusterhub-gpu-idle-'));
-  fakeCommand = path.join(dir, 'fake-nvidia-smi-wrapper');
-  writeWrapper(0);
-  replay(path.join(H200, 'query-idle-xml.txt'));
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const fake = useFakeNvidiaSmi('clusterhub-gpu-idle-');
 
 describe('GPU-idle downshift of a real server, GPU use replayed from the real H200 captures', () => {
   let t: TestHub;
@@ -138,7 +102,7 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
   beforeAll(async () => {
     t = await startTestHub({
       config: {
-        gpuMetrics: { enabled: true, nvidiaSmi: fakeCommand, intervalSeconds: 1, commandTimeoutSeconds: 10 },
+        gpuMetrics: { enabled: true, nvidiaSmi: fake.command, intervalSeconds: 1, commandTimeoutSeconds: 10 },
         // The test runs each pass itself (cullOnce); no web-idle timeout.
         culler: { enabled: true, intervalSeconds: 86_400, idleTimeoutSeconds: 0 },
         profiles: PROFILES,
@@ -156,7 +120,7 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
     // A Lab workspace, saved through JupyterLab's workspaces API as the Lab saves its layout.
     const saved = await apiCall(`${serverUrl()}lab/api/workspaces/${WORKSPACE}`, { method: 'PUT', token: aliceToken, body: { data: WORKSPACE_DATA, metadata: { id: WORKSPACE } } });
     expect(saved.status).toBe(204);
-    writeWrapper(kernelPid);
+    fake.pointAt(kernelPid);
   }, 300_000);
 
   afterAll(async () => {
@@ -167,9 +131,9 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
 
   it('leaves a replayed busy run alone for longer than the idle period', async () => {
     // FAKE frame: the real held-idle capture with the utilisation the real timeline shows when busy (100 %).
-    const busy = path.join(dir, 'fake-busy-xml.txt');
+    const busy = path.join(fake.dir, 'fake-busy-xml.txt');
     writeFileSync(busy, readFileSync(path.join(H200, 'query-busy-xml.txt'), 'utf8').replace('<gpu_util>0 %</gpu_util>', '<gpu_util>100 %</gpu_util>'));
-    replay(busy);
+    fake.replay(busy);
     await pollUntil(
       'busy readings over more than the idle period',
       async () => {
@@ -190,7 +154,7 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
   });
 
   it('warns a server that holds its GPU memory at 0 %, with the time left, before doing anything', async () => {
-    replay(path.join(H200, 'query-busy-xml.txt'));
+    fake.replay(path.join(H200, 'query-busy-xml.txt'));
     await passUntil('warn');
     const state = await idleState();
     expect(state.rule).toEqual({ action: 'downshift', period_seconds: PERIOD, warning_seconds: WARNING, downshift_to: 'cpu' });

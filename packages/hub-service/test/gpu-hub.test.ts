@@ -8,13 +8,13 @@
  * server stops), servers re-adopted by a restarted hub, scopes (another user gets 404, a token without read:servers 403), the sampling
  * loop surviving failures, and a hub whose nvidia-smi is missing or whose GPU metrics are off.
  */
-import { chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { apiCall, errorCode, type ApiReply } from './harness/api-call';
 import { startTestHub, tokenFor, type TestHub } from './harness/hub-harness';
 import { KernelChannel, pollUntil, startKernel, waitForReady } from './harness/singleuser';
-import { FAKE_NVIDIA_SMI, H200 } from '../src/metrics/gpu/testing/fixtures';
+import { H200 } from '../src/metrics/gpu/testing/fixtures';
+import { useFakeNvidiaSmi } from './harness/fake-nvidia-smi';
 import { MIB } from '../src/metrics/gpu/sample';
 
 jest.setTimeout(240_000);
@@ -54,54 +54,14 @@ async function metricsText(t: TestHub): Promise<string> {
   return (await apiCall(`${t.apiUrl}/metrics`, { token: t.adminToken })).text;
 }
 
-let dir: string;
-let fakeCommand: string;
+const fake = useFakeNvidiaSmi('clusterhub-gpu-hub-');
 
 /** Writes a capture-format frame (as the fixtures are) into the test folder. */
 function frameFile(name: string, text: string): string {
-  const file = path.join(dir, name);
+  const file = path.join(fake.dir, name);
   writeFileSync(file, text);
   return file;
 }
-
-/**
- * Starts the fake over with `frames`: the call count is reset first, then the list is swapped in
- * atomically, so a run in between replays the old list (whose frames are all idle).
- */
-function replay(...frames: string[]): void {
-  rmSync(path.join(dir, 'state'), { force: true });
-  writeFileSync(path.join(dir, 'frames.next'), `${frames.join('\n')}\n`);
-  renameSync(path.join(dir, 'frames.next'), path.join(dir, 'frames'));
-}
-
-/** Points the fake's recorded pid 462 (the H200 capture's load) at `pid`. */
-function writeWrapper(pid: number): void {
-  // The hub runs nvidia-smi with its own environment: a small wrapper gives the fake its settings.
-  writeFileSync(
-    fakeCommand,
-    [
-      '#!/bin/sh',
-      '# Test wrapper around the FAKE nvidia-smi (test/fixtures/gpu/fake-nvidia-smi).',
-      `export FAKE_NVIDIA_SMI_FRAMES='${path.join(dir, 'frames')}'`,
-      `export FAKE_NVIDIA_SMI_STATE='${path.join(dir, 'state')}'`,
-      `export FAKE_NVIDIA_SMI_PIDS='462=${pid}'`,
-      `exec '${FAKE_NVIDIA_SMI}' "$@"`,
-      '',
-    ].join('\n'),
-  );
-  chmodSync(fakeCommand, 0o755);
-}
-
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'clusterhub-gpu-hub-'));
-  fakeCommand = path.join(dir, 'fake-nvidia-smi-wrapper');
-  writeWrapper(0);
-  replay(path.join(H200, 'query-idle-xml.txt'));
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('GPU metrics of a real server, sampled from a fake nvidia-smi replaying the real H200 timeline', () => {
   let t: TestHub;
@@ -114,7 +74,7 @@ describe('GPU metrics of a real server, sampled from a fake nvidia-smi replaying
   const gpuUrl = (user: string, server = ''): string => `${t.apiUrl}/clusterhub/users/${user}/${server === '' ? 'server' : `servers/${server}`}/gpu`;
 
   beforeAll(async () => {
-    t = await startTestHub({ config: { gpuMetrics: { enabled: true, nvidiaSmi: fakeCommand, intervalSeconds: 1, commandTimeoutSeconds: 10 } } });
+    t = await startTestHub({ config: { gpuMetrics: { enabled: true, nvidiaSmi: fake.command, intervalSeconds: 1, commandTimeoutSeconds: 10 } } });
     aliceToken = await t.addUser(ALICE);
     bobToken = await t.addUser(BOB);
     const start = await apiCall(`${t.apiUrl}/users/${ALICE}/server`, { method: 'POST', token: aliceToken, body: { profile: 'gpu-1x' } });
@@ -135,7 +95,7 @@ describe('GPU metrics of a real server, sampled from a fake nvidia-smi replaying
   }, 120_000);
 
   it('records the timeline for the server that owns the GPU process, classifies it, and survives a failed run', async () => {
-    writeWrapper(kernelPid);
+    fake.pointAt(kernelPid);
     const noDriver = frameFile(
       'no-driver.txt',
       "$ nvidia-smi -q -x\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n\n[rc=9]\n",
@@ -144,7 +104,7 @@ describe('GPU metrics of a real server, sampled from a fake nvidia-smi replaying
     // capture with the utilisation the real timeline (query-gpu-timeline.csv) shows when busy: 100 %.
     const busy = frameFile('fake-busy-xml.txt', readFileSync(path.join(H200, 'query-busy-xml.txt'), 'utf8').replace('<gpu_util>0 %</gpu_util>', '<gpu_util>100 %</gpu_util>'));
     const held = path.join(H200, 'query-busy-xml.txt');
-    replay(path.join(H200, 'query-idle-xml.txt'), held, held, noDriver, busy, busy, held);
+    fake.replay(path.join(H200, 'query-idle-xml.txt'), held, held, noDriver, busy, busy, held);
 
     const answer = await pollUntil(
       'the replayed timeline in the API',
@@ -234,7 +194,7 @@ describe('GPU metrics of a real server, sampled from a fake nvidia-smi replaying
   it('watches the servers a restarted hub re-adopts (their pids come from the store)', async () => {
     const dataDir = t.dataDir;
     await t.stop({ keepData: true });
-    t = await startTestHub({ dataDir, config: { gpuMetrics: { enabled: true, nvidiaSmi: fakeCommand, intervalSeconds: 1, commandTimeoutSeconds: 10 } } });
+    t = await startTestHub({ dataDir, config: { gpuMetrics: { enabled: true, nvidiaSmi: fake.command, intervalSeconds: 1, commandTimeoutSeconds: 10 } } });
     restartedDataDir = dataDir;
     const reply = await pollUntil(
       'readings after the restart',
@@ -286,7 +246,7 @@ describe('a hub whose GPU metrics are off or whose nvidia-smi is missing', () =>
   });
 
   it('keeps running and says why in the overview when nvidia-smi cannot be started', async () => {
-    const t = await startTestHub({ config: { gpuMetrics: { enabled: true, nvidiaSmi: path.join(dir, 'no-such-nvidia-smi'), intervalSeconds: 1 } } });
+    const t = await startTestHub({ config: { gpuMetrics: { enabled: true, nvidiaSmi: path.join(fake.dir, 'no-such-nvidia-smi'), intervalSeconds: 1 } } });
     try {
       const overview = await pollUntil(
         'the failure in the overview',
