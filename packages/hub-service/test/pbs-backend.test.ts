@@ -16,7 +16,7 @@ import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/l
 import { apiCall, isRecord, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
 import { VENV_BIN } from './harness/repo-paths';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
-import { jobIdOf, nonEmpty, waitForEnded } from './harness/slurm/hub-jobs';
+import { jobIdOf, nonEmpty, waitForEnded, waitForStopped } from './harness/slurm/hub-jobs';
 import { parseQstatFull, type QstatJob } from '../src/spawners/batch/pbs/qstat';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -176,16 +176,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
     expect(jobIdOf(await serverModel(t, 'bob'))).toBe(jobId);
     await pollUntil('the route to bob', async () => ((await fetch(`${t.publicUrl}/user/bob/api`)).status === 200 ? true : undefined), 30_000);
 
-    const stopped = await pollUntil(
-      "bob's one-minute job to end",
-      async () => {
-        await t.hub.context.lifecycle.pollAll();
-        const m = await serverModel(t, 'bob', { includeStopped: true });
-        return m && !m.ready && m.lifecycle === 'stopped' ? m : undefined;
-      },
-      180_000,
-      2000,
-    );
+    const stopped = await waitForStopped(t, 'bob');
     expect(stopped.stop_reason).toBe('walltime');
     expect(stopped.message).toMatch(/walltime/);
   }, 240_000);

@@ -14,7 +14,7 @@ import { BrowserClient } from './harness/http-client';
 import { apiCall, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
 import { VENV_BIN } from './harness/repo-paths';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS, startSlurmController, stopSlurmController } from './harness/slurm/cluster';
-import { jobIdOf, nonEmpty, squeueOf } from './harness/slurm/hub-jobs';
+import { jobIdOf, nonEmpty, squeueOf, waitForStopped } from './harness/slurm/hub-jobs';
 import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/login-node';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -167,16 +167,7 @@ function config(nodes: TestLoginNodes): HubConfig {
   });
 
   it('a job ended by Slurm at its walltime stops with reason walltime', async () => {
-    const stopped = await pollUntil(
-      "bob's one-minute job to end",
-      async () => {
-        await t.hub.context.lifecycle.pollAll();
-        const m = await serverModel(t, 'bob', { includeStopped: true });
-        return m && !m.ready && m.lifecycle === 'stopped' ? m : undefined;
-      },
-      180_000,
-      2000,
-    );
+    const stopped = await waitForStopped(t, 'bob');
     expect(stopped.stop_reason).toBe('walltime');
     expect(stopped.message).toMatch(/walltime/);
   }, 240_000);

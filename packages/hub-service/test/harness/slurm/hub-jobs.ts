@@ -42,3 +42,17 @@ export function waitForEnded(t: TestHub, user: string, timeoutMs = 90_000): Prom
     500,
   );
 }
+
+/** Polls the hub (its own poll, then the model) until `user`'s default server stopped, e.g. at its walltime; returns the model. */
+export function waitForStopped(t: TestHub, user: string, timeoutMs = 180_000): Promise<ServerModel> {
+  return pollUntil(
+    `${user}'s server to stop`,
+    async () => {
+      await t.hub.context.lifecycle.pollAll();
+      const m = await serverModel(t, user, { includeStopped: true });
+      return m && !m.ready && m.lifecycle === 'stopped' ? m : undefined;
+    },
+    timeoutMs,
+    2000,
+  );
+}
