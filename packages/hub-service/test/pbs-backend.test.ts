@@ -14,9 +14,8 @@ import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
 import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/login-node';
 import { apiCall, isRecord, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
-import { VENV_BIN } from './harness/repo-paths';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
-import { jobIdOf, nonEmpty, waitForEnded, waitForStopped } from './harness/slurm/hub-jobs';
+import { BATCH_SERVER_CMD, FAILING_PROLOGUE, jobIdOf, loginNodeSsh, waitForEnded, waitForStopped } from './harness/slurm/hub-jobs';
 import { parseQstatFull, type QstatJob } from '../src/spawners/batch/pbs/qstat';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -61,7 +60,7 @@ function serverUidsOf(jobId: string): number[] {
 const config = (nodes: TestLoginNodes): HubConfig => {
   const common = {
     kind: 'pbs' as const,
-    cmd: nonEmpty([`${VENV_BIN}/batchspawner-singleuser`, `${VENV_BIN}/jupyterhub-singleuser`]),
+    cmd: BATCH_SERVER_CMD,
     pollIntervalSeconds: 2,
     startGraceSeconds: 30,
     output: OUTPUT,
@@ -73,7 +72,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
       'pbs-ssh': {
         ...common,
         transport: 'ssh',
-        ssh: { hosts: nonEmpty(nodes.hosts), user: nodes.user, privateKeyEnv: 'CH_TEST_PBS_OPERATOR_KEY', hostKeys: nonEmpty(nodes.hostKeys), connectTimeoutSeconds: 3 },
+        ssh: loginNodeSsh(nodes, 'CH_TEST_PBS_OPERATOR_KEY'),
         commandDir: SCHEDULER_DIR,
       },
     },
@@ -86,7 +85,7 @@ const config = (nodes: TestLoginNodes): HubConfig => {
         kind: 'cpu',
         backend: 'pbs',
         resources: { ...resources, walltime: '00:05:00' },
-        slurm: { partition: 'cpu', prologue: ['echo "module load failed: no such module" >&2', 'exit 3'] },
+        slurm: { partition: 'cpu', prologue: FAILING_PROLOGUE },
       },
       { slug: 'pbs-ssh-cpu', displayName: 'CPU on PBS over SSH', kind: 'cpu', backend: 'pbs-ssh', resources, slurm: { partition: 'cpu' } },
       { slug: 'pbs-ssh-short', displayName: 'One minute on PBS over SSH', kind: 'cpu', backend: 'pbs-ssh', resources: { ...resources, walltime: '00:01:00' }, slurm: { partition: 'cpu' } },

@@ -11,9 +11,8 @@ import type { HubConfig } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
 import { apiCall, isRecord, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
-import { VENV_BIN } from './harness/repo-paths';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS } from './harness/slurm/cluster';
-import { jobIdOf, squeueOf, waitForEnded } from './harness/slurm/hub-jobs';
+import { BATCH_SERVER_CMD, FAILING_PROLOGUE, jobIdOf, squeueOf, waitForEnded } from './harness/slurm/hub-jobs';
 import { readProgress } from './harness/progress';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -34,7 +33,7 @@ const config = (): HubConfig => ({
     hpc: {
       kind: 'slurm',
       transport: 'local',
-      cmd: [`${VENV_BIN}/batchspawner-singleuser`, `${VENV_BIN}/jupyterhub-singleuser`],
+      cmd: BATCH_SERVER_CMD,
       pollIntervalSeconds: 2,
       startGraceSeconds: 30,
       walltime: { noticeMinutes: 25, extensionMinutes: 10, maxExtensions: 1 },
@@ -64,7 +63,7 @@ const config = (): HubConfig => ({
       kind: 'cpu',
       backend: 'hpc',
       resources: { cpu: { limit: 1 }, memory: { limit: '500Mi' }, walltime: '00:05:00' },
-      slurm: { partition: 'cpu', prologue: ['echo "module load failed: no such module" >&2', 'exit 3'] },
+      slurm: { partition: 'cpu', prologue: FAILING_PROLOGUE },
     },
   ],
 });

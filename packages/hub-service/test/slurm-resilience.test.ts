@@ -12,9 +12,8 @@ import type { HubConfig } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
 import { apiCall, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
-import { VENV_BIN } from './harness/repo-paths';
 import { ensureSlurmCluster, SLURM_START_DEADLINE_MS, startSlurmController, stopSlurmController } from './harness/slurm/cluster';
-import { jobIdOf, nonEmpty, squeueOf, waitForStopped } from './harness/slurm/hub-jobs';
+import { BATCH_SERVER_CMD, FAILING_PROLOGUE, jobIdOf, loginNodeSsh, squeueOf, waitForStopped } from './harness/slurm/hub-jobs';
 import { startLoginNodes, SCHEDULER_DIR, type TestLoginNodes } from './harness/login-node';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -28,9 +27,9 @@ function config(nodes: TestLoginNodes): HubConfig {
       hpc: {
         kind: 'slurm',
         transport: 'ssh',
-        ssh: { hosts: nonEmpty(nodes.hosts), user: nodes.user, privateKeyEnv: 'CH_TEST_OPERATOR_KEY', hostKeys: nonEmpty(nodes.hostKeys), connectTimeoutSeconds: 3 },
+        ssh: loginNodeSsh(nodes, 'CH_TEST_OPERATOR_KEY'),
         commandDir: SCHEDULER_DIR,
-        cmd: [`${VENV_BIN}/batchspawner-singleuser`, `${VENV_BIN}/jupyterhub-singleuser`],
+        cmd: BATCH_SERVER_CMD,
         pollIntervalSeconds: 2,
       },
     },
@@ -43,7 +42,7 @@ function config(nodes: TestLoginNodes): HubConfig {
         kind: 'cpu',
         backend: 'hpc',
         resources: { ...server, walltime: '00:05:00' },
-        slurm: { partition: 'cpu', prologue: ['echo "module load failed: no such module" >&2', 'exit 3'] },
+        slurm: { partition: 'cpu', prologue: FAILING_PROLOGUE },
       },
       { slug: 'slurm-short', displayName: 'One minute on Slurm', kind: 'cpu', backend: 'hpc', resources: { ...server, walltime: '00:01:00' }, slurm: { partition: 'cpu' } },
     ],

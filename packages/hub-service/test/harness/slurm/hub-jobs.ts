@@ -3,7 +3,9 @@
  * waiting for a start to end, the non-empty lists the config schema wants. Test tooling.
  */
 import { execFileSync } from 'node:child_process';
-import type { ServerModel } from '@clusterhub/shared';
+import type { ServerModel, SshTransportConfig } from '@clusterhub/shared';
+import type { TestLoginNodes } from '../login-node';
+import { VENV_BIN } from '../repo-paths';
 import type { TestHub } from '../hub-harness';
 import { pollUntil, serverModel } from '../singleuser';
 
@@ -55,4 +57,15 @@ export function waitForStopped(t: TestHub, user: string, timeoutMs = 180_000): P
     timeoutMs,
     2000,
   );
+}
+
+/** The command a batch job runs: the venv's `batchspawner-singleuser jupyterhub-singleuser`. */
+export const BATCH_SERVER_CMD: [string, ...string[]] = [`${VENV_BIN}/batchspawner-singleuser`, `${VENV_BIN}/jupyterhub-singleuser`];
+
+/** A prologue that fails before the server starts, with a line in the job's output. */
+export const FAILING_PROLOGUE = ['echo "module load failed: no such module" >&2', 'exit 3'];
+
+/** A batch backend's `ssh` section for the test login nodes; the operator key comes from `keyEnv`. */
+export function loginNodeSsh(nodes: TestLoginNodes, keyEnv: string): SshTransportConfig {
+  return { hosts: nonEmpty(nodes.hosts), user: nodes.user, privateKeyEnv: keyEnv, hostKeys: nonEmpty(nodes.hostKeys), connectTimeoutSeconds: 3 };
 }
