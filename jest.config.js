@@ -23,8 +23,6 @@ module.exports = {
       displayName: 'hub-unit',
       rootDir: 'packages/hub-service',
       testMatch: ['<rootDir>/src/**/*.test.ts'],
-      // Checks against real hardware (a GPU's nvidia-smi) run only where asked, on a machine that has it.
-      testPathIgnorePatterns: process.env.CLUSTERHUB_DEVICE_CHECK === '1' ? [] : ['\\.device\\.test\\.ts$'],
     },
     {
       ...common,

@@ -162,8 +162,11 @@ describe('GPU metrics of a real server, sampled from a fake nvidia-smi replaying
           memoryUsedBytes: 8977 * MIB,
           activity: 'held-idle',
           holders: [{ user: ALICE, server: '', profile: 'gpu-1x' }],
+          source: 'local',
+          node: null,
         },
       ],
+      sources: [{ name: 'local', lastError: null }],
     });
     const metrics = await metricsText(t);
     const labels = `{user="${ALICE}",server="",profile="gpu-1x",gpu="0",uuid="${H200_UUID}"}`;

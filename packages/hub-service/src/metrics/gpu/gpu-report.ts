@@ -83,16 +83,32 @@ export interface GpuHolderModel {
 export interface GpuOverviewDeviceModel extends GpuDeviceModel {
   /** The servers whose processes use it (none: free, or used outside the hub's servers). */
   readonly holders: readonly GpuHolderModel[];
+  /** The source that saw it (`local`, `slurm:<backend>`, `dcgm:<backend>`). */
+  readonly source: string;
+  /** The node it is on; null for the hub's own machine. */
+  readonly node: string | null;
+}
+
+/** The state of one GPU source in the admin overview. */
+export interface GpuSourceStateModel {
+  /** Its name (`local`, `slurm:<backend>`, `dcgm:<backend>`). */
+  readonly name: string;
+  /** When its last successful round was taken (ISO 8601); null before the first. */
+  readonly at: string | null;
+  /** Why its newest round failed, or which nodes failed in it; null when all worked. */
+  readonly lastError: string | null;
 }
 
 /** `GET /hub/api/clusterhub/gpus`: every GPU and MIG device of the last successful sample. */
 export interface GpuOverviewModel extends GpuSamplingModel {
-  /** When the last successful sample was taken (ISO 8601); null before the first. */
+  /** When the newest successful round of any source was taken (ISO 8601); null before the first. */
   readonly at: string | null;
-  /** Why the newest run failed; null when it worked (then `at` is its time). */
+  /** Why the newest round failed (every failing source's reason, `; `-joined); null when all worked. */
   readonly lastError: string | null;
-  /** Every device a server can hold, in the tool's order. */
+  /** Every device a server can hold, per source in the tool's order. */
   readonly devices: readonly GpuOverviewDeviceModel[];
+  /** Each source's state. */
+  readonly sources: readonly GpuSourceStateModel[];
 }
 
 /** The short label of a device ({@link GpuDeviceModel.gpu}). */

@@ -66,10 +66,10 @@ export interface CollectorLogger {
 
 /** Options of {@link NvidiaSmiCollector}. */
 export interface NvidiaSmiCollectorOptions {
-  /** The running servers to watch, asked for at each run (e.g. from the store). */
-  readonly servers: () => readonly WatchedServer[] | Promise<readonly WatchedServer[]>;
-  /** Where readings go. */
-  readonly history: GpuHistory;
+  /** The running servers to watch, asked for at each run of {@link NvidiaSmiCollector.collectOnce} (default: none). */
+  readonly servers?: () => readonly WatchedServer[] | Promise<readonly WatchedServer[]>;
+  /** Where the readings of {@link NvidiaSmiCollector.collectOnce} go (default: nowhere). */
+  readonly history?: GpuHistory;
   /** The nvidia-smi executable (default `nvidia-smi`, looked up on PATH). */
   readonly command?: string;
   /** Runs it (default {@link execFileRunner}). */
@@ -162,7 +162,21 @@ export class NvidiaSmiCollector {
    *   not parse; nothing is recorded then.
    */
   async collectOnce(): Promise<CollectOutcome> {
-    const servers = await this.options.servers();
+    const servers = (await this.options.servers?.()) ?? [];
+    const outcome = await this.sample(servers);
+    for (const [key, reading] of outcome.readings) this.options.history?.record(key, reading);
+    this.options.history?.retain(outcome.readings.keys());
+    return outcome;
+  }
+
+  /**
+   * Runs nvidia-smi once and gives each GPU process to the server it belongs to; records nothing.
+   * Every server gets a reading (one with no device holds nothing).
+   *
+   * @throws NvidiaSmiCommandError when the command fails, NvidiaSmiParseError when its output does
+   *   not parse.
+   */
+  async sample(servers: readonly WatchedServer[]): Promise<CollectOutcome> {
     const result = await this.runner(this.command, NVIDIA_SMI_ARGS, this.timeoutMs);
     if (result.exitCode !== 0) {
       const detail = firstLine(result.stderr) || firstLine(result.stdout);
@@ -189,12 +203,7 @@ export class NvidiaSmiCollector {
       observed.push({ sample: { ...device, at }, holders: [...byServer.keys()] });
     }
     const readings = new Map<string, GpuReading>();
-    for (const [key, held] of owned) {
-      const reading: GpuReading = { at, devices: held };
-      this.options.history.record(key, reading);
-      readings.set(key, reading);
-    }
-    this.options.history.retain(owned.keys());
+    for (const [key, held] of owned) readings.set(key, { at, devices: held });
     return { at, readings, unowned, devices: observed };
   }
 

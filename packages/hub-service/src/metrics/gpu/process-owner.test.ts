@@ -28,7 +28,8 @@ describe('findOwner', () => {
   });
 
   it('reads real /proc: a child started in a new session is found through its parent', async () => {
-    const server = spawn('sh', ['-c', 'setsid sleep 60 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    // The kernel prints its pid itself, after setsid: its ids are final when the test reads them.
+    const server = spawn('sh', ['-c', `setsid sh -c 'echo $$; exec sleep 60' & wait`], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     let kernel = 0;
     try {
       kernel = await new Promise<number>((resolve) => server.stdout.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))));
