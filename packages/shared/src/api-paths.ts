@@ -68,6 +68,16 @@ export function progressPath(user: string, server = ''): string {
   return `${serverPath(user, server)}/progress`;
 }
 
+/** REST path of a server's culling state (warning in force, last culler action): `/clusterhub/users/alice/server/culling`. */
+export function cullingPath(user: string, server = ''): string {
+  return `/clusterhub${serverPath(user, server)}/culling`;
+}
+
+/** REST path that keeps a server alive (takes back an idle warning): `/clusterhub/users/alice/server/keep-alive`. */
+export function keepAlivePath(user: string, server = ''): string {
+  return `/clusterhub${serverPath(user, server)}/keep-alive`;
+}
+
 /** REST path of our own extension: the profiles the calling user may choose. */
 export const PROFILES_PATH = '/clusterhub/profiles';
 

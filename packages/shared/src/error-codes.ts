@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   not_found: { status: 404, message: 'Not found.' },
   gpu_metrics_disabled: { status: 404, message: 'This hub does not collect GPU metrics.' },
   gpu_idle_off: { status: 404, message: 'This hub does no GPU-idle handling (culler.enabled and gpuMetrics.enabled).' },
+  culler_off: { status: 404, message: 'This hub has no built-in culler (culler.enabled).' },
   job_not_found: { status: 404, message: 'No such job of this user.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   conflict: { status: 409, message: 'Already exists.' },

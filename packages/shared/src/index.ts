@@ -5,6 +5,7 @@ export * from './names';
 export * from './api-paths';
 export * from './models';
 export * from './batch-models';
+export * from './culling-models';
 export * from './scopes';
 export * from './profiles';
 export * from './local-limits';
