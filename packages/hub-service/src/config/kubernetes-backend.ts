@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BatchBackendConfig, KubernetesBackendConfig } from '@clusterhub/shared';
 import type { KubernetesPodSettings } from '../spawners/kubernetes/manifests';
+import { dcgmExporterProblems, resolveDcgmExporter, type ResolvedDcgmExporter } from './dcgm-exporter';
 import { pvcName } from '../spawners/kubernetes/names';
 import { ConfigError } from './config-error';
 import { envValue } from './semantic-checks';
@@ -19,6 +20,8 @@ export interface ResolvedKubernetesBackend {
   readonly pod: KubernetesPodSettings;
   readonly cmd: readonly string[];
   readonly args: readonly string[];
+  /** Where the GPU metrics of its pods come from; null: none (no dcgmExporter section). */
+  readonly dcgmExporter: ResolvedDcgmExporter | null;
 }
 
 /**
@@ -47,6 +50,7 @@ export function kubernetesBackendProblems(name: string, backend: BatchBackendCon
       at(`${path}.kubernetes.storage.nameTemplate`, err instanceof Error ? err.message : String(err));
     }
   }
+  if (k.dcgmExporter !== undefined) problems.push(...dcgmExporterProblems(`${path}.kubernetes.dcgmExporter`, k.dcgmExporter));
   if (backend.ssh !== undefined || backend.transport === 'ssh') at(`${path}.transport`, 'kind kubernetes talks to the API server; ssh is not used');
   if (k.kubeconfigFile === undefined) {
     if (k.tokenEnv !== undefined && envValue(env, k.tokenEnv) === undefined) at(`${path}.kubernetes.tokenEnv`, `the environment variable ${k.tokenEnv} is not set`);
@@ -93,6 +97,7 @@ export function resolveKubernetesBackend(k: KubernetesBackendConfig, path: strin
     connection,
     cmd: filled(k.cmd, `${key}.cmd`),
     args: filled(k.args, `${key}.args`),
+    dcgmExporter: k.dcgmExporter === undefined ? null : resolveDcgmExporter(k.dcgmExporter),
     pod: {
       namespace: k.namespace,
       defaultImage: k.image,

@@ -477,6 +477,30 @@ export interface KubernetesBackendConfig {
   extraLabels?: {
     [k: string]: string;
   };
+  dcgmExporter?: DcgmExporterConfig;
+}
+/**
+ * Where the GPU metrics of this backend's pods come from: NVIDIA's dcgm-exporter (one per GPU node, run with its Kubernetes pod mapping), scraped once per exporter per gpuMetrics interval (docs/gpu-metrics.md). Either a fixed list of urls, or exporter pods found through the API server by namespace and labelSelector.
+ */
+export interface DcgmExporterConfig {
+  /**
+   * The exporters' metrics URLs (http://node1:9400/metrics; a URL without a path gets /metrics).
+   *
+   * @minItems 1
+   */
+  urls?: [string, ...string[]];
+  /**
+   * The namespace of the exporter pods (e.g. gpu-operator); the hub's identity must be allowed to list pods there.
+   */
+  namespace?: string;
+  /**
+   * Selects the exporter pods (e.g. app=nvidia-dcgm-exporter); each running pod is scraped at http://<pod IP>:<port>/metrics.
+   */
+  labelSelector?: string;
+  /**
+   * The exporter pods' metrics port (default 9400; only with labelSelector).
+   */
+  port?: number;
 }
 /**
  * Login nodes reached over SSH, tried in order (the next one when a node is down).
