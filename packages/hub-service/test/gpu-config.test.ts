@@ -14,6 +14,7 @@ describe('gpuMetrics config', () => {
     expect(loadConfig(null, { env: {}, cwd: sandbox.dir }).gpuMetrics).toEqual({
       enabled: false,
       nvidiaSmi: 'nvidia-smi',
+      nodeNvidiaSmi: 'nvidia-smi',
       intervalSeconds: 5,
       commandTimeoutSeconds: 20,
       historyMinutes: 30,
@@ -29,6 +30,7 @@ describe('gpuMetrics config', () => {
     expect(config.gpuMetrics).toEqual({
       enabled: true,
       nvidiaSmi: join(sandbox.dir, 'tools', 'nvidia-smi'),
+      nodeNvidiaSmi: 'nvidia-smi',
       intervalSeconds: 2,
       commandTimeoutSeconds: 4,
       historyMinutes: 60,

@@ -257,6 +257,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
     gpuMetrics: {
       enabled: filled(gpu.enabled, 'gpuMetrics.enabled'),
       nvidiaSmi: resolveCommand([filled(gpu.nvidiaSmi, 'gpuMetrics.nvidiaSmi')], baseDir)[0] ?? 'nvidia-smi',
+      nodeNvidiaSmi: filled(gpu.nodeNvidiaSmi, 'gpuMetrics.nodeNvidiaSmi'),
       intervalSeconds: filled(gpu.intervalSeconds, 'gpuMetrics.intervalSeconds'),
       commandTimeoutSeconds: filled(gpu.commandTimeoutSeconds, 'gpuMetrics.commandTimeoutSeconds'),
       historyMinutes: filled(gpu.historyMinutes, 'gpuMetrics.historyMinutes'),

@@ -6,6 +6,7 @@
 import { isValidUserName, parseQuantity, type HubConfig, type ProfileConfig } from '@clusterhub/shared';
 import { isIP } from 'node:net';
 import { DEFAULT_INTERNAL_PORT, DEFAULT_PUBLIC_PORT } from './defaults';
+import { gpuMetricsProblems } from './gpu-metrics-checks';
 import { oidcProblems } from './oidc-checks';
 
 /** Minimum length of a service token, as in the schema's `apiToken.minLength`. */
@@ -133,5 +134,6 @@ export function semanticProblems(cfg: HubConfig, env: NodeJS.ProcessEnv): string
   problems.push(...oidcProblems(auth, env));
   problems.push(...profileListProblems(cfg.profiles ?? []));
   problems.push(...serviceProblems(cfg.services ?? [], env));
+  problems.push(...gpuMetricsProblems(cfg));
   return problems;
 }

@@ -91,6 +91,8 @@ export interface ResolvedConfig {
     readonly enabled: boolean;
     /** The nvidia-smi program: a bare name (PATH lookup) or an absolute path. */
     readonly nvidiaSmi: string;
+    /** The nvidia-smi program on Slurm compute nodes: an absolute path there or a bare name (the job step's PATH). */
+    readonly nodeNvidiaSmi: string;
     readonly intervalSeconds: number;
     readonly commandTimeoutSeconds: number;
     readonly historyMinutes: number;

@@ -778,6 +778,10 @@ export interface GpuMetricsConfig {
    */
   nvidiaSmi?: string;
   /**
+   * The nvidia-smi program on the compute nodes of Slurm backends: an absolute path there, or a bare name looked up in the job step's PATH. Run once per node and interval as `srun --jobid=<a job on the node> --overlap -N1 -n1 --nodelist=<node> --gres=none <nodeNvidiaSmi> -q -x`, as that job's user (docs/gpu-metrics.md, Slurm).
+   */
+  nodeNvidiaSmi?: string;
+  /**
    * Time between two samples.
    */
   intervalSeconds?: number;
