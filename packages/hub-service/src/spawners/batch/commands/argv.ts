@@ -20,6 +20,7 @@ export const SCHEDULER_PROGRAMS: readonly SchedulerProgram[] = Object.freeze([
   'sacct',
   'sinfo',
   'sacctmgr',
+  'srun',
   'qsub',
   'qstat',
   'qdel',

@@ -5,8 +5,11 @@
  * machine) runs them, as the user through `sudo -u` where configured.
  */
 
-/** Programs the hub may run on a cluster; the site's sudoers rule allows exactly these. */
-export type SchedulerProgram = 'sbatch' | 'squeue' | 'scancel' | 'scontrol' | 'sacct' | 'sinfo' | 'sacctmgr' | 'qsub' | 'qstat' | 'qdel';
+/**
+ * Programs the hub may run on a cluster; the site's sudoers rule allows exactly these. `srun` only
+ * ever runs nvidia-smi in a step of the user's own job (GPU metrics, docs/gpu-metrics.md).
+ */
+export type SchedulerProgram = 'sbatch' | 'squeue' | 'scancel' | 'scontrol' | 'sacct' | 'sinfo' | 'sacctmgr' | 'srun' | 'qsub' | 'qstat' | 'qdel';
 
 /** One run of a scheduler program. */
 export interface SchedulerCommand {
