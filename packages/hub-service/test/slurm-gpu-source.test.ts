@@ -1,0 +1,173 @@
+/**
+ * The Slurm GPU source against the REAL test Slurm cluster (harness/slurm): alice and bob each hold
+ * one A100 gres in a running job, a FAKE nvidia-smi (test/fixtures/gpu/fake-nvidia-smi replaying
+ * fake-slurm-node/, a node with two GPUs; named as fakes in test/fixtures/gpu/README.md) stands at
+ * `gpuMetrics.nodeNvidiaSmi`, and the source runs it through `srun --jobid … --overlap` as the
+ * job's user with the backend's local transport (sudo). Each server gets only its own job's GPU; a
+ * broken nodeNvidiaSmi gives a node failure and no reading. Needs root (sudo to the job users, as
+ * the other Slurm tests).
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../src/config/load';
+import type { ResolvedConfig } from '../src/config/types';
+import { createSlurmGpuSource, type SlurmGpuSource } from '../src/metrics/gpu/slurm/slurm-gpu-source';
+import type { GpuWatchedServer } from '../src/metrics/gpu/source';
+import { FAKE_NVIDIA_SMI, GPU_FIXTURES } from '../src/metrics/gpu/testing/fixtures';
+import type { ServerRecord } from '../src/store/store';
+import { clusterUser, ensureSlurmCluster, SLURM_START_DEADLINE_MS, type SlurmCluster } from './harness/slurm/cluster';
+import { cancelJobs, sbatchAs, waitForJob } from './harness/slurm/commands';
+
+const AS_ROOT = process.getuid?.() === 0;
+
+/** The UUIDs of the FAKE node's GPUs, by index (fake-slurm-node/README.md). */
+const UUID_BY_INDEX = ['GPU-a6b9ae15-a075-db5c-a1f1-4ab0b402df48', 'GPU-00000000-fake-0001-0000-000000000001'];
+
+const SLEEPER = '#!/bin/sh\nexec sleep 600\n';
+
+/** A running server record of backend `backend` whose handle holds the job. */
+function watched(user: string, server: string, jobId: string, backend = 'hpc'): GpuWatchedServer {
+  const record: ServerRecord = {
+    id: 1,
+    userId: 1,
+    name: server,
+    displayName: '',
+    state: 'running',
+    profile: 'a100',
+    userOptions: {},
+    spawnerKind: 'slurm',
+    backend,
+    handle: { jobId, account: user, partition: 'gpu', node: 'vm', port: 1 },
+    target: 'http://vm:1',
+    started: new Date(),
+    lastActivity: null,
+    stopReason: null,
+    message: null,
+    created: new Date(),
+  };
+  return { key: `${user}/${server}`, user, server, profile: 'a100', startedAt: null, record };
+}
+
+/** The node's GPU index of a running job, read from `scontrol show job -d` (`IDX:n`). */
+function gpuIndexOf(jobId: string): number {
+  const text = execFileSync('scontrol', ['show', 'job', '-d', jobId], { encoding: 'utf8' });
+  const m = /GRES=gpu:a100:1\(IDX:(\d+)\)/.exec(text);
+  if (!m) throw new Error(`job ${jobId} holds no A100: ${text}`);
+  return Number(m[1]);
+}
+
+(AS_ROOT ? describe : describe.skip)('the Slurm GPU source on the real test cluster', () => {
+  let cluster: SlurmCluster;
+  let dir = '';
+  let config: ResolvedConfig;
+  const jobs: string[] = [];
+  const sources: SlurmGpuSource[] = [];
+
+  /** A source over the `hpc` backend, with `nodeNvidiaSmi` in the config. */
+  function sourceWith(nodeNvidiaSmi: string): SlurmGpuSource {
+    const file = path.join(dir, `hub-${sources.length}.yaml`);
+    writeFileSync(file, ['backends:', '  hpc:', '    kind: slurm', '    transport: local', 'gpuMetrics:', '  enabled: true', `  nodeNvidiaSmi: ${JSON.stringify(nodeNvidiaSmi)}`, '  commandTimeoutSeconds: 30', ''].join('\n'));
+    config = loadConfig(file, { env: {} });
+    const backend = config.backends['hpc'];
+    if (!backend) throw new Error('no hpc backend');
+    const source = createSlurmGpuSource({ backend, settings: config.gpuMetrics });
+    sources.push(source);
+    return source;
+  }
+
+  /** How often the fake nvidia-smi ran. */
+  function fakeCalls(): number {
+    return Number(readFileSync(path.join(dir, 'state'), 'utf8').trim() || '0');
+  }
+
+  beforeAll(async () => {
+    cluster = await ensureSlurmCluster();
+    // The fake runs in a job step as alice or bob: its folder and frames readable by them, its call counter writable.
+    dir = mkdtempSync(path.join(tmpdir(), 'clusterhub-slurm-gpu-'));
+    chmodSync(dir, 0o755);
+    writeFileSync(path.join(dir, 'frames'), `${path.join(GPU_FIXTURES, 'fake-slurm-node', 'query-xml.txt')}\n`, { mode: 0o644 });
+    writeFileSync(path.join(dir, 'state'), '0', { mode: 0o666 });
+    chmodSync(path.join(dir, 'state'), 0o666);
+    writeFileSync(
+      path.join(dir, 'nvidia-smi'),
+      [
+        '#!/bin/sh',
+        '# Test wrapper around the FAKE nvidia-smi (test/fixtures/gpu/fake-nvidia-smi): NOT NVIDIA\'s tool.',
+        `export FAKE_NVIDIA_SMI_FRAMES='${path.join(dir, 'frames')}'`,
+        `export FAKE_NVIDIA_SMI_STATE='${path.join(dir, 'state')}'`,
+        `exec '${FAKE_NVIDIA_SMI}' "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    chmodSync(path.join(dir, 'nvidia-smi'), 0o755);
+    const alice = clusterUser(cluster, 'alice');
+    const bob = clusterUser(cluster, 'bob');
+    const gpuJob = ['--partition=gpu', '--gres=gpu:a100:1', '--output=/dev/null', '--time=10'];
+    jobs.push(await sbatchAs(alice.name, alice.home, SLEEPER, gpuJob));
+    jobs.push(await sbatchAs(bob.name, bob.home, SLEEPER, gpuJob));
+    jobs.push(await sbatchAs(alice.name, alice.home, SLEEPER, ['--partition=cpu', '--output=/dev/null', '--time=10']));
+    // Other test files share the cluster: wait for our jobs to start rather than assume free A100s.
+    for (const id of jobs) await waitForJob(id, 'RUNNING', (line) => line?.state === 'RUNNING', 180_000);
+  }, SLURM_START_DEADLINE_MS + 200_000);
+
+  afterAll(async () => {
+    await Promise.all(sources.map((source) => source.close()));
+    await cancelJobs(jobs);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives alice her GPU and bob his, from ONE nvidia-smi on the node, and a CPU job an empty reading', async () => {
+    const [aliceJob = '', bobJob = '', cpuJob = ''] = jobs;
+    const source = sourceWith(path.join(dir, 'nvidia-smi'));
+    const servers = [watched('alice', '', aliceJob), watched('bob', '', bobJob), watched('alice', 'cpu', cpuJob)];
+    expect(servers.every((server) => source.serves(server))).toBe(true);
+    const before = fakeCalls();
+
+    const outcome = await source.collect(servers);
+
+    expect(outcome.failures).toBeUndefined();
+    expect(fakeCalls() - before).toBe(1);
+    const aliceUuid = UUID_BY_INDEX[gpuIndexOf(aliceJob)];
+    const bobUuid = UUID_BY_INDEX[gpuIndexOf(bobJob)];
+    expect(aliceUuid).not.toBe(bobUuid);
+    const alice = outcome.readings.get('alice/');
+    const bob = outcome.readings.get('bob/');
+    expect(alice?.devices.map((d) => d.uuid)).toEqual([aliceUuid]);
+    expect(bob?.devices.map((d) => d.uuid)).toEqual([bobUuid]);
+    // GPU 0 of the fake holds the capture's process 462 (8968 MiB); GPU 1 holds nothing.
+    const onGpu0 = aliceUuid === UUID_BY_INDEX[0] ? alice : bob;
+    expect(onGpu0?.devices[0]?.processes.map((p) => p.pid)).toEqual([462]);
+    expect(outcome.readings.get('alice/cpu')).toEqual({ at: outcome.at, devices: [] });
+    expect(outcome.devices.map((d) => [d.sample.uuid, d.holders, d.node])).toEqual(
+      UUID_BY_INDEX.map((uuid) => [uuid, uuid === aliceUuid ? ['alice/'] : ['bob/'], cluster.nodeName]),
+    );
+  });
+
+  it('leaves out servers of other backends, stopped servers and records without a job', () => {
+    const source = sourceWith(path.join(dir, 'nvidia-smi'));
+    const other = watched('alice', '', jobs[0] ?? '', 'other');
+    const stopped = { ...watched('alice', '', jobs[0] ?? ''), record: { ...watched('alice', '', jobs[0] ?? '').record, state: 'stopped' as const } };
+    const noJob = { ...watched('alice', '', ''), record: { ...watched('alice', '', '').record, handle: { pid: 4 } } };
+    const oddJob = watched('alice', '', '12;id');
+    expect([other, stopped, noJob, oddJob].map((server) => source.serves(server))).toEqual([false, false, false, false]);
+  });
+
+  it('a broken nodeNvidiaSmi fails the node: no reading for its GPU servers, the failure said, the CPU job still read', async () => {
+    const [aliceJob = '', bobJob = '', cpuJob = ''] = jobs;
+    const servers = [watched('alice', '', aliceJob), watched('bob', '', bobJob), watched('alice', 'cpu', cpuJob)];
+
+    const missing = await sourceWith('/nonexistent/nvidia-smi').collect(servers);
+    expect([...missing.readings.keys()]).toEqual(['alice/cpu']);
+    expect([...(missing.failures?.keys() ?? [])]).toEqual([cluster.nodeName]);
+    expect(missing.failures?.get(cluster.nodeName)).toMatch(/^srun \/nonexistent\/nvidia-smi as alice in job \d+ exited with 2: .*No such file or directory/);
+    expect(missing.devices).toEqual([]);
+
+    // A program that answers, but not with nvidia-smi's XML.
+    const garbage = await sourceWith('/bin/echo').collect(servers);
+    expect([...garbage.readings.keys()]).toEqual(['alice/cpu']);
+    expect(garbage.failures?.get(cluster.nodeName)).toMatch(/nvidia-smi XML|nvidia_smi_log/);
+  });
+});
