@@ -52,6 +52,8 @@ import { GpuMonitor } from './metrics/gpu/gpu-monitor';
 import { BuiltinCuller } from './culler/builtin-culler';
 import { GpuIdleWatch } from './culler/gpu-idle-watch';
 import { KernelProbe } from './culler/kernel-probe';
+import { CullWarnings } from './culler/warnings';
+import { CullWebhook } from './culler/webhook';
 import { methodNotAllowed } from './http/api/method-not-allowed';
 import { oauthRouter } from './http/web/oauth.routes';
 import { loginRouter } from './http/web/login.routes';
@@ -171,12 +173,15 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
   const gpu = gpuMonitorFor(config, spawner, { store, metrics, clock, logger });
   const walltime = new WalltimeService({ store, backends, config, clock, logger });
+  // The culler's warnings (web-idle, max-age, GPU-idle), its webhook, and the keep-alive: one place.
+  const webhook = config.culler.webhook && new CullWebhook(config.culler.webhook, logger);
+  const warnings = config.culler.enabled ? new CullWarnings({ store, clock, logger, webhook }) : null;
   // GPU-idle actions (profiles' cull.gpuIdle) run in the culler's passes on the GPU monitor's readings.
-  const gpuIdle = config.culler.enabled && gpu.monitor ? new GpuIdleWatch({ profiles: config.profiles, store, lifecycle, source: gpu.monitor, clock, logger }) : null;
-  const culler = config.culler.enabled
-    ? new BuiltinCuller({ settings: config.culler, profiles: config.profiles, store, lifecycle, clock, logger, gpuIdle, kernels: new KernelProbe({ store, baseUrl: config.hub.baseUrl, clock }) })
+  const gpuIdle = warnings && gpu.monitor ? new GpuIdleWatch({ profiles: config.profiles, store, lifecycle, source: gpu.monitor, clock, logger, warnings }) : null;
+  const culler = warnings
+    ? new BuiltinCuller({ settings: config.culler, profiles: config.profiles, store, lifecycle, clock, logger, warnings, gpuIdle, kernels: new KernelProbe({ store, baseUrl: config.hub.baseUrl, clock }) })
     : null;
-  const app = buildExpressApp(context, oauth, { ...gpu, idle: gpuIdle }, { ledger, budgets, period: config.budgets.period }, walltime);
+  const app = buildExpressApp(context, oauth, { ...gpu, idle: gpuIdle, culling: warnings }, { ledger, budgets, period: config.budgets.period }, walltime);
 
   let server: Server | null = null;
   return {

@@ -1,7 +1,8 @@
 /**
  * The built-in culler (issue 9) in a real hub with a FakeSpawner and a controlled clock: idle
- * servers culled, active ones spared, max age, a profile's shorter timeout, named servers removed
- * only when configured, and the stop reason recorded and shown by the API.
+ * servers warned then culled, active ones spared, max age, a profile's shorter timeout and
+ * warning, named servers removed only when configured, and the stop reason recorded and shown by
+ * the API. (Real servers, the culling API and the webhook: culler-warnings.test.ts.)
  */
 import type { HubConfig } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
@@ -13,7 +14,7 @@ const MINUTE = 60_000;
 
 const PROFILES: HubConfig['profiles'] = [
   { slug: 'cpu', displayName: 'CPU', kind: 'cpu', default: true },
-  { slug: 'short', displayName: 'Short leash', kind: 'cpu', cull: { idleTimeoutSeconds: 600 } },
+  { slug: 'short', displayName: 'Short leash', kind: 'cpu', cull: { idleTimeoutSeconds: 600, warningSeconds: 60 } },
 ];
 
 interface Clocked {
@@ -79,7 +80,7 @@ describe('built-in culler', () => {
     expect(c.t.hub.culler).not.toBeNull();
   });
 
-  it('stops an idle server with reason idle, spares an active one, and the API shows the reason', async () => {
+  it('warns, then stops an idle server with reason idle, spares an active one, and the API shows the reason', async () => {
     c = await hubWith({ idleTimeoutSeconds: 3600 });
     await c.t.addUser('idle');
     await c.t.addUser('busy');
@@ -89,33 +90,46 @@ describe('built-in culler', () => {
     await touch(c.t, 'busy', '', T0 + 50 * MINUTE);
     c.advance(15 * MINUTE);
 
+    // Past the timeout but never warned: warned now, stopped a full warning (5 minutes) later.
+    expect(await c.t.hub.culler?.cullOnce()).toEqual([{ user: 'idle', server: '', reason: 'idle', kind: 'warn', removed: false }]);
+    expect((await serverModel(c.t, 'idle')).json).toMatchObject({ ready: true, message: 'This server will be stopped at 13:10 UTC after 70 minutes without activity. Use it or press Keep alive.' });
+    c.advance(5 * MINUTE - 1);
+    expect(await c.t.hub.culler?.cullOnce()).toEqual([]);
+    c.advance(1);
     const actions = await c.t.hub.culler?.cullOnce();
-    expect(actions).toEqual([{ user: 'idle', server: '', reason: 'idle', removed: false }]);
+    expect(actions).toEqual([{ user: 'idle', server: '', reason: 'idle', kind: 'stop', removed: false }]);
     const idle = await serverModel(c.t, 'idle');
-    expect(idle.json).toMatchObject({ ready: false, stopped: true, stop_reason: 'idle' });
+    expect(idle.json).toMatchObject({ ready: false, stopped: true, stop_reason: 'idle', message: 'This server was stopped at 13:10 UTC after 70 minutes without activity.' });
     const busy = await serverModel(c.t, 'busy');
-    expect(busy.json).toMatchObject({ ready: true });
+    expect(busy.json).toMatchObject({ ready: true, message: null });
   });
 
   it('stops a server at max age even while active', async () => {
     c = await hubWith({ idleTimeoutSeconds: 0, maxAgeSeconds: 7200 });
     await c.t.addUser('ann');
     await startServer(c.t, 'ann');
-    c.advance(119 * MINUTE);
+    c.advance(114 * MINUTE);
+    expect(await c.t.hub.culler?.cullOnce()).toEqual([]);
+    c.advance(MINUTE);
+    expect(await c.t.hub.culler?.cullOnce()).toEqual([{ user: 'ann', server: '', reason: 'max-age', kind: 'warn', removed: false }]);
+    expect((await serverModel(c.t, 'ann')).json).toMatchObject({ message: expect.stringMatching(/^This server will be stopped at 14:00 UTC: .* maximum age of 2 hours\. It cannot be kept alive/) });
+    c.advance(4 * MINUTE);
     await touch(c.t, 'ann', '', T0 + 119 * MINUTE);
     expect(await c.t.hub.culler?.cullOnce()).toEqual([]);
     c.advance(MINUTE);
-    expect(await c.t.hub.culler?.cullOnce()).toEqual([{ user: 'ann', server: '', reason: 'max-age', removed: false }]);
-    expect((await serverModel(c.t, 'ann')).json).toMatchObject({ stop_reason: 'max-age' });
+    expect(await c.t.hub.culler?.cullOnce()).toEqual([{ user: 'ann', server: '', reason: 'max-age', kind: 'stop', removed: false }]);
+    expect((await serverModel(c.t, 'ann')).json).toMatchObject({ stop_reason: 'max-age', message: 'This server was stopped at 14:00 UTC: it reached its maximum age (it ran for 2 hours).' });
   });
 
-  it("applies a profile's shorter idle timeout", async () => {
+  it("applies a profile's shorter idle timeout and warning", async () => {
     c = await hubWith({ idleTimeoutSeconds: 3600 });
     await c.t.addUser('ann');
     await startServer(c.t, 'ann', 'long', 'cpu');
     await startServer(c.t, 'ann', 'quick', 'short');
-    c.advance(11 * MINUTE);
-    expect(await c.t.hub.culler?.cullOnce()).toEqual([{ user: 'ann', server: 'quick', reason: 'idle', removed: false }]);
+    c.advance(9 * MINUTE);
+    expect(await c.t.hub.culler?.cullOnce()).toEqual([{ user: 'ann', server: 'quick', reason: 'idle', kind: 'warn', removed: false }]);
+    c.advance(MINUTE);
+    expect(await c.t.hub.culler?.cullOnce()).toEqual([{ user: 'ann', server: 'quick', reason: 'idle', kind: 'stop', removed: false }]);
     expect((await serverModel(c.t, 'ann', 'long')).json).toMatchObject({ ready: true });
     expect((await serverModel(c.t, 'ann', 'quick')).json).toMatchObject({ stopped: true, stop_reason: 'idle' });
   });
@@ -126,11 +140,13 @@ describe('built-in culler', () => {
     await startServer(c.t, 'ann');
     await startServer(c.t, 'ann', 'extra');
     c.advance(11 * MINUTE);
+    expect((await c.t.hub.culler?.cullOnce())?.map((a) => a.kind)).toEqual(['warn', 'warn']);
+    c.advance(5 * MINUTE);
     const actions = await c.t.hub.culler?.cullOnce();
     expect(actions).toEqual(
       expect.arrayContaining([
-        { user: 'ann', server: '', reason: 'idle', removed: false },
-        { user: 'ann', server: 'extra', reason: 'idle', removed: true },
+        { user: 'ann', server: '', reason: 'idle', kind: 'stop', removed: false },
+        { user: 'ann', server: 'extra', reason: 'idle', kind: 'stop', removed: true },
       ]),
     );
     expect((await serverModel(c.t, 'ann', 'extra')).status).toBe(404);

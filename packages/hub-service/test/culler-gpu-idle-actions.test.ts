@@ -5,7 +5,7 @@
  * idle capture. The test runs the culler's passes. Checked: the stop profile's server is warned,
  * then stopped with the stop reason `gpu-idle` and a message saying why; the notify profile's
  * server gets a notice and keeps running; a token without scopes gets 403 on the keep-alive; a
- * hub without the culler answers `gpu_idle_off`.
+ * hub without the culler answers `gpu_idle_off` (GPU-idle state) and `culler_off` (keep-alive).
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,16 +113,16 @@ describe('GPU-idle stop and notify of real servers', () => {
       'the stop and the notice',
       async () => {
         seen.push(...(await culler.cullOnce()));
-        const done = (user: string, kind: CullAction['gpuIdle']): boolean => seen.some((a) => a.user === user && a.gpuIdle === kind);
+        const done = (user: string, kind: CullAction['kind']): boolean => seen.some((a) => a.user === user && a.reason === 'gpu-idle' && a.kind === kind);
         return done(STOPPED, 'stop') && done(NOTIFIED, 'notify') ? true : undefined;
       },
       120_000,
       500,
     );
-    const stops = seen.filter((a) => a.user === STOPPED).map((a) => a.gpuIdle);
+    const stops = seen.filter((a) => a.user === STOPPED).map((a) => a.kind);
     expect(stops.indexOf('warn')).toBeGreaterThanOrEqual(0);
     expect(stops.indexOf('warn')).toBeLessThan(stops.indexOf('stop'));
-    expect(seen.filter((a) => a.user === NOTIFIED).map((a) => a.gpuIdle)).not.toContain('stop');
+    expect(seen.filter((a) => a.user === NOTIFIED).map((a) => a.kind)).not.toContain('stop');
 
     const stopped = await server(STOPPED);
     expect(stopped.ready).toBe(false);
@@ -137,12 +137,14 @@ describe('GPU-idle stop and notify of real servers', () => {
     expect(again.filter((a) => a.user === NOTIFIED)).toEqual([]);
   });
 
-  it('answers gpu_idle_off on a hub without the culler', async () => {
+  it('answers gpu_idle_off (GPU-idle state) and culler_off (keep-alive) on a hub without the culler', async () => {
     const off = await startTestHub({ config: { gpuMetrics: { enabled: true, nvidiaSmi: path.join(dir, 'nvidia-smi'), intervalSeconds: 1, commandTimeoutSeconds: 10 } } });
     try {
       const token = await off.addUser('gpuidle-off');
+      const state = await apiCall(`${off.apiUrl}/clusterhub/users/gpuidle-off/server/gpu-idle`, { token });
+      expect([state.status, errorCode(state)]).toEqual([404, 'gpu_idle_off']);
       const reply = await apiCall(`${off.apiUrl}/clusterhub/users/gpuidle-off/server/keep-alive`, { method: 'POST', token });
-      expect([reply.status, errorCode(reply)]).toEqual([404, 'gpu_idle_off']);
+      expect([reply.status, errorCode(reply)]).toEqual([404, 'culler_off']);
     } finally {
       await off.stop();
     }

@@ -4,13 +4,14 @@
  * script in test/fixtures/gpu that replays recorded outputs; NOT NVIDIA's tool) that shows the
  * server's kernel on the real H200 captures. Checked, with the culler's passes run by the test:
  * a replayed busy run is left alone; memory held at 0 % brings a warning (server message and the
- * gpu-idle API) before any action; the keep-alive (scopes checked) takes the warning back and
- * restarts the idle period; the next warning is followed by the downshift: the server runs again
- * on the CPU profile, says why, and the user's file and Lab workspace are still there.
+ * gpu-idle and culling APIs) before any action; the keep-alive (scopes checked) takes the warning
+ * back and restarts the idle period; the next warning is followed by the downshift: the server
+ * runs again on the CPU profile, says why (its message and the culling API's last action), and the
+ * user's file and Lab workspace are still there.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { HubConfig } from '@clusterhub/shared';
+import type { CullingModel, HubConfig } from '@clusterhub/shared';
 import { apiCall, errorCode } from './harness/api-call';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { KernelChannel, pollUntil, startKernel, waitForReady } from './harness/singleuser';
@@ -67,12 +68,18 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
   let channel: KernelChannel | null = null;
   const serverUrl = (): string => `${t.publicUrl}/user/${ALICE}/`;
   const idleUrl = `/clusterhub/users/${ALICE}/server/gpu-idle`;
+  const cullingUrl = `/clusterhub/users/${ALICE}/server/culling`;
   const keepUrl = `/clusterhub/users/${ALICE}/server/keep-alive`;
 
   const idleState = async (): Promise<IdleJson> => {
     const reply = await apiCall(`${t.apiUrl}${idleUrl}`, { token: aliceToken });
     expect(reply.status).toBe(200);
     return reply.json as IdleJson;
+  };
+  const culling = async (): Promise<CullingModel> => {
+    const reply = await apiCall(`${t.apiUrl}${cullingUrl}`, { token: aliceToken });
+    expect(reply.status).toBe(200);
+    return reply.json as CullingModel;
   };
   const server = async (): Promise<ServerJson> => {
     const reply = await apiCall(`${t.apiUrl}/users/${ALICE}`, { token: aliceToken });
@@ -82,7 +89,7 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
     return model;
   };
   /** Runs culler passes until one did `kind` to alice's server; the actions of all passes. */
-  const passUntil = async (kind: NonNullable<CullAction['gpuIdle']>): Promise<CullAction[]> => {
+  const passUntil = async (kind: CullAction['kind']): Promise<CullAction[]> => {
     const seen: CullAction[] = [];
     const culler = t.hub.culler;
     if (!culler) throw new Error('no culler');
@@ -91,7 +98,7 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
       async () => {
         const actions = await culler.cullOnce();
         seen.push(...actions);
-        return actions.some((a) => a.user === ALICE && a.gpuIdle === kind) ? true : undefined;
+        return actions.some((a) => a.user === ALICE && a.reason === 'gpu-idle' && a.kind === kind) ? true : undefined;
       },
       120_000,
       500,
@@ -167,6 +174,13 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
     const model = await server();
     expect(model.profile).toBe('gpu-1x');
     expect(model.message).toMatch(/^GPU idle: this server has not used its GPU since \d\d:\d\d UTC\. It will be moved to CPU \(your files stay as they are\) at \d\d:\d\d UTC/);
+    // The warning as the Lab reads it.
+    expect(await culling()).toEqual({
+      user: ALICE,
+      server: '',
+      warning: { reason: 'gpu-idle', action: 'downshift', action_at: state.action_at, message: model.message, keep_alive: true },
+      last_action: null,
+    });
   });
 
   it('takes the warning back on a keep-alive from its owner, and only its owner', async () => {
@@ -175,7 +189,8 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
     const before = Date.now();
     const kept = await apiCall(`${t.apiUrl}${keepUrl}`, { method: 'POST', token: aliceToken });
     expect(kept.status).toBe(200);
-    const state = kept.json as IdleJson;
+    expect(kept.json).toMatchObject({ user: ALICE, server: '', warning: null });
+    const state = await idleState();
     expect(state.warned_at).toBeNull();
     const keptAt = Date.parse(state.kept_alive_at ?? '');
     expect(keptAt).toBeGreaterThanOrEqual(before - 1000);
@@ -192,13 +207,15 @@ describe('GPU-idle downshift of a real server, GPU use replayed from the real H2
     channel = null;
     const actions = [...warned, ...(await passUntil('downshift'))];
     // Warned (at least once) before the action; no stop or downshift without that.
-    const kinds = actions.filter((a) => a.user === ALICE).map((a) => a.gpuIdle);
+    const kinds = actions.filter((a) => a.user === ALICE).map((a) => a.kind);
     expect(kinds.indexOf('warn')).toBeGreaterThanOrEqual(0);
     expect(kinds.indexOf('warn')).toBeLessThan(kinds.indexOf('downshift'));
 
     const model = await server();
     expect(model).toMatchObject({ ready: true, profile: 'cpu' });
     expect(model.message).toMatch(/^Your GPU server was moved to CPU at \d\d:\d\d UTC after (less than a minute|\d+ minutes?) without GPU use; your files are as you left them\.$/);
+    // The Lab shows it at the next visit: the culler's last action, at the restart.
+    expect(await culling()).toEqual({ user: ALICE, server: '', warning: null, last_action: { reason: 'gpu-idle', at: model.started, message: model.message } });
     await waitForReady(t, ALICE);
     channel = await KernelChannel.open(serverUrl(), await startKernel(serverUrl(), aliceToken), aliceToken);
     expect(await channel.execute("import os; open(os.path.expanduser('~/gpu-idle-kept.txt')).read()")).toBe("'written on the GPU profile'");

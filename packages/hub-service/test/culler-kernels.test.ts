@@ -1,8 +1,9 @@
 /**
  * Busy kernels as activity (issue 9) with a real jupyterhub-singleuser server and the hub's clock
  * moved on by the test: a cell that runs silently (no output, so the server reports no activity
- * after its start) keeps the server although the hub saw no activity for longer than the idle
- * timeout; once the cell is interrupted, the next pass stops the server with the reason `idle`.
+ * after its start) keeps the server, unwarned, although the hub saw no activity for longer than
+ * the idle timeout; once the cell is interrupted, the next pass warns the server and the pass a
+ * warning later stops it with the reason `idle`.
  * The hub asks the server for its kernels with a token it mints for the purpose and deletes after.
  */
 import { startTestHub, type TestHub } from './harness/hub-harness';
@@ -55,6 +56,7 @@ describe('built-in culler: a busy kernel is activity', () => {
     expect(kept?.filter((a) => a.user === USER)).toEqual([]);
     const model = await serverModel(t, USER);
     expect(model?.ready).toBe(true);
+    expect(model?.message).toBeNull();
     // The busy kernel counted as activity at the pass.
     expect(Date.parse(String(model?.last_activity))).toBeGreaterThanOrEqual(Date.now() + offset - 60_000);
     // The token minted for the question is gone.
@@ -75,8 +77,11 @@ describe('built-in culler: a busy kernel is activity', () => {
     channel = null;
 
     offset += 2 * HOUR;
+    const warned = await t.hub.culler?.cullOnce();
+    expect(warned?.filter((a) => a.user === USER)).toEqual([{ user: USER, server: '', reason: 'idle', kind: 'warn', removed: false }]);
+    offset += 5 * 60_000;
     const culled = await t.hub.culler?.cullOnce();
-    expect(culled?.filter((a) => a.user === USER)).toEqual([{ user: USER, server: '', reason: 'idle', removed: false }]);
+    expect(culled?.filter((a) => a.user === USER)).toEqual([{ user: USER, server: '', reason: 'idle', kind: 'stop', removed: false }]);
     const stopped = await serverModel(t, USER, { includeStopped: true });
     expect(stopped?.stop_reason).toBe('idle');
   });

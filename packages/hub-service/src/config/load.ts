@@ -10,6 +10,7 @@ import { DEFAULT_PROFILES, type HubConfig, type OidcConfig } from '@clusterhub/s
 import { backendProblems } from './backend-checks';
 import { resolveBackends } from './backends';
 import { budgetProblems } from './budget-checks';
+import { cullerProblems, resolveCullerWebhook } from './culler-checks';
 import { gpuIdleProblems } from './gpu-idle-checks';
 import { ConfigError } from './config-error';
 import { deepFreeze } from './deep-freeze';
@@ -275,6 +276,8 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       idleTimeoutSeconds: filled(culler.idleTimeoutSeconds, 'culler.idleTimeoutSeconds'),
       maxAgeSeconds: filled(culler.maxAgeSeconds, 'culler.maxAgeSeconds'),
       removeNamedServers: filled(culler.removeNamedServers, 'culler.removeNamedServers'),
+      warningSeconds: filled(culler.warningSeconds, 'culler.warningSeconds'),
+      webhook: resolveCullerWebhook(culler.webhook, env),
     },
   };
 }
@@ -304,7 +307,7 @@ export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): R
   const doc = prepare(raw);
   const validate = compileConfigValidator();
   if (!validate(doc)) throw new ConfigError(formatSchemaErrors(validate.errors ?? []), file);
-  const problems = [...semanticProblems(doc, env), ...budgetProblems(doc), ...gpuIdleProblems(doc), ...backendProblems(doc, env)];
+  const problems = [...semanticProblems(doc, env), ...budgetProblems(doc), ...gpuIdleProblems(doc), ...cullerProblems(doc, env), ...backendProblems(doc, env)];
   if (problems.length > 0) throw new ConfigError(problems, file);
   const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file);
   const placement = [workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir), gpuHistoryProblem(resolved.gpuMetrics)].filter((p) => p !== null);

@@ -108,6 +108,10 @@ export interface ResolvedConfig {
     readonly idleTimeoutSeconds: number;
     readonly maxAgeSeconds: number;
     readonly removeNamedServers: boolean;
+    /** Warning before a web-idle or max-age stop, seconds (a profile's `cull.warningSeconds` overrides it). */
+    readonly warningSeconds: number;
+    /** Where warnings and actions are POSTed, with the signing key read from `secretEnv`; null: none. */
+    readonly webhook: { readonly url: string; readonly secret: string | null; readonly timeoutSeconds: number } | null;
   };
 }
 

@@ -4,8 +4,9 @@
  * warnings and notices go into the server's message (the Lab and the home page show it), the
  * action (stop with reason `gpu-idle`, or downshift: stop and start again on the cheaper profile)
  * goes through the server lifecycle. A keep-alive from the user restarts the idle clock.
- * Warnings, notices and keep-alives of the current start are kept in memory: after a hub restart
- * a server is warned again before any action.
+ * Warnings, notices and keep-alives are held by the culler's {@link CullWarnings} (the same place
+ * as the web-idle and max-age warnings): after a hub restart a server is warned again before any
+ * action.
  */
 import type { ProfileConfig } from '@clusterhub/shared';
 import type { Clock } from '../lib/clock';
@@ -13,6 +14,8 @@ import type { Logger } from '../observability/logger';
 import type { ServerLifecycle } from '../services/server-lifecycle';
 import type { ServerRecord, Store, UserRecord } from '../store/store';
 import { actionDueAt, decideGpuIdle, gpuIdleRule, idleClockStart, type GpuIdleRule } from './gpu-idle';
+import { DOWNSHIFT_MESSAGE_PREFIX, GPU_IDLE_NOTICE_PREFIX, stoppedAt, type CullWarning, type CullWarnings } from './warnings';
+import { clockTime, duration } from './wording';
 
 /** Where GPU idleness comes from (the GPU monitor). */
 export interface GpuIdleSource {
@@ -28,10 +31,9 @@ export interface GpuIdleWatchDeps {
   readonly source: GpuIdleSource;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where warnings, notices and keep-alives are kept (shared with the web-idle and max-age rules). */
+  readonly warnings: CullWarnings;
 }
-
-/** The start of every GPU-idle warning or notice; such a message is taken back when no longer true. */
-export const GPU_IDLE_NOTICE_PREFIX = 'GPU idle:';
 
 /** What a pass did to one server. */
 export interface GpuIdleOutcome {
@@ -54,30 +56,8 @@ export interface GpuIdleStatus {
   readonly actionAt: Date | null;
 }
 
-interface Marks {
-  /** The start these marks belong to. */
-  readonly started: number | null;
-  warnedAt: number | null;
-  notifiedAt: number | null;
-  keepAliveAt: number | null;
-}
-
-/** `14:05 UTC`. */
-function clockTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
-}
-
-/** `5 minutes`, `1 minute`, `less than a minute` (rounded to whole minutes). */
-function duration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 1) return 'less than a minute';
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
-}
-
 /** See the module comment. */
 export class GpuIdleWatch {
-  private readonly marks = new Map<number, Marks>();
-
   /** @param deps profiles, store, lifecycle, GPU idleness source, clock and logger. */
   constructor(private readonly deps: GpuIdleWatchDeps) {}
 
@@ -91,24 +71,19 @@ export class GpuIdleWatch {
     return gpuIdleRule(this.profileOf(server.profile)?.cull?.gpuIdle);
   }
 
-  private marksOf(server: ServerRecord): Marks {
-    const started = server.started?.getTime() ?? null;
-    let marks = this.marks.get(server.id);
-    if (!marks || marks.started !== started) {
-      marks = { started, warnedAt: null, notifiedAt: null, keepAliveAt: null };
-      this.marks.set(server.id, marks);
-    }
-    return marks;
-  }
-
   private idleSince(user: UserRecord, server: ServerRecord): number | null {
     return this.deps.source.idleSince({ user: user.name, server: server.name, profile: server.profile, state: server.state, started: server.started });
   }
 
-  /** Forgets the marks of servers not in `active` (stopped, removed). */
-  retain(active: Iterable<number>): void {
-    const keep = new Set(active);
-    for (const id of [...this.marks.keys()]) if (!keep.has(id)) this.marks.delete(id);
+  /** The GPU-idle warning (or notice) in force and the last keep-alive of this start (ms). */
+  private marksOf(server: ServerRecord): { warnedAt: number | null; notifiedAt: number | null; keepAliveAt: number | null } {
+    const warnings = this.deps.warnings;
+    const given: CullWarning | null = warnings.warning(server, 'gpu');
+    return {
+      warnedAt: given !== null && given.action !== 'notify' ? given.warnedAt : null,
+      notifiedAt: given !== null && given.action === 'notify' ? given.warnedAt : null,
+      keepAliveAt: warnings.keepAliveAt(server),
+    };
   }
 
   /** A server's GPU-idle state now. */
@@ -126,19 +101,6 @@ export class GpuIdleWatch {
     return { rule, idleSince: date(idleSince), keptAliveAt: date(marks?.keepAliveAt ?? null), warnedAt: date(warnedAt), actionAt: date(actionAt) };
   }
 
-  /**
-   * The user keeps the server: the idle period starts again now, a warning or notice is taken
-   * back, and the keep-alive counts as activity for the web-idle timeout too.
-   */
-  async keepAlive(user: UserRecord, server: ServerRecord): Promise<GpuIdleStatus> {
-    const now = this.deps.clock();
-    this.marksOf(server).keepAliveAt = now;
-    await this.deps.store.servers.touchActivity(server.id, new Date(now));
-    const current = server.message?.startsWith(GPU_IDLE_NOTICE_PREFIX) ? ((await this.deps.store.servers.update(server.id, { message: null })) ?? server) : server;
-    this.deps.logger.info({ user: user.name, server: server.name }, 'GPU-idle keep-alive');
-    return this.status(user, current);
-  }
-
   /** Judges one running server (a culler pass calls this for servers it keeps); what it did, or null. */
   async check(user: UserRecord, server: ServerRecord): Promise<GpuIdleOutcome | null> {
     const rule = this.ruleOf(server);
@@ -151,28 +113,31 @@ export class GpuIdleWatch {
       case 'none':
         return null;
       case 'clear':
-        marks.warnedAt = null;
-        marks.notifiedAt = null;
-        if (server.message?.startsWith(GPU_IDLE_NOTICE_PREFIX)) await this.deps.store.servers.update(server.id, { message: null });
+        await this.deps.warnings.takeBack(server, 'gpu');
         return outcome('clear');
       case 'notify':
-        marks.notifiedAt = now;
-        await this.deps.store.servers.update(server.id, {
+        await this.deps.warnings.warn(user, server, {
+          reason: 'gpu-idle',
+          action: 'notify',
+          warnedAt: now,
+          actionAt: decision.idleSince + rule.periodMs,
+          keepAlive: true,
           message: `${GPU_IDLE_NOTICE_PREFIX} this server has held its GPU without using it since ${clockTime(decision.idleSince)} (${duration(now - decision.idleSince)}). Stop it when you are done, so that others can use the GPU.`,
         });
-        this.deps.logger.info({ user: user.name, server: server.name }, 'GPU-idle notice');
         return outcome('notify');
       case 'warn': {
-        marks.warnedAt = now;
         const what = decision.action === 'stop' ? 'stopped' : `moved to ${this.targetName(rule)} (your files stay as they are)`;
-        await this.deps.store.servers.update(server.id, {
+        await this.deps.warnings.warn(user, server, {
+          reason: 'gpu-idle',
+          action: decision.action,
+          warnedAt: now,
+          actionAt: decision.actionAt,
+          keepAlive: true,
           message: `${GPU_IDLE_NOTICE_PREFIX} this server has not used its GPU since ${clockTime(decision.idleSince)}. It will be ${what} at ${clockTime(decision.actionAt)} (in ${duration(decision.actionAt - now)}) unless the GPU is used again or you keep it.`,
         });
-        this.deps.logger.info({ user: user.name, server: server.name, action: decision.action, at: new Date(decision.actionAt).toISOString() }, 'GPU-idle warning');
         return outcome('warn');
       }
       case 'act':
-        this.marks.delete(server.id);
         return decision.action === 'stop' ? this.stop(user, server, now - decision.idleSince) : this.downshift(user, server, rule, now - decision.idleSince);
     }
   }
@@ -183,7 +148,10 @@ export class GpuIdleWatch {
 
   private async stop(user: UserRecord, server: ServerRecord, idleMs: number): Promise<GpuIdleOutcome> {
     await this.deps.lifecycle.stop(user, server, 'gpu-idle');
-    await this.deps.store.servers.update(server.id, { message: `This server was stopped at ${clockTime(this.deps.clock())} after ${duration(idleMs)} without GPU use.` });
+    const at = stoppedAt(await this.deps.store.servers.getById(server.id), this.deps.clock());
+    const message = `This server was stopped at ${clockTime(at)} after ${duration(idleMs)} without GPU use.`;
+    await this.deps.store.servers.update(server.id, { message });
+    this.deps.warnings.acted(user, server, { reason: 'gpu-idle', action: 'stop', message, at });
     this.deps.logger.info({ user: user.name, server: server.name, reason: 'gpu-idle' }, 'stopped GPU-idle server');
     return { kind: 'stop', user: user.name, server: server.name };
   }
@@ -197,15 +165,18 @@ export class GpuIdleWatch {
       if (!target) throw new Error(`no profile ${String(rule.downshiftTo)}`);
       const start = await this.deps.lifecycle.start(user, stopped, { profile: target, userOptions: {} });
       await start.done;
-      await this.deps.store.servers.update(server.id, {
-        message: `Your GPU server was moved to ${target.displayName} at ${at} after ${duration(idleMs)} without GPU use; your files are as you left them.`,
-      });
+      const restarted = await this.deps.store.servers.getById(server.id);
+      const message = `${DOWNSHIFT_MESSAGE_PREFIX}${target.displayName} at ${at} after ${duration(idleMs)} without GPU use; your files are as you left them.`;
+      await this.deps.store.servers.update(server.id, { message });
+      // The last action as the record keeps it: at the restart (see lastCullAction).
+      this.deps.warnings.acted(user, server, { reason: 'gpu-idle', action: 'downshift', message, at: restarted?.started?.getTime() ?? this.deps.clock() });
       this.deps.logger.info({ user: user.name, server: server.name, profile: target.slug }, 'downshifted GPU-idle server');
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      await this.deps.store.servers.update(server.id, {
-        message: `Your GPU server was stopped at ${at} after ${duration(idleMs)} without GPU use; starting it on ${this.targetName(rule)} failed: ${why}`,
-      });
+      // The record keeps why it stopped (its last action), whatever the failed start wrote.
+      const message = `Your GPU server was stopped at ${at} after ${duration(idleMs)} without GPU use; starting it on ${this.targetName(rule)} failed: ${why}`;
+      await this.deps.store.servers.update(server.id, { stopReason: 'gpu-idle', message });
+      this.deps.warnings.acted(user, server, { reason: 'gpu-idle', action: 'downshift', message, at: stoppedAt(await this.deps.store.servers.getById(server.id), this.deps.clock()) });
       this.deps.logger.error({ user: user.name, server: server.name, err: why }, 'GPU-idle downshift: the restart failed');
     }
     return { kind: 'downshift', user: user.name, server: server.name };

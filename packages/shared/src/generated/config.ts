@@ -671,6 +671,10 @@ export interface CullPolicy {
    * Stop after this long regardless of activity; 0 disables.
    */
   maxAgeSeconds?: number;
+  /**
+   * Warn this long before a web-idle or max-age stop of this profile's servers; overrides culler.warningSeconds.
+   */
+  warningSeconds?: number;
   gpuIdle?: GpuIdlePolicy;
 }
 /**
@@ -847,4 +851,26 @@ export interface CullerConfig {
    * Remove named servers that are culled (not only stop them); the default server is never removed.
    */
   removeNamedServers?: boolean;
+  /**
+   * Warn this long before a web-idle or max-age stop (the server's message and GET …/server/culling), capped at the rule's timeout; 0: the warning still comes one pass before the stop. A profile's cull.warningSeconds overrides it.
+   */
+  warningSeconds?: number;
+  webhook?: CullerWebhookConfig;
+}
+/**
+ * The hub POSTs a JSON event to this URL on every culler warning and action, e.g. for an e-mail relay (docs/culler.md). One attempt per event; failures are logged.
+ */
+export interface CullerWebhookConfig {
+  /**
+   * Where the events are POSTed (http or https).
+   */
+  url: string;
+  /**
+   * Environment variable holding the signing key: each POST then carries X-Clusterhub-Signature: sha256=<hex HMAC-SHA256 of the body>. The variable must be set.
+   */
+  secretEnv?: string;
+  /**
+   * How long one delivery may take before it is given up.
+   */
+  timeoutSeconds?: number;
 }

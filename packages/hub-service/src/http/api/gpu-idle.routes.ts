@@ -23,15 +23,11 @@ function statusJson(user: UserRecord, server: ServerRecord, status: GpuIdleStatu
 }
 
 /**
- * GPU-idle endpoints (docs/culler.md), for the Lab's notification and for scripts:
- * - `GET /clusterhub/users/:name/server/gpu-idle` (and `…/servers/:server/gpu-idle`): the rule of
- *   the server's profile, since when its GPU is idle, and when the action is due; needs
- *   `read:servers` on that server;
- * - `POST /clusterhub/users/:name/server/keep-alive` (and `…/servers/:server/keep-alive`): the
- *   user keeps the server: the idle period starts again, a warning is taken back; needs `servers`
- *   or `users:activity` on it (the owner, admins, the server's own token). 424 `server_not_running`
- *   for a server that is not running.
- * Both answer 404 `gpu_idle_off` when the hub does no GPU-idle handling (culler or GPU metrics off).
+ * The GPU-idle endpoint (docs/culler.md), for scripts and admins: `GET
+ * /clusterhub/users/:name/server/gpu-idle` (and `…/servers/:server/gpu-idle`): the rule of the
+ * server's profile, since when its GPU is idle, and when the action is due; needs `read:servers`
+ * on that server; 404 `gpu_idle_off` when the hub does no GPU-idle handling (culler or GPU
+ * metrics off). The keep-alive and the warning in force are the culler's (culling.routes.ts).
  */
 export function gpuIdleRouter(ctx: HubContext, watch: GpuIdleWatch | null): Router {
   const router = Router();
@@ -50,14 +46,7 @@ export function gpuIdleRouter(ctx: HubContext, watch: GpuIdleWatch | null): Rout
     if (!server) throw new HubError('not_found', `${user.name} has no server named ${param(req, 'server')}.`);
     res.json(statusJson(user, server, watch.status(user, server)));
   });
-  const keep = asyncHandler(async (req: Request, res: Response) => {
-    const { user, server, watch } = await target(req, ['servers', 'users:activity']);
-    if (!server || server.state !== 'running') throw new HubError('server_not_running');
-    res.json(statusJson(user, server, await watch.keepAlive(user, server)));
-  });
   router.get('/clusterhub/users/:name/server/gpu-idle', show);
   router.get('/clusterhub/users/:name/servers/:server/gpu-idle', show);
-  router.post('/clusterhub/users/:name/server/keep-alive', keep);
-  router.post('/clusterhub/users/:name/servers/:server/keep-alive', keep);
   return router;
 }

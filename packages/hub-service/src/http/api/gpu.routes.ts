@@ -1,10 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import type { GpuIdleWatch } from '../../culler/gpu-idle-watch';
+import type { CullWarnings } from '../../culler/warnings';
 import type { GpuMonitor } from '../../metrics/gpu/gpu-monitor';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { asyncHandler, param } from '../async-handler';
 import { requireScope } from '../auth-guard';
+import { cullingRouter } from './culling.routes';
 import { gpuIdleRouter } from './gpu-idle.routes';
 import { requireAnyScope, userResource } from './scope-check';
 
@@ -16,6 +18,8 @@ export interface GpuRouterDeps {
   readonly disabledReason: string;
   /** GPU-idle handling (culler and GPU metrics on), served by {@link gpuIdleRouter}; absent or null: off. */
   readonly idle?: GpuIdleWatch | null;
+  /** The culler's warnings (culler on), served by {@link cullingRouter}; absent or null: off. */
+  readonly culling?: CullWarnings | null;
 }
 
 /**
@@ -26,7 +30,8 @@ export interface GpuRouterDeps {
  * - `GET /clusterhub/gpus`: every GPU and MIG device of the last sample and who holds it; needs
  *   `read:servers` on every user (admins).
  * Both answer 404 `gpu_metrics_disabled` (after the scope check) when the hub collects nothing.
- * The GPU-idle status and keep-alive endpoints are mounted here too ({@link gpuIdleRouter}).
+ * The GPU-idle status ({@link gpuIdleRouter}) and the culler's culling and keep-alive endpoints
+ * ({@link cullingRouter}) are mounted here too.
  */
 export function gpuRouter(ctx: HubContext, deps: GpuRouterDeps): Router {
   const router = Router();
@@ -62,6 +67,7 @@ export function gpuRouter(ctx: HubContext, deps: GpuRouterDeps): Router {
     res.json(monitorOrRefuse().overview());
   });
   router.use(gpuIdleRouter(ctx, deps.idle ?? null));
+  router.use(cullingRouter(ctx, deps.culling ?? null));
 
   return router;
 }
