@@ -104,7 +104,7 @@ describe('built-in culler', () => {
     expect(busy.json).toMatchObject({ ready: true, message: null });
   });
 
-  it('stops a server at max age even while active', async () => {
+  it('warns, then stops a server at max age even while active', async () => {
     c = await hubWith({ idleTimeoutSeconds: 0, maxAgeSeconds: 7200 });
     await c.t.addUser('ann');
     await startServer(c.t, 'ann');
@@ -132,6 +132,21 @@ describe('built-in culler', () => {
     expect(await c.t.hub.culler?.cullOnce()).toEqual([{ user: 'ann', server: 'quick', reason: 'idle', kind: 'stop', removed: false }]);
     expect((await serverModel(c.t, 'ann', 'long')).json).toMatchObject({ ready: true });
     expect((await serverModel(c.t, 'ann', 'quick')).json).toMatchObject({ stopped: true, stop_reason: 'idle' });
+  });
+
+  it('clears a warning message left from before a hub restart, and warns again before any stop', async () => {
+    c = await hubWith({ idleTimeoutSeconds: 3600 });
+    await c.t.addUser('ann');
+    await startServer(c.t, 'ann');
+    const store = c.t.hub.context.store;
+    const server = await store.servers.get((await store.users.getByName('ann'))?.id ?? 0, '');
+    // As a restarted hub finds it: the message on the record, no warning in memory.
+    await store.servers.update(server?.id ?? 0, { message: 'This server will be stopped at 12:30 UTC after 30 minutes without activity. Use it or press Keep alive.' });
+    c.advance(10 * MINUTE);
+    expect(await c.t.hub.culler?.cullOnce()).toEqual([]);
+    expect((await serverModel(c.t, 'ann')).json).toMatchObject({ ready: true, message: null });
+    c.advance(50 * MINUTE);
+    expect((await c.t.hub.culler?.cullOnce())?.map((a) => a.kind)).toEqual(['warn']);
   });
 
   it('removes named servers only when configured, never the default server', async () => {
