@@ -2,7 +2,7 @@
  * The tokens this extension provides to other plugins, each paired with its interface.
  */
 import { Token } from '@lumino/coreutils';
-import type { IHubIdentity, IHubProfile, IHubUser } from './client/hub-models';
+import type { IHubCulling, IHubIdentity, IHubProfile, IHubUser } from './client/hub-models';
 
 /** Options every hub call accepts. */
 export interface IHubCallOptions {
@@ -22,6 +22,10 @@ export interface IHubClient {
   getUser(name: string, options?: IHubCallOptions): Promise<IHubUser>;
   /** The profiles the caller may see, with `allowed` (`GET /hub/api/clusterhub/profiles`). */
   listProfiles(options?: IHubCallOptions): Promise<IHubProfile[]>;
+  /** The culler's warning and last action for a server (`GET /hub/api/clusterhub/users/:name/server/culling`). */
+  getCulling(user: string, server: string, options?: IHubCallOptions): Promise<IHubCulling>;
+  /** Keeps a server (`POST …/keep-alive`: takes an idle warning back); answers its culling model afterwards. */
+  keepAlive(user: string, server: string, options?: IHubCallOptions): Promise<IHubCulling>;
 }
 
 /** The hub client service. */

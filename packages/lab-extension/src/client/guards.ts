@@ -4,7 +4,7 @@
  * can trust what the client returns. Pure: no JupyterLab imports.
  */
 import { SERVER_STATES, isErrorCode, parseQuantity, type ApiErrorBody, type ServerState } from '@clusterhub/shared';
-import type { IHubIdentity, IHubProfile, IHubServer, IHubUser } from './hub-models';
+import type { IHubCulling, IHubIdentity, IHubProfile, IHubServer, IHubUser } from './hub-models';
 
 /** A JSON object (not null, not an array). */
 export type JsonObject = Record<string, unknown>;
@@ -150,4 +150,36 @@ export function isHubProfile(value: unknown): value is IHubProfile {
 /** True for an array of profiles. */
 export function isHubProfileList(value: unknown): value is IHubProfile[] {
   return Array.isArray(value) && value.every(isHubProfile);
+}
+
+const CULL_REASONS = ['idle', 'max-age', 'gpu-idle'];
+const CULL_ACTIONS = ['stop', 'downshift', 'notify'];
+const isIsoTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+
+/** True for a warning of the culling model. */
+function isCullWarning(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    CULL_REASONS.includes(String(value['reason'])) &&
+    CULL_ACTIONS.includes(String(value['action'])) &&
+    isIsoTime(value['action_at']) &&
+    isString(value['message']) &&
+    isBoolean(value['keep_alive'])
+  );
+}
+
+/** True for the culler's last action of the culling model. */
+function isCullLastAction(value: unknown): boolean {
+  return isObject(value) && CULL_REASONS.includes(String(value['reason'])) && isIsoTime(value['at']) && isStringOrNull(value['message']);
+}
+
+/** True for the culling model (`GET …/server/culling`, `POST …/server/keep-alive`). */
+export function isHubCulling(value: unknown): value is IHubCulling {
+  return (
+    isObject(value) &&
+    isString(value['user']) &&
+    isString(value['server']) &&
+    (value['warning'] === null || isCullWarning(value['warning'])) &&
+    (value['last_action'] === null || isCullLastAction(value['last_action']))
+  );
 }

@@ -2,10 +2,10 @@
  * The hub REST client: one method per endpoint the panels use, each a thin call of
  * {@link hubRequest} with its path and guard. Pure: no JupyterLab imports.
  */
-import { PROFILES_PATH, userPath } from '@clusterhub/shared';
+import { PROFILES_PATH, cullingPath, keepAlivePath, userPath } from '@clusterhub/shared';
 import type { IHubCallOptions, IHubClient } from '../tokens';
-import { isHubIdentity, isHubProfileList, isHubUser } from './guards';
-import type { IHubIdentity, IHubProfile, IHubUser } from './hub-models';
+import { isHubCulling, isHubIdentity, isHubProfileList, isHubUser } from './guards';
+import type { IHubCulling, IHubIdentity, IHubProfile, IHubUser } from './hub-models';
 import { hubRequest, type IHubConnection } from './request';
 
 /** The {@link IHubClient} implementation over one {@link IHubConnection}. */
@@ -28,6 +28,16 @@ export class HubClient implements IHubClient {
   /** @inheritdoc */
   listProfiles(options: IHubCallOptions = {}): Promise<IHubProfile[]> {
     return hubRequest(this._connection, { path: PROFILES_PATH, validate: isHubProfileList, signal: options.signal });
+  }
+
+  /** @inheritdoc */
+  getCulling(user: string, server: string, options: IHubCallOptions = {}): Promise<IHubCulling> {
+    return hubRequest(this._connection, { path: cullingPath(user, server), validate: isHubCulling, signal: options.signal });
+  }
+
+  /** @inheritdoc */
+  keepAlive(user: string, server: string, options: IHubCallOptions = {}): Promise<IHubCulling> {
+    return hubRequest(this._connection, { path: keepAlivePath(user, server), method: 'POST', validate: isHubCulling, signal: options.signal });
   }
 
   private readonly _connection: IHubConnection;

@@ -4,7 +4,7 @@
  * only the fields checked by the guards in `guards.ts` appear, so the types never claim more than
  * was verified. clusterhub's own additions are optional, so a plain JupyterHub answer also passes.
  */
-import type { IdentityModel, ProfileModel, ServerModel, UserModel } from '@clusterhub/shared';
+import type { CullingModel, IdentityModel, ProfileModel, ServerModel, UserModel } from '@clusterhub/shared';
 
 /** A user server, as listed in `user.servers`. */
 export interface IHubServer
@@ -28,3 +28,6 @@ export interface IHubIdentity extends Pick<IdentityModel, 'kind' | 'name' | 'sco
 
 /** A profile the hub offers, from `GET /hub/api/clusterhub/profiles`. */
 export type IHubProfile = ProfileModel;
+
+/** The culler's view of a server, from `GET /hub/api/clusterhub/users/:name/server/culling`. */
+export type IHubCulling = CullingModel;
