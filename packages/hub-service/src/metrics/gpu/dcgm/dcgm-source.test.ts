@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import * as path from 'node:path';
 import type { ServerRecord } from '../../../store/store';
 import { podName } from '../../../spawners/kubernetes/names';
@@ -203,6 +203,27 @@ describe('dcgm-exporter endpoints', () => {
       { url: 'http://[fd00::7]:9400/metrics', node: 'gpu-mig-1' },
       { url: 'http://10.1.0.6:9400/metrics', node: 'dcgm-f' },
     ]);
+  });
+
+  it('a pod list that gets no answer in time fails the round', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((socket) => void sockets.add(socket.on('error', () => undefined)));
+    const port = await listen(silent as unknown as Server);
+    try {
+      const k8s = await import('@kubernetes/client-node');
+      const kc = new k8s.KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server: `https://127.0.0.1:${port}`, skipTLSVerify: true }],
+        users: [{ name: 'u', token: 't' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      const s = createDcgmGpuSource({ backend: 'gpu', exporter: { kind: 'pods', namespace: 'gpu-operator', labelSelector: 'app=dcgm', port: 9400 }, timeoutMs: 300, kubeConfig: () => Promise.resolve(kc) });
+      await expect(s.collect(SERVERS)).rejects.toThrow('cannot list the dcgm-exporter pods (namespace gpu-operator, app=dcgm): no answer within 300 ms');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('finding exporter pods needs the backend connection', () => {

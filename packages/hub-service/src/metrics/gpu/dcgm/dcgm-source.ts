@@ -22,7 +22,7 @@ export interface DcgmGpuSourceOptions {
   readonly backend: string;
   /** Its resolved `dcgmExporter` settings. */
   readonly exporter: ResolvedDcgmExporter;
-  /** A scrape (and the pod list) taking longer fails, ms (`gpuMetrics.commandTimeoutSeconds`). */
+  /** A scrape or a pod list taking longer fails, ms (`gpuMetrics.commandTimeoutSeconds`). */
   readonly timeoutMs: number;
   /** The backend's API connection; needed when exporter pods are found through the API server. */
   readonly kubeConfig?: () => Promise<KubeConfig>;
@@ -57,7 +57,7 @@ export class DcgmGpuSource implements GpuSource {
   constructor(private readonly options: DcgmGpuSourceOptions) {
     this.name = `dcgm:${options.backend}`;
     this.clock = options.clock ?? systemClock;
-    this.listEndpoints = options.endpoints ?? endpointLister(options.exporter, options.kubeConfig);
+    this.listEndpoints = options.endpoints ?? endpointLister(options.exporter, options.kubeConfig, options.timeoutMs);
   }
 
   /** Servers of its backend with a pod handle. */

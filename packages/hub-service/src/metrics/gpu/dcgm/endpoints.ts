@@ -3,7 +3,7 @@
  * pods listed through the API server (one list per round, by namespace and label selector), each
  * with the node it reports for, so a failed scrape can be said per node.
  */
-import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { CoreV1Api, KubeConfig, V1Pod, V1PodList } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { ResolvedDcgmExporter } from '../../../config/dcgm-exporter';
 
 /** One exporter to scrape. */
@@ -35,14 +35,28 @@ export function podEndpoints(pods: readonly V1Pod[], port: number): DcgmEndpoint
   return [...byUrl.values()];
 }
 
+/** `promise`, or a rejection after `timeoutMs`. */
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Lists the endpoints of one round; rejects when they cannot be known (the API server does not answer). */
 export type DcgmEndpointLister = () => Promise<DcgmEndpoint[]>;
 
 /**
  * The lister for a backend's `dcgmExporter` settings: the fixed URLs, or one pod list per call
- * through the API server with the hub's identity (it must be allowed to list pods in that namespace).
+ * through the API server with the hub's identity (it must be allowed to list pods in that namespace),
+ * failing after `timeoutMs`.
  */
-export function endpointLister(settings: ResolvedDcgmExporter, kubeConfig: (() => Promise<KubeConfig>) | undefined): DcgmEndpointLister {
+export function endpointLister(settings: ResolvedDcgmExporter, kubeConfig: (() => Promise<KubeConfig>) | undefined, timeoutMs: number): DcgmEndpointLister {
   if (settings.kind === 'urls') {
     const endpoints = urlEndpoints(settings.urls);
     return () => Promise.resolve(endpoints);
@@ -54,11 +68,11 @@ export function endpointLister(settings: ResolvedDcgmExporter, kubeConfig: (() =
     const k8s = await import('@kubernetes/client-node');
     return (await kubeConfig()).makeApiClient(k8s.CoreV1Api);
   };
+  const listPods = async (): Promise<V1PodList> => (await (client ??= coreApi())).listNamespacedPod({ namespace, labelSelector });
   return async () => {
     let list;
     try {
-      client ??= coreApi();
-      list = await (await client).listNamespacedPod({ namespace, labelSelector });
+      list = await withTimeout(listPods(), timeoutMs);
     } catch (err) {
       client = null;
       throw new Error(`cannot list the dcgm-exporter pods (namespace ${namespace}, ${labelSelector}): ${err instanceof Error ? err.message : String(err)}`);
