@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from '@jest/globals';
 import { describeAccountContract } from './contract/accounts.contract';
+import { describeAuditContract } from './contract/audit.contract';
 import { describeGroupContract } from './contract/groups.contract';
 import { describeOAuthContract } from './contract/oauth.contract';
 import { describeServerContract } from './contract/servers.contract';
@@ -40,5 +41,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeAccountContract(getStore);
     describeTransactionContract(getStore);
     describeUsageContract(getStore);
+    describeAuditContract(getStore);
   });
 }

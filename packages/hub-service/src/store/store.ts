@@ -1,4 +1,5 @@
 import type { ServerState, StopReason } from '@clusterhub/shared';
+import type { AuditRepository } from './audit-repository';
 
 /**
  * The Store port: the hub's persistent state. Two adapters implement it with one query layer and
@@ -23,6 +24,8 @@ export interface Store {
   readonly accounts: AccountRepository;
   /** The compute-unit ledger: one row per server session (docs/budgets.md). */
   readonly usage: UsageRepository;
+  /** The audit log (docs/audit.md). */
+  readonly audit: AuditRepository;
   /**
    * Runs `fn` in one transaction: all its writes land or none do. Calls on the store passed to
    * `fn` belong to the transaction; nested calls to `transaction` on it join the outer one.

@@ -1,5 +1,7 @@
+import type { AuditRepository } from '../audit-repository';
 import type { AccountRepository, GroupRepository, OAuthRepository, ServerRepository, Store, StoreChangeSignal, TokenRepository, UsageRepository, UserRepository } from '../store';
 import { SqlAccountRepository } from './account-repository';
+import { SqlAuditRepository } from './audit-repository';
 import type { SqlDriver } from './driver';
 import { SqlGroupRepository } from './group-repository';
 import { SqlOAuthRepository } from './oauth-repository';
@@ -29,6 +31,7 @@ export class SqlStore implements Store {
   readonly oauth: OAuthRepository;
   readonly accounts: AccountRepository;
   readonly usage: UsageRepository;
+  readonly audit: AuditRepository;
   /** {@inheritDoc Store.changes} */
   readonly changes: StoreChangeSignal | null;
   private readonly driver: SqlDriver;
@@ -47,6 +50,7 @@ export class SqlStore implements Store {
     this.oauth = new SqlOAuthRepository(ctx);
     this.accounts = new SqlAccountRepository(ctx);
     this.usage = new SqlUsageRepository(ctx);
+    this.audit = new SqlAuditRepository(ctx);
   }
 
   /** {@inheritDoc Store.transaction} */
