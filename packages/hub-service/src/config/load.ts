@@ -38,7 +38,7 @@ export interface LoadConfigOptions {
 }
 
 /** Sections that are objects; a missing or empty (`null`) one becomes `{}` so its defaults apply. */
-const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner', 'backends', 'gpuMetrics', 'budgets', 'culler'] as const;
+const OBJECT_SECTIONS = ['hub', 'db', 'proxy', 'auth', 'spawner', 'backends', 'gpuMetrics', 'budgets', 'culler', 'audit'] as const;
 
 /** Nested objects likewise filled in: [section, key]. */
 const NESTED_OBJECTS = [
@@ -178,6 +178,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
   const budgets = filled(cfg.budgets, 'budgets');
   const culler = filled(cfg.culler, 'culler');
   const proxyIntervals = {
+  const audit = filled(cfg.audit, 'audit');
     checkRoutesIntervalSeconds: filled(proxy.checkRoutesIntervalSeconds, 'proxy.checkRoutesIntervalSeconds'),
     lastActivityIntervalSeconds: filled(proxy.lastActivityIntervalSeconds, 'proxy.lastActivityIntervalSeconds'),
   };
@@ -281,6 +282,10 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
     },
   };
 }
+    audit: {
+      retentionDays: filled(audit.retentionDays, 'audit.retentionDays'),
+      file: audit.file === undefined ? null : resolve(baseDir, audit.file),
+    },
 
 /**
  * Loads the configuration from the YAML file at `path` (relative to `opts.cwd`), or the embedded

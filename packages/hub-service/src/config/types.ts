@@ -115,6 +115,12 @@ export interface ResolvedConfig {
   };
 }
 
+  /** The audit log (docs/audit.md). */
+  readonly audit: {
+    readonly retentionDays: number;
+    /** Absolute path of the JSON-lines copy; null: none. */
+    readonly file: string | null;
+  };
 /** One entry of `backends` resolved: defaults filled, the SSH private key read (docs/slurm.md). */
 export interface ResolvedBatchBackend {
   /** Its key in `backends`. */

@@ -34,6 +34,7 @@ export interface HubConfig {
   gpuMetrics?: GpuMetricsConfig;
   budgets?: BudgetsConfig;
   culler?: CullerConfig;
+  audit?: AuditConfig;
 }
 export interface HubSettings {
   public?: Listen;
@@ -873,4 +874,17 @@ export interface CullerWebhookConfig {
    * How long one delivery may take before it is given up.
    */
   timeoutSeconds?: number;
+}
+/**
+ * The audit log (docs/audit.md): logins, server starts and stops, admin actions, kept in the hub's database and readable at GET /hub/api/clusterhub/audit.
+ */
+export interface AuditConfig {
+  /**
+   * Days an event is kept; older events are removed at start-up and once a day.
+   */
+  retentionDays?: number;
+  /**
+   * Also append every event to this file as one JSON object per line (created with mode 0600; relative paths are resolved against the config file's folder). Unset: the database only. Retention does not shorten the file: rotate it with the system's tools.
+   */
+  file?: string;
 }
