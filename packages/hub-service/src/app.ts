@@ -23,6 +23,10 @@ import { RouteService } from './services/route-service';
 import { UserService } from './services/users';
 import { Ledger } from './services/ledger';
 import { BudgetService } from './services/budget';
+import { AuditLog } from './services/audit';
+import { SpendMetrics } from './services/spend-metrics';
+import { auditRequests } from './http/audit-requests';
+import { auditRouter } from './http/api/audit.routes';
 import { BatchCapacity } from './services/batch-capacity';
 import { BatchJobs } from './services/batch-jobs';
 import { OAuthProvider } from './oauth/oauth-provider';
@@ -127,6 +131,8 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const routes = new RouteService({ proxy, store, baseUrl: base, hubTarget: internalUrl, logger });
   const ledger = new Ledger({ store, clock });
   const budgets = new BudgetService({ config: config.budgets, store, ledger, clock });
+  const audit = new AuditLog({ store, clock, logger, settings: config.audit });
+  new SpendMetrics({ store, clock, budgets: config.budgets, metrics }).attach();
   const lifecycle = new ServerLifecycle({
     store,
     backends,
@@ -142,6 +148,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     },
     ledger,
     budget: budgets,
+    audit,
   });
   const reconciler = new RouteReconciler({
     proxy,
@@ -169,6 +176,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     },
     hubPrefix: hubPath,
     batch: batchServices(config, backends, budgets, clock, logger),
+    audit,
   };
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
   const gpu = gpuMonitorFor(config, spawner, { store, metrics, clock, logger });
@@ -215,6 +223,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       gpu.monitor?.start();
       culler?.start();
       if (Object.keys(config.backends).length > 0) walltime.start();
+      audit.start();
       metrics.observeHubStartup((clock() - t0) / 1000);
       logger.info({ internal: internalUrl(), proxy: proxy.kind, spawner: spawner.kind, backends: backends.all().map((b) => b.name), store: store.kind, ...adoption }, 'clusterhub started');
     },
@@ -224,6 +233,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       walltime.stop();
       await gpu.monitor?.stop();
       await lifecycle.close();
+      await audit.stop();
       await proxy.stop();
       if (server) {
         server.closeAllConnections();
@@ -276,6 +286,7 @@ export function buildExpressApp(
   apiRouter.use('/oauth2/authorize', express.urlencoded({ extended: false, limit: ctx.config.hub.maxBodyBytes }));
   apiRouter.use(jsonBody(ctx.config.hub.maxBodyBytes));
   apiRouter.use(authenticate(ctx));
+  apiRouter.use(auditRequests(ctx, ctx.audit, { api: true }));
   apiRouter.use(oauthRouter(ctx, oauth));
   // Health and metrics answer under the API prefix too (protocol.md §5: /hub/api/health, /hub/api/metrics).
   apiRouter.get(['/health', '/metrics'], miscRouter(ctx));
@@ -295,6 +306,7 @@ export function buildExpressApp(
   apiRouter.use(authorizationsRouter(ctx));
   apiRouter.use(gpuRouter(ctx, gpu));
   if (usage) apiRouter.use(usageRouter(ctx, usage));
+  if (ctx.audit) apiRouter.use(auditRouter(ctx, ctx.audit));
   if (ctx.batch) apiRouter.use(jobsRouter(ctx, ctx.batch.jobs));
   apiRouter.use(methodNotAllowed(apiRouter));
   apiRouter.use((req, _res, next) => next(new HubError('not_found', `No API endpoint ${req.method} ${req.path}.`)));
@@ -308,6 +320,7 @@ export function buildExpressApp(
   });
   pages.use(express.urlencoded({ extended: false, limit: ctx.config.hub.maxBodyBytes }));
   pages.use(authenticate(ctx));
+  pages.use(auditRequests(ctx, ctx.audit, { api: false }));
   pages.use(miscRouter(ctx));
   pages.use(loginRouter(ctx));
   pages.use(tokenPageRouter(ctx));

@@ -11,6 +11,7 @@ import type { SessionCookieCodec } from './session-cookie';
 import type { UserService } from '../services/users';
 import type { BatchCapacity } from '../services/batch-capacity';
 import type { BatchJobs } from '../services/batch-jobs';
+import type { AuditLog } from '../services/audit';
 
 /** Everything the HTTP layer needs, built once in the composition root (app.ts). */
 export interface HubContext {
@@ -31,4 +32,6 @@ export interface HubContext {
   readonly hubPrefix: string;
   /** Batch (Slurm) profiles: capacity and choices, and the jobs API (docs/batch-jobs.md); absent in contexts built without them. */
   readonly batch?: { readonly capacity: BatchCapacity; readonly jobs: BatchJobs };
+  /** The audit log (docs/audit.md); absent in contexts built without it. */
+  readonly audit?: AuditLog;
 }

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics with JupyterHub's names (`jupyterhub_*`, see performance.md §2) so existing
  * dashboards work unchanged, plus `clusterhub_spawn_rejections_total` and the per-server GPU gauges
- * (`clusterhub_gpu_*`, docs/gpu-metrics.md). Each instance has its own
+ * (`clusterhub_gpu_*`, docs/gpu-metrics.md) and the spend metrics (`clusterhub_compute_units_spent_total`,
+ * `clusterhub_budget_remaining_units`, docs/budgets.md). Each instance has its own
  * registry (never prom-client's global one), so several hubs can live in one process (tests).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -92,6 +93,9 @@ export class HubMetrics {
   private readonly gpuUtilization: Gauge<(typeof GPU_LABELS)[number]>;
   private readonly gpuMemoryUsed: Gauge<(typeof GPU_LABELS)[number]>;
   private readonly gpuSamples: Counter<'status'>;
+  private readonly unitsSpent: Counter<'user' | 'group' | 'profile'>;
+  private readonly budgetRemaining: Gauge<'scope' | 'name'>;
+  private readonly scrapeHooks: (() => Promise<void>)[] = [];
   private readonly loopMonitor: IntervalHistogram;
   private readonly gaugeSource: HubMetricsOptions['gauges'];
 
@@ -133,6 +137,18 @@ export class HubMetrics {
       name: 'clusterhub_gpu_samples_total',
       help: 'GPU sampling runs (one nvidia-smi run for all servers), by outcome',
       labelNames: ['status'],
+      registers,
+    });
+    this.unitsSpent = new Counter({
+      name: 'clusterhub_compute_units_spent_total',
+      help: 'Compute units spent (docs/budgets.md), by user, charged group ("" for none) and profile; running servers count up to the scrape',
+      labelNames: ['user', 'group', 'profile'],
+      registers,
+    });
+    this.budgetRemaining = new Gauge({
+      name: 'clusterhub_budget_remaining_units',
+      help: 'Compute units left this budget period (negative when overspent), by scope (user or group) and name',
+      labelNames: ['scope', 'name'],
       registers,
     });
     this.gaugeSource = options.gauges;
@@ -215,6 +231,22 @@ export class HubMetrics {
     this.gpuSamples.inc({ status });
   }
 
+  /** Adds compute units spent by `user` on `profile`, charged to `group` (`""`: none). */
+  addUnitsSpent(labels: { user: string; group: string; profile: string }, units: number): void {
+    if (units > 0) this.unitsSpent.inc(labels, units);
+  }
+
+  /** Replaces the budget gauges with `budgets` (a budget not listed has no series any more). */
+  setBudgetsRemaining(budgets: readonly { scope: 'user' | 'group'; name: string; remaining: number }[]): void {
+    this.budgetRemaining.reset();
+    for (const b of budgets) this.budgetRemaining.set({ scope: b.scope, name: b.name }, b.remaining);
+  }
+
+  /** Runs `hook` before each scrape (after the gauges callback), e.g. to bring the spend metrics up to date. */
+  addScrapeHook(hook: () => Promise<void>): void {
+    this.scrapeHooks.push(hook);
+  }
+
   /** Sets `running_servers` and `total_users` (when no `gauges` callback refreshes them). */
   setGauges(values: GaugeValues): void {
     this.runningServers.set(values.runningServers);
@@ -241,6 +273,7 @@ export class HubMetrics {
   /** The metrics in Prometheus text format (refreshes the gauges and the event-loop histogram first). */
   async metrics(): Promise<string> {
     if (this.gaugeSource) this.setGauges(await this.gaugeSource());
+    for (const hook of this.scrapeHooks) await hook();
     this.sampleEventLoop();
     return this.registry.metrics();
   }

@@ -15,6 +15,7 @@ import { ServerCredentials } from './server-credentials';
 import type { RouteService } from './route-service';
 import type { Ledger } from './ledger';
 import type { BudgetService } from './budget';
+import type { AuditLog } from './audit';
 
 /** Dependencies of {@link ServerLifecycle}. */
 export interface ServerLifecycleDeps {
@@ -37,6 +38,8 @@ export interface ServerLifecycleDeps {
   readonly ledger?: Ledger;
   /** Budgets: checked before every start, before anything is written. */
   readonly budget?: BudgetService;
+  /** The audit log: every recorded start and every stop (docs/audit.md). */
+  readonly audit?: AuditLog;
 }
 
 /** A start in flight. */
@@ -111,6 +114,7 @@ export class ServerLifecycle {
     await this.checkLimits();
     const id = current.id;
     current = (await this.deps.store.transaction(async (tx) => this.recordStart(tx, user, id, nextState, backend, opts))) ?? current;
+    await this.auditStart(user, current, backend);
     return this.launch(user, current, opts.profile);
   }
 
@@ -134,6 +138,7 @@ export class ServerLifecycle {
       throw err;
     }
     if (!created) throw new HubError('internal_error', `The new server of ${user.name} vanished while starting.`);
+    await this.auditStart(user, created, backend);
     return this.launch(user, created, opts.profile);
   }
 
@@ -198,6 +203,24 @@ export class ServerLifecycle {
     await tx.users.touchActivity(user.id, now);
     if (updated) await this.deps.ledger?.open(tx, user, updated, profile, now);
     return updated;
+  }
+
+  /** Records a start in the audit log (by the caller of the running request). */
+  private auditStart(user: UserRecord, server: ServerRecord, backend: NamedBackend): Promise<void> {
+    return this.deps.audit?.record({ action: 'server.start', user: user.name, server: server.name, details: { profile: server.profile, backend: backend.name } }) ?? Promise.resolve();
+  }
+
+  /** Records a stop in the audit log: why, and how long the server ran since its start was recorded. */
+  private auditStop(user: UserRecord, server: ServerRecord, at: Date, reason: StopReason, state: 'stopped' | 'failed', message: string | null): Promise<void> {
+    const seconds = server.started ? Math.max(0, (at.getTime() - server.started.getTime()) / 1000) : null;
+    return (
+      this.deps.audit?.record({
+        action: 'server.stop',
+        user: user.name,
+        server: server.name,
+        details: { reason, duration_seconds: seconds, profile: server.profile, backend: server.backend ?? 'default', ...(state === 'failed' ? { failed: true } : {}), ...(message ? { message } : {}) },
+      }) ?? Promise.resolve()
+    );
   }
 
   /** Runs a recorded start in the background and tracks it as in flight. */
@@ -327,6 +350,7 @@ export class ServerLifecycle {
       await tx.servers.update(server.id, { state, handle: null, target: null, started: null, lastActivity: now, stopReason: reason, message });
       await this.deps.ledger?.close(tx, server.id, now, reason);
     });
+    await this.auditStop(user, server, now, reason, state, message);
   }
 
   /** The last `maxLines` lines of a server's log (Spawner.logTail), or null when the backend keeps none. */
@@ -404,10 +428,12 @@ export class ServerLifecycle {
     this.deps.logger.warn({ user: user.name, server: server.name }, 'server died');
     await this.deps.routes.deleteServerRoute(user.name, server.name);
     await this.credentials.revoke(user, server);
+    const now = new Date(this.deps.clock());
     await this.deps.store.transaction(async (tx) => {
       await tx.servers.update(server.id, { state: 'stopped', handle: null, target: null, started: null, stopReason: reason, message });
-      await this.deps.ledger?.close(tx, server.id, new Date(this.deps.clock()), reason);
+      await this.deps.ledger?.close(tx, server.id, now, reason);
     });
+    await this.auditStop(user, server, now, reason, 'stopped', message);
   }
 
   /** Polls every active server once: dead ones are marked stopped, `unknown` ones are left alone. */

@@ -32,6 +32,12 @@ export async function completeLogin(ctx: HubContext, req: Request, res: Response
   startBrowserSession(ctx, req, res, user.id);
   await ctx.store.users.touchActivity(user.id, new Date(ctx.clock()));
   ctx.metrics.observeLogin('success', (ctx.clock() - t0) / 1000);
+  await ctx.audit?.record({
+    action: 'login.success',
+    user: user.name,
+    actor: { kind: 'user', name: user.name },
+    details: { method: ctx.config.auth.kind, admin: user.admin, ...(outcome.groups === undefined ? {} : { groups: outcome.groups }) },
+  });
   ctx.logger.info({ user: user.name, ...(outcome.groups === undefined ? {} : { groups: outcome.groups }) }, 'login');
   return user;
 }

@@ -50,6 +50,7 @@ export function loginRouter(ctx: HubContext): Router {
       if (!outcome.ok) {
         ctx.metrics.observeLogin('failure', (ctx.clock() - t0) / 1000);
         ctx.logger.info({ username, reason: outcome.reason }, 'login refused');
+        await ctx.audit?.record({ action: 'login.failure', user: username, actor: { kind: 'anonymous', name: null }, details: { method: ctx.config.auth.kind, reason: outcome.reason } });
         if (outcome.retryAfterSeconds) {
           res.setHeader('Retry-After', String(Math.ceil(outcome.retryAfterSeconds)));
           showLogin(req, res, 429, { username, error: `Too many failed attempts. Wait ${Math.ceil(outcome.retryAfterSeconds)} s and try again.` });
@@ -73,6 +74,7 @@ export function loginRouter(ctx: HubContext): Router {
       // The session of the signed login cookie: a plain session-id cookie can be planted by a same-origin page.
       const sessionId = (auth.viaCookie ? identity?.sessionId : null) ?? cookiesOf(req)[SESSION_ID_COOKIE];
       if (sessionId && identity?.user) await ctx.store.tokens.deleteWhere({ userId: identity.user.id, sessionId });
+      if (identity?.kind === 'user') await ctx.audit?.record({ action: 'logout', user: identity.name });
       endBrowserSession(ctx, req, res);
       res.status(200).type('html').send(renderLoggedOut({ baseHubUrl: ctx.hubPrefix }));
     }),

@@ -67,6 +67,7 @@ export function providerLoginRouter(ctx: HubContext, login: RedirectLogin, showE
       if (!outcome.ok) {
         ctx.metrics.observeLogin('failure', (ctx.clock() - t0) / 1000);
         ctx.logger.info({ reason: outcome.reason }, 'login refused');
+        await ctx.audit?.record({ action: 'login.failure', actor: { kind: 'anonymous', name: null }, details: { method: ctx.config.auth.kind, reason: outcome.reason } });
         showError(req, res, 403, outcome.message ?? 'The sign-in was refused.', outcome.next);
         return;
       }

@@ -1,0 +1,84 @@
+/**
+ * The audit side of every request (docs/audit.md): the request runs as its caller (for events
+ * recorded deeper down, such as server starts and stops), and a successful admin action of the
+ * REST API (users, groups, tokens) is recorded from the table below: who did what to whom, with
+ * the request's own fields that say what changed (never a token or password: none is read here).
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AuditActor } from '../services/audit-context';
+import { withAuditActor } from '../services/audit-context';
+import type { AuditEvent, AuditLog } from '../services/audit';
+import type { HubContext } from './context';
+import { requestAuth } from './auth-guard';
+import { clientAddress } from './forwarded';
+
+/** Route parameters and JSON body of a finished request. */
+interface Finished {
+  readonly param: (name: string) => string;
+  readonly body: Record<string, unknown>;
+}
+
+/** Audited API routes: `METHOD route-pattern` → the events a success records. */
+const API_ACTIONS: Readonly<Record<string, (r: Finished) => AuditEvent[]>> = {
+  'POST /users': (r) => [{ action: 'user.create', details: pick(r.body, ['usernames', 'admin']) }],
+  'POST /users/:name': (r) => [{ action: 'user.create', user: r.param('name'), details: pick(r.body, ['admin']) }],
+  'PATCH /users/:name': (r) => [{ action: 'user.update', user: r.param('name'), details: pick(r.body, ['name', 'admin']) }],
+  'DELETE /users/:name': (r) => [{ action: 'user.delete', user: r.param('name') }],
+  'POST /groups': (r) => [{ action: 'group.create', details: pick(r.body, ['groups', 'users']) }],
+  'POST /groups/:group': (r) => [{ action: 'group.create', details: { group: r.param('group'), ...pick(r.body, ['users']) } }],
+  'DELETE /groups/:group': (r) => [{ action: 'group.delete', details: { group: r.param('group') } }],
+  'POST /groups/:group/users': (r) => members('group.members.add', r),
+  'DELETE /groups/:group/users': (r) => members('group.members.remove', r),
+  'PUT /groups/:group/properties': (r) => [{ action: 'group.properties.set', details: { group: r.param('group'), properties: r.body } }],
+  'POST /users/:name/tokens': (r) => [{ action: 'token.create', user: r.param('name'), details: pick(r.body, ['note', 'scopes', 'roles', 'expires_in']) }],
+  'DELETE /users/:name/tokens/:id': (r) => [{ action: 'token.delete', user: r.param('name'), details: { token_id: r.param('id') } }],
+};
+
+/** One event per member: each user sees the change of their own groups. */
+function members(action: string, r: Finished): AuditEvent[] {
+  const users = Array.isArray(r.body.users) ? r.body.users.filter((u): u is string => typeof u === 'string') : [];
+  return users.map((user) => ({ action, user, details: { group: r.param('group') } }));
+}
+
+/** The listed fields of `body` that are present. */
+function pick(body: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => Object.hasOwn(body, k)).map((k) => [k, body[k]]));
+}
+
+/** The caller of a request (after `authenticate`) with its client address. */
+export function auditActorOf(ctx: HubContext, req: Request): AuditActor {
+  const identity = requestAuth(req).identity;
+  return {
+    kind: identity ? identity.kind : 'anonymous',
+    name: identity ? identity.name : null,
+    address: clientAddress(ctx.config.hub, req),
+  };
+}
+
+/**
+ * Middleware (after `authenticate`): runs the rest of the request as its caller and, with
+ * `api: true`, records the REST API's admin actions once they succeeded (2xx).
+ */
+export function auditRequests(ctx: HubContext, audit: AuditLog | undefined, opts: { api: boolean }): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const actor = auditActorOf(ctx, req);
+    if (audit && opts.api && req.method !== 'GET' && req.method !== 'HEAD') {
+      res.on('finish', () => {
+        if (res.statusCode < 200 || res.statusCode >= 300) return;
+        const route: unknown = (req.route as { path?: unknown } | undefined)?.path;
+        const describe = typeof route === 'string' ? API_ACTIONS[`${req.method} ${route}`] : undefined;
+        if (!describe) return;
+        const params: Record<string, unknown> = { ...req.params };
+        const body: unknown = req.body;
+        const finished: Finished = {
+          param: (name) => (typeof params[name] === 'string' ? params[name] : ''),
+          body: body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {},
+        };
+        void withAuditActor(actor, async () => {
+          for (const event of describe(finished)) await audit.record(event);
+        });
+      });
+    }
+    withAuditActor(actor, () => next());
+  };
+}
