@@ -16,6 +16,8 @@ step "system packages"; bash scripts/system-deps.sh || exit 1
 # the build overlaps install, lint and the other tests; the Kubernetes tests wait for it.
 step "Kubernetes test binaries (building in the background, log in .cache/k8s-build.out)"
 nohup bash scripts/k8s/build.sh >.cache/k8s-build.out 2>&1 </dev/null &
+# helm for the chart tests (helm.sh/helm/v3 from the Go module proxy, cached beside them; ~4 min cold).
+nohup bash scripts/k8s/build-helm.sh >.cache/helm-build.out 2>&1 </dev/null &
 step "install and build"; bash scripts/install.sh || exit 1
 step "lint"; npm run --silent lint || status=1
 step "type-check"; npm run --silent typecheck || status=1
