@@ -1,0 +1,227 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { ConfigError, loadConfig } from '../src/config/load';
+import { CHART_DIR, ensureHelm, helm, helmTemplate, manifest, parseManifests, run, valuesFile, type Manifest } from './harness/helm';
+import { REPO_ROOT } from './harness/repo-paths';
+
+/**
+ * The Helm chart (charts/clusterhub) with the real helm (built from the Go module proxy, see
+ * harness/helm.ts): lint, template with the default values and with the seed's GPU cluster values,
+ * the hub config Secret loaded by the hub's own config loader, the least-privilege Roles derived
+ * from the backends, and bad values refused by values.schema.json naming the key. The chart's RBAC
+ * against the real API server: helm-chart-rbac.test.ts.
+ */
+const GPU_VALUES = path.join(__dirname, 'fixtures', 'helm', 'gpu-cluster-values.yaml');
+const IN_CLUSTER_CA = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
+
+beforeAll(async () => {
+  await ensureHelm();
+}, 31 * 60_000);
+
+/** The hub config file of a render (the config Secret's config.yaml), parsed. */
+function hubConfigOf(all: readonly Manifest[], release: string): { text: string; doc: Record<string, unknown> } {
+  const secret = manifest(all, 'Secret', `${release}-clusterhub-config`) as Manifest & { stringData?: Record<string, string> };
+  const text = secret.stringData?.['config.yaml'];
+  if (typeof text !== 'string') throw new Error('the config Secret has no config.yaml');
+  return { text, doc: parse(text) as Record<string, unknown> };
+}
+
+/** Writes a rendered config to a file and loads it with the hub's loader. */
+function load(text: string, env: NodeJS.ProcessEnv): ReturnType<typeof loadConfig> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'helm-config-'));
+  const file = path.join(dir, 'config.yaml');
+  writeFileSync(file, text);
+  return loadConfig(file, { env, cwd: dir });
+}
+
+/** The rules of a rendered Role, as `resource: verbs` lines (sorted), for exact comparison. */
+function rulesOf(role: Manifest): string[] {
+  const rules = (role as Manifest & { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules;
+  return rules.flatMap((r) => r.resources.map((res) => `${r.apiGroups.join(',') || 'core'}/${res}: ${[...r.verbs].sort().join(' ')}`)).sort();
+}
+
+test('values.schema.json is generated from schema/ and up to date (scripts/gen-chart-schema.mjs --check)', async () => {
+  const r = await run('node', [path.join(REPO_ROOT, 'scripts', 'gen-chart-schema.mjs'), '--check']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+});
+
+test('helm lint passes with the default values and with the GPU cluster values', async () => {
+  for (const extra of [[], ['--values', GPU_VALUES]]) {
+    const r = await helm(['lint', CHART_DIR, '--strict', '--namespace', 'clusterhub', ...extra]);
+    expect({ code: r.code, out: r.stdout + r.stderr }).toEqual({ code: 0, out: expect.stringContaining('1 chart(s) linted, 0 chart(s) failed') });
+  }
+});
+
+test('default values: a hub Deployment (one replica, Recreate) under its ServiceAccount, proxy and hub Services, the data PVC, RBAC and a NetworkPolicy in the pods namespace; the config is the hub config file', async () => {
+  const all = await helmTemplate('hub1', 'clusterhub');
+  expect(all.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+    'Deployment/hub1-clusterhub-hub',
+    'NetworkPolicy/hub1-clusterhub-singleuser-kubernetes',
+    'PersistentVolumeClaim/hub1-clusterhub-hub-db',
+    'Role/hub1-clusterhub-hub',
+    'RoleBinding/hub1-clusterhub-hub',
+    'Secret/hub1-clusterhub-config',
+    'Secret/hub1-clusterhub-secret',
+    'Service/hub1-clusterhub-hub',
+    'Service/hub1-clusterhub-proxy-public',
+    'ServiceAccount/hub1-clusterhub-hub',
+  ]);
+  for (const m of all) expect(m.metadata.namespace).toBe('clusterhub');
+
+  const deployment = manifest(all, 'Deployment', 'hub1-clusterhub-hub') as Manifest & { spec: Record<string, unknown> };
+  expect(deployment.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+  const pod = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+  expect(pod).toMatchObject({ serviceAccountName: 'hub1-clusterhub-hub', securityContext: { runAsNonRoot: true, runAsUser: 1000 } });
+  const container = (pod['containers'] as Record<string, unknown>[])[0];
+  expect(container).toMatchObject({
+    image: 'clusterhub/hub:0.1.0',
+    ports: [{ name: 'http', containerPort: 8000 }, { name: 'hub-api', containerPort: 8081 }],
+    readinessProbe: { httpGet: { path: '/hub/health', port: 'hub-api' } },
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+  });
+  expect(pod['volumes']).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'hub1-clusterhub-hub-db' } });
+
+  const proxy = manifest(all, 'Service', 'hub1-clusterhub-proxy-public') as Manifest & { spec: Record<string, unknown> };
+  expect(proxy.spec).toMatchObject({ type: 'LoadBalancer', ports: [{ port: 80, targetPort: 'http' }] });
+  const hubSvc = manifest(all, 'Service', 'hub1-clusterhub-hub') as Manifest & { spec: Record<string, unknown> };
+  expect(hubSvc.spec).toMatchObject({ type: 'ClusterIP', ports: [{ port: 8081, targetPort: 'hub-api' }] });
+
+  const cookie = manifest(all, 'Secret', 'hub1-clusterhub-secret') as Manifest & { data: Record<string, string> };
+  expect(Buffer.from(cookie.data['cookie-secret'] ?? '', 'base64').toString()).toMatch(/^[0-9a-f]{64}$/);
+
+  expect(rulesOf(manifest(all, 'Role', 'hub1-clusterhub-hub'))).toEqual([
+    'core/events: list watch',
+    'core/persistentvolumeclaims: create get',
+    'core/pods: create delete get list watch',
+  ]);
+  expect(manifest(all, 'RoleBinding', 'hub1-clusterhub-hub')).toMatchObject({
+    roleRef: { kind: 'Role', name: 'hub1-clusterhub-hub' },
+    subjects: [{ kind: 'ServiceAccount', name: 'hub1-clusterhub-hub', namespace: 'clusterhub' }],
+  });
+
+  // The hub config file: the chart's defaults as given, hub.connectUrl filled in with the hub Service.
+  const { text, doc } = hubConfigOf(all, 'hub1');
+  expect(doc['hub']).toEqual({
+    public: { ip: '0.0.0.0', port: 8000 },
+    internal: { ip: '0.0.0.0', port: 8081 },
+    dataDir: '/srv/clusterhub',
+    connectUrl: 'http://hub1-clusterhub-hub.clusterhub.svc:8081/',
+  });
+  // The hub's own loader accepts it; the only thing missing here is the in-cluster CA file, which
+  // exists in the hub's pod only (its ServiceAccount's mounted token).
+  let problems: readonly string[] = [];
+  try {
+    load(text, { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems = err.problems;
+  }
+  expect(problems).toEqual([`config error at backends.kubernetes.kubernetes.caFile: cannot read ${IN_CLUSTER_CA} (ENOENT)`]);
+});
+
+test("the GPU cluster values: the config Secret holds the seed's profiles and backend and loads with the hub's loader; Roles in the pods and exporter namespaces with only what those need; PostgreSQL means no data PVC", async () => {
+  const all = await helmTemplate('cps', 'jupyterhub', [GPU_VALUES]);
+  const { text, doc } = hubConfigOf(all, 'cps');
+  expect(Object.keys(doc['backends'] as object)).toEqual(['gpu']);
+  expect((doc['hub'] as Record<string, unknown>)['connectUrl']).toBe('http://cps-clusterhub-hub.jupyterhub.svc:8081/jupyter/');
+
+  // The same file through the hub's loader, with the in-cluster files present.
+  const sa = mkdtempSync(path.join(os.tmpdir(), 'sa-'));
+  writeFileSync(path.join(sa, 'ca.crt'), 'CA');
+  writeFileSync(path.join(sa, 'token'), 'TOKEN');
+  const withFiles = parse(text) as { backends: { gpu: { kubernetes: Record<string, unknown> } } };
+  withFiles.backends.gpu.kubernetes['caFile'] = path.join(sa, 'ca.crt');
+  withFiles.backends.gpu.kubernetes['tokenFile'] = path.join(sa, 'token');
+  const config = load(JSON.stringify(withFiles), { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' });
+  expect(config.profiles.map((p) => `${p.slug}:${p.kind}`)).toEqual(['cpu:cpu', 'mig-1g:mig', 'mig-2g:mig', 'a100:gpu', 'a100x2:gpu', 'h200-mig:mig']);
+  expect(config.db).toMatchObject({ kind: 'postgres' });
+  expect(config.hub.baseUrl).toBe('/jupyter/');
+  const gpu = config.backends['gpu']?.kubernetes;
+  expect(gpu?.pod).toMatchObject({ namespace: 'jhub', extraLabels: { team: 'cps' } });
+  expect(gpu?.connection).toMatchObject({ kind: 'token', server: 'https://10.96.0.1:443' });
+
+  expect(all.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`).filter((k) => /^(Role|RoleBinding|NetworkPolicy|PersistentVolumeClaim)\//.test(k)).sort()).toEqual([
+    'NetworkPolicy/jhub/cps-clusterhub-singleuser-gpu',
+    'Role/gpu-operator/cps-clusterhub-hub',
+    'Role/jhub/cps-clusterhub-hub',
+    'RoleBinding/gpu-operator/cps-clusterhub-hub',
+    'RoleBinding/jhub/cps-clusterhub-hub',
+  ]);
+  expect(rulesOf(manifest(all, 'Role', 'cps-clusterhub-hub', 'jhub'))).toEqual([
+    'core/events: list watch',
+    'core/persistentvolumeclaims: create get',
+    'core/pods: create delete get list watch',
+  ]);
+  expect(rulesOf(manifest(all, 'Role', 'cps-clusterhub-hub', 'gpu-operator'))).toEqual(['core/pods: list']);
+  expect(manifest(all, 'RoleBinding', 'cps-clusterhub-hub', 'gpu-operator')).toMatchObject({
+    subjects: [{ kind: 'ServiceAccount', name: 'cps-clusterhub-hub', namespace: 'jupyterhub' }],
+  });
+
+  const deployment = manifest(all, 'Deployment', 'cps-clusterhub-hub') as Manifest & { spec: { template: { spec: Record<string, unknown> } } };
+  const pod = deployment.spec.template.spec;
+  expect(pod['volumes']).toContainEqual({ name: 'data', emptyDir: {} });
+  expect(pod).toMatchObject({
+    nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+    tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
+    containers: [{ readinessProbe: { httpGet: { path: '/jupyter/hub/health' } }, resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '2Gi' } } }],
+  });
+  expect(manifest(all, 'Service', 'cps-clusterhub-hub').metadata.annotations).toEqual({
+    'prometheus.io/scrape': 'true',
+    'prometheus.io/path': '/jupyter/hub/metrics',
+    'prometheus.io/port': '8081',
+  });
+  expect(manifest(all, 'Service', 'cps-clusterhub-proxy-public')).toMatchObject({ spec: { type: 'ClusterIP' } });
+
+  // User pods: in from the hub pod only, out to the hub API, DNS and the configured internet rule.
+  expect(manifest(all, 'NetworkPolicy', 'cps-clusterhub-singleuser-gpu')).toMatchObject({
+    spec: {
+      podSelector: { matchLabels: { app: 'jupyterhub', component: 'singleuser-server', team: 'cps' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'jupyterhub' } }, podSelector: { matchLabels: { 'app.kubernetes.io/component': 'hub', 'app.kubernetes.io/instance': 'cps' } } }],
+          ports: [{ port: 8888, protocol: 'TCP' }],
+        },
+      ],
+      egress: [
+        { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'hub' } } }], ports: [{ port: 8081, protocol: 'TCP' }] },
+        { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+        { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] },
+      ],
+    },
+  });
+});
+
+test('a cookie secret given in values is used as-is; rbac.create and networkPolicy.enabled false leave those out', async () => {
+  const secret = 'ab'.repeat(32);
+  const all = await helmTemplate('hub2', 'clusterhub', [valuesFile({ hub: { cookieSecret: secret }, rbac: { create: false }, networkPolicy: { enabled: false } })]);
+  const cookie = manifest(all, 'Secret', 'hub2-clusterhub-secret') as Manifest & { data: Record<string, string> };
+  expect(Buffer.from(cookie.data['cookie-secret'] ?? '', 'base64').toString()).toBe(secret);
+  expect(all.filter((m) => ['Role', 'RoleBinding', 'NetworkPolicy'].includes(m.kind))).toEqual([]);
+});
+
+describe('bad values are refused by values.schema.json, naming the key', () => {
+  const cases: [string, unknown, RegExp][] = [
+    ['an unknown hub config key', { hub: { config: { hub: { publicPort: 80 } } } }, /\/hub\/config\/hub.*publicPort/s],
+    ['a profile kind the hub does not know', { hub: { config: { profiles: [{ slug: 'x', displayName: 'X', kind: 'tpu', backend: 'kubernetes' }] } } }, /\/hub\/config\/profiles\/0\/kind/],
+    ['a MIG profile name that is not one', { hub: { config: { profiles: [{ slug: 'x', displayName: 'X', kind: 'mig', resources: { mig: { profile: 'half' } } }] } } }, /\/hub\/config\/profiles\/0\/resources\/mig\/profile/],
+    ['a backend namespace that is not a DNS label', { hub: { config: { backends: { kubernetes: { kubernetes: { namespace: 'Bad_NS' } } } } } }, /\/hub\/config\/backends\/kubernetes\/kubernetes\/namespace/],
+    ['a kubernetes backend without its image', { hub: { config: { backends: { kubernetes: { kubernetes: { image: null } } } } } }, /\/hub\/config\/backends\/kubernetes\/kubernetes.*image/s],
+    ['a proxy Service type Kubernetes does not have', { proxy: { service: { type: 'Ingress' } } }, /\/proxy\/service\/type/],
+    ['a cookie secret that is not hex', { hub: { cookieSecret: 'not-hex' } }, /\/hub\/cookieSecret/],
+    ['an unknown chart value', { singleuser: { profileList: [] } }, /singleuser/],
+  ];
+  test.each(cases)('%s', async (_what, values, key) => {
+    const r = await helm(['template', 'bad', CHART_DIR, '--namespace', 'clusterhub', '--values', valuesFile(values)]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(r.stderr).toMatch(key);
+  });
+});
+
+test('parseManifests refuses a document that does not parse', () => {
+  expect(() => parseManifests('kind: [\n')).toThrow(/does not parse/);
+});
