@@ -8,7 +8,7 @@
  * `/hub/oauth_login` sends the browser to the provider and `/hub/oauth_callback` finishes.
  */
 export interface Authenticator {
-  /** `local` or `oidc`. */
+  /** `local`, `oidc`, `ldap` or `pam`. */
   readonly kind: string;
   /**
    * Checks credentials from the login form. Resolves to the authenticated identity, or to
@@ -38,6 +38,8 @@ export type AuthOutcome =
       readonly retryAfterSeconds?: number;
       /** Plain words for the person (redirecting adapters: provider errors, refusals). */
       readonly message?: string;
+      /** The login service behind the adapter (directory, PAM) could not answer: shown with 503. */
+      readonly unavailable?: boolean;
     };
 
 /** A login that happens at an external provider (authorization code flow). */

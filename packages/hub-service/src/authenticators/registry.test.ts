@@ -1,6 +1,6 @@
 import { openStore } from '../store/open';
 import type { Store } from '../store/store';
-import type { ResolvedConfig, ResolvedOidcConfig } from '../config/types';
+import type { ResolvedConfig, ResolvedLdapConfig, ResolvedOidcConfig } from '../config/types';
 import { hashPassword } from './local/password';
 import { createAuthenticator } from './registry';
 
@@ -20,6 +20,7 @@ const authConfig: ResolvedConfig['auth'] = {
   initialAdmin: 'admin',
   loginThrottle: { freeFailures: 1, maxDelaySeconds: 30 },
   oidc: null,
+  ldap: null,
 };
 
 describe('createAuthenticator', () => {
@@ -75,8 +76,28 @@ describe('createAuthenticator', () => {
     expect(() => createAuthenticator({ ...authConfig, kind: 'oidc' }, { store })).toThrow(/auth\.oidc: required/);
   });
 
+  it('builds the LDAP authenticator without contacting the directory, and refuses kind ldap without its section', () => {
+    const ldap: ResolvedLdapConfig = {
+      url: 'ldaps://127.0.0.1:9',
+      startTls: false,
+      caFile: null,
+      allowInsecure: false,
+      timeoutSeconds: 5,
+      userDnTemplate: 'uid={username},dc=example,dc=org',
+      userSearch: null,
+      groupSearch: null,
+      allowAll: true,
+      allowedUsers: [],
+      allowedGroups: [],
+      adminGroups: [],
+      manageGroups: true,
+    };
+    expect(createAuthenticator({ ...authConfig, kind: 'ldap', ldap }, { store }).kind).toBe('ldap');
+    expect(() => createAuthenticator({ ...authConfig, kind: 'ldap' }, { store })).toThrow(/auth\.ldap: required/);
+  });
+
   it('refuses a kind this build does not know', () => {
-    const bogus = { ...authConfig, kind: 'ldap' } as unknown as ResolvedConfig['auth'];
-    expect(() => createAuthenticator(bogus, { store })).toThrow(/auth\.kind: unknown authenticator kind "ldap"/);
+    const bogus = { ...authConfig, kind: 'kerberos' } as unknown as ResolvedConfig['auth'];
+    expect(() => createAuthenticator(bogus, { store })).toThrow(/auth\.kind: unknown authenticator kind "kerberos"/);
   });
 });

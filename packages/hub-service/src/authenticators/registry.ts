@@ -5,6 +5,7 @@ import type { Store } from '../store/store';
 import type { Authenticator } from './authenticator';
 import { LocalAuthenticator } from './local/local-authenticator';
 import { OidcAuthenticator } from './oidc/oidc-authenticator';
+import { LdapAuthenticator } from './ldap/ldap-authenticator';
 
 /** What the adapters may need from the composition root. */
 export interface AuthenticatorDeps {
@@ -33,7 +34,10 @@ export function createAuthenticator(config: ResolvedConfig['auth'], deps: Authen
     case 'oidc':
       if (config.oidc === null) throw new Error('auth.oidc: required when auth.kind is oidc');
       return new OidcAuthenticator({ config: config.oidc, ...(deps.clock ? { clock: deps.clock } : {}) });
+    case 'ldap':
+      if (config.ldap === null) throw new Error('auth.ldap: required when auth.kind is ldap');
+      return new LdapAuthenticator({ config: config.ldap });
     default:
-      throw new Error(`auth.kind: unknown authenticator kind ${JSON.stringify(kind)} (known: local, oidc)`);
+      throw new Error(`auth.kind: unknown authenticator kind ${JSON.stringify(kind)} (known: local, oidc, ldap)`);
   }
 }

@@ -39,6 +39,7 @@ describe('loadConfig with no file', () => {
       initialAdmin: 'admin',
       loginThrottle: { freeFailures: 3, maxDelaySeconds: 30 },
       oidc: null,
+      ldap: null,
     });
     expect(config.spawner.kind).toBe('local-process');
     expect(config.spawner.cmd).toHaveLength(1);

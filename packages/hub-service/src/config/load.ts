@@ -10,6 +10,7 @@ import { DEFAULT_PROFILES, type HubConfig, type OidcConfig } from '@clusterhub/s
 import { backendProblems } from './backend-checks';
 import { resolveBackends } from './backends';
 import { budgetProblems } from './budget-checks';
+import { ldapProblems, resolveLdap } from './ldap-config';
 import { cullerProblems, resolveCullerWebhook } from './culler-checks';
 import { gpuIdleProblems } from './gpu-idle-checks';
 import { ConfigError } from './config-error';
@@ -177,8 +178,8 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
   const gpu = filled(cfg.gpuMetrics, 'gpuMetrics');
   const budgets = filled(cfg.budgets, 'budgets');
   const culler = filled(cfg.culler, 'culler');
-  const proxyIntervals = {
   const audit = filled(cfg.audit, 'audit');
+  const proxyIntervals = {
     checkRoutesIntervalSeconds: filled(proxy.checkRoutesIntervalSeconds, 'proxy.checkRoutesIntervalSeconds'),
     lastActivityIntervalSeconds: filled(proxy.lastActivityIntervalSeconds, 'proxy.lastActivityIntervalSeconds'),
   };
@@ -233,6 +234,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
         maxDelaySeconds: filled(throttle.maxDelaySeconds, 'auth.loginThrottle.maxDelaySeconds'),
       },
       oidc: auth.kind === 'oidc' ? resolveOidc(filled(auth.oidc, 'auth.oidc'), env) : null,
+      ldap: auth.kind === 'ldap' ? resolveLdap(filled(auth.ldap, 'auth.ldap'), env, baseDir) : null,
     },
     spawner: {
       kind: filled(spawner.kind, 'spawner.kind'),
@@ -280,12 +282,12 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       warningSeconds: filled(culler.warningSeconds, 'culler.warningSeconds'),
       webhook: resolveCullerWebhook(culler.webhook, env),
     },
-  };
-}
     audit: {
       retentionDays: filled(audit.retentionDays, 'audit.retentionDays'),
       file: audit.file === undefined ? null : resolve(baseDir, audit.file),
     },
+  };
+}
 
 /**
  * Loads the configuration from the YAML file at `path` (relative to `opts.cwd`), or the embedded
@@ -313,6 +315,7 @@ export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): R
   const validate = compileConfigValidator();
   if (!validate(doc)) throw new ConfigError(formatSchemaErrors(validate.errors ?? []), file);
   const problems = [...semanticProblems(doc, env), ...budgetProblems(doc), ...gpuIdleProblems(doc), ...cullerProblems(doc, env), ...backendProblems(doc, env)];
+  problems.push(...ldapProblems(doc.auth ?? {}, env, file === null ? cwd : dirname(file)));
   if (problems.length > 0) throw new ConfigError(problems, file);
   const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file);
   const placement = [workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir), gpuHistoryProblem(resolved.gpuMetrics)].filter((p) => p !== null);

@@ -50,12 +50,14 @@ export interface ResolvedConfig {
         readonly lastActivityIntervalSeconds: number;
       };
   readonly auth: {
-    readonly kind: 'local' | 'oidc';
+    readonly kind: 'local' | 'oidc' | 'ldap';
     readonly admins: readonly string[];
     readonly initialAdmin: string;
     readonly loginThrottle: { readonly freeFailures: number; readonly maxDelaySeconds: number };
     /** The OpenID Connect / OAuth2 login (`auth.oidc`); null unless `auth.kind` is oidc. */
     readonly oidc: ResolvedOidcConfig | null;
+    /** The LDAP login (`auth.ldap`); null unless `auth.kind` is ldap. */
+    readonly ldap: ResolvedLdapConfig | null;
   };
   readonly spawner: {
     readonly kind: 'local-process';
@@ -113,14 +115,14 @@ export interface ResolvedConfig {
     /** Where warnings and actions are POSTed, with the signing key read from `secretEnv`; null: none. */
     readonly webhook: { readonly url: string; readonly secret: string | null; readonly timeoutSeconds: number } | null;
   };
-}
-
   /** The audit log (docs/audit.md). */
   readonly audit: {
     readonly retentionDays: number;
     /** Absolute path of the JSON-lines copy; null: none. */
     readonly file: string | null;
   };
+}
+
 /** One entry of `backends` resolved: defaults filled, the SSH private key read (docs/slurm.md). */
 export interface ResolvedBatchBackend {
   /** Its key in `backends`. */
@@ -193,4 +195,39 @@ export interface ResolvedOidcConfig {
   /** Shown as "Sign in with <displayName>". */
   readonly displayName: string;
   readonly timeoutSeconds: number;
+}
+
+/** `auth.ldap` resolved: defaults filled in, the service password read from its variable, `caFile` absolute. */
+export interface ResolvedLdapConfig {
+  /** `ldaps://host[:port]` or `ldap://host[:port]`. */
+  readonly url: string;
+  readonly startTls: boolean;
+  /** Absolute path of the CA bundle; null: the system's CAs. */
+  readonly caFile: string | null;
+  readonly allowInsecure: boolean;
+  readonly timeoutSeconds: number;
+  /** Bind DN with `{username}`; null when `userSearch` finds the user. */
+  readonly userDnTemplate: string | null;
+  /** Search-then-bind; null with a DN template. */
+  readonly userSearch: {
+    readonly baseDn: string;
+    /** Filter with `{username}`. */
+    readonly filter: string;
+    readonly bindDn: string;
+    /** From the variable `bindPasswordEnv`. */
+    readonly bindPassword: string;
+  } | null;
+  /** Where the user's groups are read; null: no directory groups. */
+  readonly groupSearch: {
+    readonly baseDn: string;
+    /** Filter with `{dn}` and/or `{username}`. */
+    readonly filter: string;
+    readonly nameAttribute: string;
+  } | null;
+  readonly allowAll: boolean;
+  readonly allowedUsers: readonly string[];
+  readonly allowedGroups: readonly string[];
+  readonly adminGroups: readonly string[];
+  /** The user's hub groups become the directory groups at every login. */
+  readonly manageGroups: boolean;
 }

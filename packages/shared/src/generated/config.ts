@@ -144,9 +144,9 @@ export interface ProxyConfig {
 }
 export interface AuthConfig {
   /**
-   * local: the hub's own accounts and login form; oidc: sign in at an OpenID Connect or OAuth2 provider (settings in auth.oidc).
+   * local: the hub's own accounts and login form; oidc: sign in at an OpenID Connect or OAuth2 provider (settings in auth.oidc); ldap: the login form checked against an LDAP directory (settings in auth.ldap).
    */
-  kind?: 'local' | 'oidc';
+  kind?: 'local' | 'oidc' | 'ldap';
   /**
    * Users who are admins.
    */
@@ -163,6 +163,7 @@ export interface AuthConfig {
     maxDelaySeconds?: number;
   };
   oidc?: OidcConfig;
+  ldap?: LdapConfig;
 }
 /**
  * Login at an OpenID Connect provider (discovery from issuer) or a plain OAuth2 provider (explicit endpoints and a userinfo URL). Used when auth.kind is oidc.
@@ -245,6 +246,93 @@ export interface OidcConfig {
    * Timeout of each request to the provider.
    */
   timeoutSeconds?: number;
+}
+/**
+ * Login form checked by binding to an LDAP directory as the user (DN template, or search-then-bind with a service account); groups read from the directory. Used when auth.kind is ldap.
+ */
+export interface LdapConfig {
+  /**
+   * The directory server: ldaps://host[:port], or ldap://host[:port] with startTls (plain ldap:// only with allowInsecure: true).
+   */
+  url?: string;
+  /**
+   * Upgrade an ldap:// connection with StartTLS before binding.
+   */
+  startTls?: boolean;
+  /**
+   * PEM file of the CA(s) that signed the server's certificate (relative to the config file); default: the system's CAs.
+   */
+  caFile?: string;
+  /**
+   * Allow plain ldap:// without StartTLS: passwords cross the network unencrypted. For tests and loopback only.
+   */
+  allowInsecure?: boolean;
+  /**
+   * Timeout of the connection and of each directory operation.
+   */
+  timeoutSeconds?: number;
+  /**
+   * Bind as the user at this DN, {username} replaced by the escaped user name, e.g. uid={username},ou=people,dc=example,dc=org. Set this or userSearch.
+   */
+  userDnTemplate?: string;
+  /**
+   * Search-then-bind: bind as a service account, find the user's entry, then bind as the user.
+   */
+  userSearch?: {
+    /**
+     * Where users are searched (subtree).
+     */
+    baseDn?: string;
+    /**
+     * Search filter; {username} is replaced by the user name escaped per RFC 4515.
+     */
+    filter?: string;
+    /**
+     * DN of the service account that searches.
+     */
+    bindDn?: string;
+    /**
+     * Name of the environment variable that holds the service account's password.
+     */
+    bindPasswordEnv?: string;
+  };
+  /**
+   * Where the user's groups are read (as the service account with userSearch, else as the user). Without it the user has no directory groups.
+   */
+  groupSearch?: {
+    /**
+     * Where groups are searched (subtree).
+     */
+    baseDn?: string;
+    /**
+     * Groups of the user: {dn} is the user's DN, {username} the user name, both escaped per RFC 4515. The default finds groupOfNames (member) and posixGroup (memberUid) groups.
+     */
+    filter?: string;
+    /**
+     * Attribute of a group entry that gives the group's name.
+     */
+    nameAttribute?: string;
+  };
+  /**
+   * Everyone the directory authenticates may log in.
+   */
+  allowAll?: boolean;
+  /**
+   * User names that may log in.
+   */
+  allowedUsers?: string[];
+  /**
+   * Members of these directory groups may log in.
+   */
+  allowedGroups?: string[];
+  /**
+   * Members of these directory groups are admins (and may log in); others lose admin at login unless listed in auth.admins.
+   */
+  adminGroups?: string[];
+  /**
+   * At every login the user's hub groups become exactly the user's directory groups.
+   */
+  manageGroups?: boolean;
 }
 export interface SpawnerConfig {
   kind?: 'local-process';

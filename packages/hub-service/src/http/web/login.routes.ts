@@ -49,12 +49,15 @@ export function loginRouter(ctx: HubContext): Router {
       const outcome = await ctx.authenticator.authenticate({ username, password, remoteAddress: clientAddress(ctx.config.hub, req) });
       if (!outcome.ok) {
         ctx.metrics.observeLogin('failure', (ctx.clock() - t0) / 1000);
-        ctx.logger.info({ username, reason: outcome.reason }, 'login refused');
+        ctx.logger[outcome.unavailable ? 'warn' : 'info']({ username, reason: outcome.reason }, 'login refused');
         await ctx.audit?.record({ action: 'login.failure', user: username, actor: { kind: 'anonymous', name: null }, details: { method: ctx.config.auth.kind, reason: outcome.reason } });
         if (outcome.retryAfterSeconds) {
           res.setHeader('Retry-After', String(Math.ceil(outcome.retryAfterSeconds)));
           showLogin(req, res, 429, { username, error: `Too many failed attempts. Wait ${Math.ceil(outcome.retryAfterSeconds)} s and try again.` });
-        } else showLogin(req, res, 403, { username, error: redirect ? (outcome.message ?? 'Sign in at the identity provider.') : 'Invalid username or password.' });
+        } else {
+          const error = outcome.message ?? (redirect ? 'Sign in at the identity provider.' : 'Invalid username or password.');
+          showLogin(req, res, outcome.unavailable ? 503 : 403, { username, error });
+        }
         return;
       }
       if (!isValidUserName(outcome.username)) {
