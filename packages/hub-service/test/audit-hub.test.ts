@@ -158,6 +158,27 @@ describe('the audit log in a running hub', () => {
     expect((await audit(admin, '?user=audbob&action=user.delete')).page.total).toBe(0);
   });
 
+  it("records the admin page's user and group actions by the signed-in admin, and its server starts through the lifecycle", async () => {
+    const browser = new BrowserClient();
+    expect((await browser.login(t.internalUrl, 'admin', 'admin-password-1')).status).toBe(200);
+    const page = await browser.request(`${t.internalUrl}/hub/admin`);
+    const xsrf = /name="_xsrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const post = (path: string, fields: Record<string, string>) =>
+      browser.request(`${t.internalUrl}/hub/admin${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...fields, _xsrf: xsrf }).toString(),
+      });
+    expect((await post('/groups', { name: 'pagegroup' })).status).toBe(200);
+    expect((await post('/groups/pagegroup/add', { user: 'audbob' })).status).toBe(200);
+    // A refused action (no such user) records nothing.
+    expect((await post('/groups/pagegroup/add', { user: 'nobody-here' })).status).toBe(200);
+    const [added, created] = await eventsFor('?action=group&since=2026-11-02T00:00:00Z&limit=2', 2);
+    expect(created).toMatchObject({ action: 'group.create', actor: { kind: 'user', name: 'admin' }, address: '127.0.0.1', details: { group: 'pagegroup', via: 'admin-page' } });
+    expect(added).toMatchObject({ action: 'group.members.add', actor: { kind: 'user', name: 'admin' }, user: 'audbob', details: { group: 'pagegroup', via: 'admin-page' } });
+    expect((await audit(t.adminToken, '?user=nobody-here')).page.total).toBe(0);
+  });
+
   it('lets a user read their own events only: 404 for another user, 403 without read:users; admins see everyone', async () => {
     const own = await audit(tokens.audalice ?? '');
     expect(own.status).toBe(200);

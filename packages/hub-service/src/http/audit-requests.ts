@@ -1,8 +1,9 @@
 /**
  * The audit side of every request (docs/audit.md): the request runs as its caller (for events
  * recorded deeper down, such as server starts and stops), and a successful admin action of the
- * REST API (users, groups, tokens) is recorded from the table below: who did what to whom, with
- * the request's own fields that say what changed (never a token or password: none is read here).
+ * REST API (users, groups, tokens) or of the admin page's forms is recorded from the tables below:
+ * who did what to whom, with the request's own fields that say what changed (never a token or
+ * password: none is read here).
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditActor } from '../services/audit-context';
@@ -45,6 +46,55 @@ function pick(body: Record<string, unknown>, keys: readonly string[]): Record<st
   return Object.fromEntries(keys.filter((k) => Object.hasOwn(body, k)).map((k) => [k, body[k]]));
 }
 
+/** Audited actions of the admin page's forms (`/hub/admin/…`, http/web/admin.routes.ts): path → events. */
+const PAGE_ACTIONS: readonly (readonly [RegExp, (r: Finished, m: RegExpExecArray) => AuditEvent[]])[] = [
+  [/^\/admin\/users$/, (r) => [{ action: 'user.create', details: { usernames: lines(r.body.names), admin: r.body.admin !== undefined && r.body.admin !== '' } }]],
+  [/^\/admin\/users\/[^/]+\/edit$/, (r) => [{ action: 'user.update', user: r.param('name'), details: { ...renamed(r), admin: r.body.admin !== undefined && r.body.admin !== '' } }]],
+  [/^\/admin\/users\/[^/]+\/delete$/, (r) => [{ action: 'user.delete', user: r.param('name') }]],
+  [/^\/admin\/groups$/, (r) => [{ action: 'group.create', details: { group: text(r.body.name) } }]],
+  [/^\/admin\/groups\/[^/]+\/delete$/, (r) => [{ action: 'group.delete', details: { group: r.param('group') } }]],
+  [/^\/admin\/groups\/[^/]+\/(add|remove)$/, (r, m) => [{ action: m[1] === 'add' ? 'group.members.add' : 'group.members.remove', user: text(r.body.user), details: { group: r.param('group') } }]],
+];
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function lines(value: unknown): string[] {
+  return [...new Set(text(value).split(/\r?\n/).map((n) => n.trim()).filter((n) => n !== ''))];
+}
+
+function renamed(r: Finished): Record<string, unknown> {
+  const name = text(r.body.name);
+  return name !== '' && name !== r.param('name') ? { name } : {};
+}
+
+/**
+ * Records a successful action of the admin page's forms (called by its action helper once the
+ * action succeeded), by the running request's caller, with `via: admin-page`. Server starts and
+ * stops are recorded by the lifecycle instead.
+ */
+export async function recordAdminPageAction(ctx: HubContext, req: Request): Promise<void> {
+  if (!ctx.audit) return;
+  const finished = finishedOf(req);
+  for (const [pattern, describe] of PAGE_ACTIONS) {
+    const match = pattern.exec(req.path);
+    if (!match) continue;
+    for (const event of describe(finished, match)) await ctx.audit.record({ ...event, details: { ...event.details, via: 'admin-page' } });
+    return;
+  }
+}
+
+/** Route parameters and body of a request, read defensively. */
+function finishedOf(req: Request): Finished {
+  const params: Record<string, unknown> = { ...req.params };
+  const body: unknown = req.body;
+  return {
+    param: (name) => (typeof params[name] === 'string' ? params[name] : ''),
+    body: body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {},
+  };
+}
+
 /** The caller of a request (after `authenticate`) with its client address. */
 export function auditActorOf(ctx: HubContext, req: Request): AuditActor {
   const identity = requestAuth(req).identity;
@@ -68,12 +118,7 @@ export function auditRequests(ctx: HubContext, audit: AuditLog | undefined, opts
         const route: unknown = (req.route as { path?: unknown } | undefined)?.path;
         const describe = typeof route === 'string' ? API_ACTIONS[`${req.method} ${route}`] : undefined;
         if (!describe) return;
-        const params: Record<string, unknown> = { ...req.params };
-        const body: unknown = req.body;
-        const finished: Finished = {
-          param: (name) => (typeof params[name] === 'string' ? params[name] : ''),
-          body: body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {},
-        };
+        const finished = finishedOf(req);
         void withAuditActor(actor, async () => {
           for (const event of describe(finished)) await audit.record(event);
         });

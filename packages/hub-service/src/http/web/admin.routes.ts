@@ -13,6 +13,7 @@ import { renderAdmin, type AdminGroupRow, type AdminUserRow } from '../pages/adm
 import { pageUser } from './servers.routes';
 import { FlashStore } from './flash';
 import { secureCookies } from '../forwarded';
+import { recordAdminPageAction } from '../audit-requests';
 
 /** The admin page lists at most this many users (JupyterHub pages its list too). */
 export const ADMIN_PAGE_USERS = 500;
@@ -65,6 +66,7 @@ export function adminPageRouter(ctx: HubContext): Router {
       let outcome: Outcome;
       try {
         outcome = { notice: await act(viewer, req) };
+        await recordAdminPageAction(ctx, req);
       } catch (err) {
         if (!(err instanceof HubError) || err.status >= 500) throw err;
         outcome = { error: err.message };
