@@ -129,7 +129,7 @@ test("the GPU cluster values: the config Secret holds the seed's profiles and ba
   expect((doc['hub'] as Record<string, unknown>)['connectUrl']).toBe('http://cps-clusterhub-hub.jupyterhub.svc:8081/jupyter/');
 
   // The same file through the hub's loader, with the in-cluster files present.
-  const sa = mkdtempSync(path.join(os.tmpdir(), 'sa-'));
+  const sa = mkdtempSync(path.join(os.tmpdir(), 'helm-sa-'));
   writeFileSync(path.join(sa, 'ca.crt'), 'CA');
   writeFileSync(path.join(sa, 'token'), 'TOKEN');
   const withFiles = parse(text) as { backends: { gpu: { kubernetes: Record<string, unknown> } } };

@@ -5,7 +5,7 @@
  * Test tooling; see docs/kubernetes-testing.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -63,10 +63,14 @@ export async function ensureHelm(): Promise<string> {
   return helmPath();
 }
 
-/** Runs helm with these arguments (HOME-independent: its config and cache folders in a temporary folder). */
-export function helm(args: readonly string[]): Promise<RunResult> {
+/** Runs helm with these arguments (HOME-independent: its config and cache folders in a temporary folder, removed after). */
+export async function helm(args: readonly string[]): Promise<RunResult> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'helm-home-'));
-  return run('env', [`HELM_CONFIG_HOME=${home}/config`, `HELM_CACHE_HOME=${home}/cache`, `HELM_DATA_HOME=${home}/data`, helmPath(), ...args]);
+  try {
+    return await run('env', [`HELM_CONFIG_HOME=${home}/config`, `HELM_CACHE_HOME=${home}/cache`, `HELM_DATA_HOME=${home}/data`, helmPath(), ...args]);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 /** Writes values to a temporary YAML file and returns its path. */
