@@ -53,6 +53,7 @@ import { gpuRouter, type GpuRouterDeps } from './http/api/gpu.routes';
 import { usageRouter, type UsageRouterDeps } from './http/api/usage.routes';
 import { jobsRouter } from './http/api/jobs.routes';
 import { GpuMonitor } from './metrics/gpu/gpu-monitor';
+import { backendGpuSources } from './metrics/gpu/gpu-sources';
 import { BuiltinCuller } from './culler/builtin-culler';
 import { GpuIdleWatch } from './culler/gpu-idle-watch';
 import { KernelProbe } from './culler/kernel-probe';
@@ -253,17 +254,19 @@ function batchServices(config: ResolvedConfig, backends: Backends, budget: Budge
 }
 
 /**
- * The GPU monitor when `gpuMetrics.enabled` and the backend has a GPU collector (local-process:
- * nvidia-smi on this machine); otherwise none, and why.
+ * The GPU monitor when `gpuMetrics.enabled`: nvidia-smi on this machine for local-process servers,
+ * plus the sources of the Slurm and Kubernetes backends (docs/gpu-metrics.md); otherwise none, and why.
  */
 function gpuMonitorFor(config: ResolvedConfig, spawner: Spawner, deps: { store: Store; metrics: HubMetrics; clock: Clock; logger: Logger }): GpuRouterDeps {
   if (!config.gpuMetrics.enabled) return { monitor: null, disabledReason: 'GPU metrics are off on this hub (gpuMetrics.enabled).' };
-  if (spawner.kind !== 'local-process') {
-    deps.logger.warn({ spawner: spawner.kind }, 'gpuMetrics.enabled, but this backend has no GPU collector yet: no GPU metrics');
-    return { monitor: null, disabledReason: `This hub's backend (${spawner.kind}) has no GPU collector yet.` };
-  }
   const logger = deps.logger.child({ component: 'gpu-metrics' });
-  return { monitor: new GpuMonitor({ settings: config.gpuMetrics, store: deps.store, metrics: deps.metrics, clock: deps.clock, logger }), disabledReason: '' };
+  const sources = backendGpuSources(config, { clock: deps.clock, logger });
+  const local = spawner.kind === 'local-process';
+  if (!local && sources.length === 0) {
+    logger.warn({ spawner: spawner.kind }, 'gpuMetrics.enabled, but no backend of this hub has a GPU source: no GPU metrics');
+    return { monitor: null, disabledReason: `No backend of this hub (${spawner.kind}) has a GPU source.` };
+  }
+  return { monitor: new GpuMonitor({ settings: config.gpuMetrics, store: deps.store, metrics: deps.metrics, clock: deps.clock, logger, sources, local }), disabledReason: '' };
 }
 
 /** The express application: `/hub/api/*` (JSON API), `/hub/*` (pages), everything else redirected under `/hub/`. */

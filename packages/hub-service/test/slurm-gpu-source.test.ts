@@ -8,22 +8,21 @@
  * the other Slurm tests).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config/load';
 import type { ResolvedConfig } from '../src/config/types';
 import { createSlurmGpuSource, type SlurmGpuSource } from '../src/metrics/gpu/slurm/slurm-gpu-source';
 import type { GpuWatchedServer } from '../src/metrics/gpu/source';
-import { FAKE_NVIDIA_SMI, GPU_FIXTURES } from '../src/metrics/gpu/testing/fixtures';
 import type { ServerRecord } from '../src/store/store';
 import { clusterUser, ensureSlurmCluster, SLURM_START_DEADLINE_MS, type SlurmCluster } from './harness/slurm/cluster';
 import { cancelJobs, sbatchAs, waitForJob } from './harness/slurm/commands';
+import { createFakeNodeNvidiaSmi, FAKE_NODE_GPU_UUIDS, type FakeNodeNvidiaSmi } from './harness/slurm/fake-node-nvidia-smi';
 
 const AS_ROOT = process.getuid?.() === 0;
 
-/** The UUIDs of the FAKE node's GPUs, by index (fake-slurm-node/README.md). */
-const UUID_BY_INDEX = ['GPU-a6b9ae15-a075-db5c-a1f1-4ab0b402df48', 'GPU-00000000-fake-0001-0000-000000000001'];
+const UUID_BY_INDEX = FAKE_NODE_GPU_UUIDS;
 
 const SLEEPER = '#!/bin/sh\nexec sleep 600\n';
 
@@ -61,6 +60,7 @@ function gpuIndexOf(jobId: string): number {
 (AS_ROOT ? describe : describe.skip)('the Slurm GPU source on the real test cluster', () => {
   let cluster: SlurmCluster;
   let dir = '';
+  let fake: FakeNodeNvidiaSmi;
   let config: ResolvedConfig;
   const jobs: string[] = [];
   const sources: SlurmGpuSource[] = [];
@@ -77,32 +77,10 @@ function gpuIndexOf(jobId: string): number {
     return source;
   }
 
-  /** How often the fake nvidia-smi ran. */
-  function fakeCalls(): number {
-    return Number(readFileSync(path.join(dir, 'state'), 'utf8').trim() || '0');
-  }
-
   beforeAll(async () => {
     cluster = await ensureSlurmCluster();
-    // The fake runs in a job step as alice or bob: its folder and frames readable by them, its call counter writable.
-    dir = mkdtempSync(path.join(tmpdir(), 'clusterhub-slurm-gpu-'));
-    chmodSync(dir, 0o755);
-    writeFileSync(path.join(dir, 'frames'), `${path.join(GPU_FIXTURES, 'fake-slurm-node', 'query-xml.txt')}\n`, { mode: 0o644 });
-    writeFileSync(path.join(dir, 'state'), '0', { mode: 0o666 });
-    chmodSync(path.join(dir, 'state'), 0o666);
-    writeFileSync(
-      path.join(dir, 'nvidia-smi'),
-      [
-        '#!/bin/sh',
-        '# Test wrapper around the FAKE nvidia-smi (test/fixtures/gpu/fake-nvidia-smi): NOT NVIDIA\'s tool.',
-        `export FAKE_NVIDIA_SMI_FRAMES='${path.join(dir, 'frames')}'`,
-        `export FAKE_NVIDIA_SMI_STATE='${path.join(dir, 'state')}'`,
-        `exec '${FAKE_NVIDIA_SMI}' "$@"`,
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
-    chmodSync(path.join(dir, 'nvidia-smi'), 0o755);
+    fake = createFakeNodeNvidiaSmi();
+    dir = mkdtempSync(path.join(tmpdir(), 'clusterhub-slurm-gpu-config-'));
     const alice = clusterUser(cluster, 'alice');
     const bob = clusterUser(cluster, 'bob');
     const gpuJob = ['--partition=gpu', '--gres=gpu:a100:1', '--output=/dev/null', '--time=10'];
@@ -116,20 +94,21 @@ function gpuIndexOf(jobId: string): number {
   afterAll(async () => {
     await Promise.all(sources.map((source) => source.close()));
     await cancelJobs(jobs);
+    fake?.remove();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('gives alice her GPU and bob his, from ONE nvidia-smi on the node, and a CPU job an empty reading', async () => {
     const [aliceJob = '', bobJob = '', cpuJob = ''] = jobs;
-    const source = sourceWith(path.join(dir, 'nvidia-smi'));
+    const source = sourceWith(fake.command);
     const servers = [watched('alice', '', aliceJob), watched('bob', '', bobJob), watched('alice', 'cpu', cpuJob)];
     expect(servers.every((server) => source.serves(server))).toBe(true);
-    const before = fakeCalls();
+    const before = fake.calls();
 
     const outcome = await source.collect(servers);
 
     expect(outcome.failures).toBeUndefined();
-    expect(fakeCalls() - before).toBe(1);
+    expect(fake.calls() - before).toBe(1);
     const aliceUuid = UUID_BY_INDEX[gpuIndexOf(aliceJob)];
     const bobUuid = UUID_BY_INDEX[gpuIndexOf(bobJob)];
     expect(aliceUuid).not.toBe(bobUuid);
@@ -147,7 +126,7 @@ function gpuIndexOf(jobId: string): number {
   });
 
   it('leaves out servers of other backends, stopped servers and records without a job', () => {
-    const source = sourceWith(path.join(dir, 'nvidia-smi'));
+    const source = sourceWith(fake.command);
     const other = watched('alice', '', jobs[0] ?? '', 'other');
     const stopped = { ...watched('alice', '', jobs[0] ?? ''), record: { ...watched('alice', '', jobs[0] ?? '').record, state: 'stopped' as const } };
     const noJob = { ...watched('alice', '', ''), record: { ...watched('alice', '', '').record, handle: { pid: 4 } } };

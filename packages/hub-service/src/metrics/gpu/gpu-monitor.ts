@@ -112,12 +112,13 @@ export class GpuMonitor {
     this.tick();
   }
 
-  /** Stops the loop; resolves once a round in progress has finished. The gauges are cleared. */
+  /** Stops the loop; resolves once a round in progress has finished and every source is closed. The gauges are cleared. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+    await Promise.allSettled(this.states.map((state) => state.source.close?.()));
     this.options.metrics?.setServerGpu([]);
   }
 

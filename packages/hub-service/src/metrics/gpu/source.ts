@@ -59,4 +59,6 @@ export interface GpuSource {
    * all (the command is missing, the endpoint is down): the monitor records a failure, no reading.
    */
   collect(servers: readonly GpuWatchedServer[]): Promise<GpuSourceOutcome>;
+  /** Releases what it holds (SSH connections); called once when the monitor stops. */
+  close?(): Promise<void>;
 }
