@@ -179,6 +179,35 @@ describe('the audit log in a running hub', () => {
     expect((await audit(t.adminToken, '?user=nobody-here')).page.total).toBe(0);
   });
 
+  it("records the token page's create and revoke by the signed-in user, never the token", async () => {
+    const browser = new BrowserClient();
+    expect((await browser.login(t.internalUrl, 'audbob', 'bob-password-1')).status).toBe(200);
+    const form = async (path: string, fields: Record<string, string>) => {
+      const page = await browser.request(`${t.internalUrl}/hub/token`);
+      const xsrf = /name="_xsrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+      return browser.request(`${t.internalUrl}/hub${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...fields, _xsrf: xsrf }).toString(),
+        follow: false,
+      });
+    };
+    expect((await form('/token', { note: 'page token', expires_in: '' })).status).toBe(303);
+    const shown = await browser.request(`${t.internalUrl}/hub/token`);
+    const bob = await t.hub.context.store.users.getByName('audbob');
+    const record = (await t.hub.context.store.tokens.listForUser(bob?.id ?? -1)).find((tk) => tk.note === 'page token');
+    expect((await form('/token/revoke', { id: `a${record?.id ?? 0}` })).status).toBe(303);
+    // A refused revoke (not bob's token) records nothing.
+    expect((await form('/token/revoke', { id: 'a999999' })).status).toBe(404);
+    const [revoked, created] = await eventsFor('?user=audbob&action=token', 2);
+    expect(created).toMatchObject({ action: 'token.create', actor: { kind: 'user', name: 'audbob' }, user: 'audbob', details: { note: 'page token', expires_in: '', via: 'token-page' } });
+    expect(revoked).toMatchObject({ action: 'token.delete', actor: { kind: 'user', name: 'audbob' }, user: 'audbob', details: { token_id: `a${record?.id ?? 0}`, via: 'token-page' } });
+    expect((await audit(t.adminToken, '?user=audbob&action=token')).page.total).toBe(2);
+    const secret = /<code id="new-token">([^<]+)<\/code>/.exec(shown.text)?.[1] ?? '';
+    expect(secret).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify((await audit(t.adminToken, '?limit=1000')).page)).not.toContain(secret);
+  });
+
   it('lets a user read their own events only: 404 for another user, 403 without read:users; admins see everyone', async () => {
     const own = await audit(tokens.audalice ?? '');
     expect(own.status).toBe(200);

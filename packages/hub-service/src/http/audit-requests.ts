@@ -1,9 +1,9 @@
 /**
  * The audit side of every request (docs/audit.md): the request runs as its caller (for events
- * recorded deeper down, such as server starts and stops), and a successful admin action of the
- * REST API (users, groups, tokens) or of the admin page's forms is recorded from the tables below:
- * who did what to whom, with the request's own fields that say what changed (never a token or
- * password: none is read here).
+ * recorded deeper down, such as server starts and stops), and a successful action of the REST API
+ * (users, groups, tokens), of the admin page's forms or of the token page is recorded from the
+ * tables below: who did what to whom, with the request's own fields that say what changed (never
+ * a token or password: none is read here).
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditActor } from '../services/audit-context';
@@ -20,7 +20,7 @@ interface Finished {
 }
 
 /** Audited API routes: `METHOD route-pattern` → the events a success records. */
-const API_ACTIONS: Readonly<Record<string, (r: Finished) => AuditEvent[]>> = {
+const API_ACTIONS: Readonly<Record<string, (r: Finished, actor: AuditActor) => AuditEvent[]>> = {
   'POST /users': (r) => [{ action: 'user.create', details: pick(r.body, ['usernames', 'admin']) }],
   'POST /users/:name': (r) => [{ action: 'user.create', user: r.param('name'), details: pick(r.body, ['admin']) }],
   'PATCH /users/:name': (r) => [{ action: 'user.update', user: r.param('name'), details: pick(r.body, ['name', 'admin']) }],
@@ -33,6 +33,12 @@ const API_ACTIONS: Readonly<Record<string, (r: Finished) => AuditEvent[]>> = {
   'PUT /groups/:group/properties': (r) => [{ action: 'group.properties.set', details: { group: r.param('group'), properties: r.body } }],
   'POST /users/:name/tokens': (r) => [{ action: 'token.create', user: r.param('name'), details: pick(r.body, ['note', 'scopes', 'roles', 'expires_in']) }],
   'DELETE /users/:name/tokens/:id': (r) => [{ action: 'token.delete', user: r.param('name'), details: { token_id: r.param('id') } }],
+};
+
+/** Audited page forms answered with a redirect on success (the token page, http/web/token.routes.ts): `METHOD route` → events. */
+const PAGE_REDIRECT_ACTIONS: Readonly<Record<string, (r: Finished, actor: AuditActor) => AuditEvent[]>> = {
+  'POST /token': (r, actor) => [{ action: 'token.create', user: actor.name, details: { ...pick(r.body, ['note', 'expires_in', 'scopes']), via: 'token-page' } }],
+  'POST /token/revoke': (r, actor) => [{ action: 'token.delete', user: actor.name, details: { token_id: text(r.body.id), via: 'token-page' } }],
 };
 
 /** One event per member: each user sees the change of their own groups. */
@@ -106,21 +112,23 @@ export function auditActorOf(ctx: HubContext, req: Request): AuditActor {
 }
 
 /**
- * Middleware (after `authenticate`): runs the rest of the request as its caller and, with
- * `api: true`, records the REST API's admin actions once they succeeded (2xx).
+ * Middleware (after `authenticate`): runs the rest of the request as its caller and records the
+ * audited actions once they succeeded: the REST API's (`api: true`, a 2xx answer) or the token
+ * page's (`api: false`, the 303 that follows a success).
  */
 export function auditRequests(ctx: HubContext, audit: AuditLog | undefined, opts: { api: boolean }): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const actor = auditActorOf(ctx, req);
-    if (audit && opts.api && req.method !== 'GET' && req.method !== 'HEAD') {
+    if (audit && req.method !== 'GET' && req.method !== 'HEAD') {
       res.on('finish', () => {
-        if (res.statusCode < 200 || res.statusCode >= 300) return;
         const route: unknown = (req.route as { path?: unknown } | undefined)?.path;
-        const describe = typeof route === 'string' ? API_ACTIONS[`${req.method} ${route}`] : undefined;
-        if (!describe) return;
+        const key = typeof route === 'string' ? `${req.method} ${route}` : '';
+        const succeeded = opts.api ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === 303;
+        const describe = opts.api ? API_ACTIONS[key] : PAGE_REDIRECT_ACTIONS[key];
+        if (!succeeded || !describe) return;
         const finished = finishedOf(req);
         void withAuditActor(actor, async () => {
-          for (const event of describe(finished)) await audit.record(event);
+          for (const event of describe(finished, actor)) await audit.record(event);
         });
       });
     }
