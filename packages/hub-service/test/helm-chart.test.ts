@@ -122,7 +122,7 @@ test('default values: a hub Deployment (one replica, Recreate) under its Service
   expect(problems).toEqual([`config error at backends.kubernetes.kubernetes.caFile: cannot read ${IN_CLUSTER_CA} (ENOENT)`]);
 });
 
-test("the GPU cluster values: the config Secret holds the seed's profiles and backend and loads with the hub's loader; Roles in the pods and exporter namespaces with only what those need; PostgreSQL means no data PVC", async () => {
+test("the GPU cluster values: the config Secret holds the seed's profiles and backend and loads with the hub's loader; Roles in the pods and exporter namespaces with only what those need; PostgreSQL means no data PVC; Ingress with TLS, a GPU ResourceQuota, the hub's PodDisruptionBudget", async () => {
   const all = await helmTemplate('cps', 'jupyterhub', [GPU_VALUES]);
   const { text, doc } = hubConfigOf(all, 'cps');
   expect(Object.keys(doc['backends'] as object)).toEqual(['gpu']);
@@ -143,12 +143,21 @@ test("the GPU cluster values: the config Secret holds the seed's profiles and ba
   expect(gpu?.pod).toMatchObject({ namespace: 'jhub', extraLabels: { team: 'cps' } });
   expect(gpu?.connection).toMatchObject({ kind: 'token', server: 'https://10.96.0.1:443' });
 
-  expect(all.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`).filter((k) => /^(Role|RoleBinding|NetworkPolicy|PersistentVolumeClaim)\//.test(k)).sort()).toEqual([
+  expect(all.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`).sort()).toEqual([
+    'Deployment/jupyterhub/cps-clusterhub-hub',
+    'Ingress/jupyterhub/cps-clusterhub',
     'NetworkPolicy/jhub/cps-clusterhub-singleuser-gpu',
+    'PodDisruptionBudget/jupyterhub/cps-clusterhub-hub',
+    'ResourceQuota/jhub/cps-clusterhub-singleuser',
     'Role/gpu-operator/cps-clusterhub-hub',
     'Role/jhub/cps-clusterhub-hub',
     'RoleBinding/gpu-operator/cps-clusterhub-hub',
     'RoleBinding/jhub/cps-clusterhub-hub',
+    'Secret/jupyterhub/cps-clusterhub-config',
+    'Secret/jupyterhub/cps-clusterhub-secret',
+    'Service/jupyterhub/cps-clusterhub-hub',
+    'Service/jupyterhub/cps-clusterhub-proxy-public',
+    'ServiceAccount/jupyterhub/cps-clusterhub-hub',
   ]);
   expect(rulesOf(manifest(all, 'Role', 'cps-clusterhub-hub', 'jhub'))).toEqual([
     'core/events: list watch',
@@ -174,6 +183,15 @@ test("the GPU cluster values: the config Secret holds the seed's profiles and ba
     'prometheus.io/port': '8081',
   });
   expect(manifest(all, 'Service', 'cps-clusterhub-proxy-public')).toMatchObject({ spec: { type: 'ClusterIP' } });
+  expect(manifest(all, 'Ingress', 'cps-clusterhub')).toMatchObject({
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [{ host: 'jupyter.cps.example.org', http: { paths: [{ path: '/jupyter/', pathType: 'Prefix', backend: { service: { name: 'cps-clusterhub-proxy-public', port: { name: 'http' } } } }] } }],
+      tls: [{ hosts: ['jupyter.cps.example.org'], secretName: 'jupyter-tls' }],
+    },
+  });
+  expect(manifest(all, 'ResourceQuota', 'cps-clusterhub-singleuser')).toMatchObject({ spec: { hard: { 'requests.nvidia.com/gpu': '4', 'requests.nvidia.com/mig-1g.5gb': '7' } } });
+  expect(manifest(all, 'PodDisruptionBudget', 'cps-clusterhub-hub')).toMatchObject({ spec: { minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/component': 'hub' } } } });
 
   // User pods: in from the hub pod only, out to the hub API, DNS and the configured internet rule.
   expect(manifest(all, 'NetworkPolicy', 'cps-clusterhub-singleuser-gpu')).toMatchObject({
@@ -213,6 +231,8 @@ describe('bad values are refused by values.schema.json, naming the key', () => {
     ['a proxy Service type Kubernetes does not have', { proxy: { service: { type: 'Ingress' } } }, /\/proxy\/service\/type/],
     ['a cookie secret that is not hex', { hub: { cookieSecret: 'not-hex' } }, /\/hub\/cookieSecret/],
     ['an unknown chart value', { singleuser: { profileList: [] } }, /singleuser/],
+    ['an Ingress host that is not a host name', { ingress: { enabled: true, hosts: ['https://jupyter.example.org/'] } }, /\/ingress\/hosts\/0/],
+    ['an Ingress TLS entry without its Secret', { ingress: { enabled: true, tls: [{ hosts: ['a.example.org'] }] } }, /\/ingress\/tls\/0.*secretName/s],
   ];
   test.each(cases)('%s', async (_what, values, key) => {
     const r = await helm(['template', 'bad', CHART_DIR, '--namespace', 'clusterhub', '--values', valuesFile(values)]);
