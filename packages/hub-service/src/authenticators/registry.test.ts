@@ -1,6 +1,6 @@
 import { openStore } from '../store/open';
 import type { Store } from '../store/store';
-import type { ResolvedConfig, ResolvedLdapConfig, ResolvedOidcConfig } from '../config/types';
+import type { ResolvedConfig, ResolvedLdapConfig, ResolvedOidcConfig, ResolvedPamConfig } from '../config/types';
 import { hashPassword } from './local/password';
 import { createAuthenticator } from './registry';
 
@@ -21,6 +21,7 @@ const authConfig: ResolvedConfig['auth'] = {
   loginThrottle: { freeFailures: 1, maxDelaySeconds: 30 },
   oidc: null,
   ldap: null,
+  pam: null,
 };
 
 describe('createAuthenticator', () => {
@@ -94,6 +95,22 @@ describe('createAuthenticator', () => {
     };
     expect(createAuthenticator({ ...authConfig, kind: 'ldap', ldap }, { store }).kind).toBe('ldap');
     expect(() => createAuthenticator({ ...authConfig, kind: 'ldap' }, { store })).toThrow(/auth\.ldap: required/);
+  });
+
+  it('builds the PAM authenticator without running the helper, and refuses kind pam without its section', () => {
+    const pam: ResolvedPamConfig = {
+      service: 'login',
+      python: 'python3',
+      timeoutSeconds: 5,
+      minUid: 1000,
+      allowAll: true,
+      allowedUsers: [],
+      allowedGroups: [],
+      adminGroups: [],
+      manageGroups: false,
+    };
+    expect(createAuthenticator({ ...authConfig, kind: 'pam', pam }, { store }).kind).toBe('pam');
+    expect(() => createAuthenticator({ ...authConfig, kind: 'pam' }, { store })).toThrow(/auth\.pam: required/);
   });
 
   it('refuses a kind this build does not know', () => {

@@ -6,6 +6,7 @@ import type { Authenticator } from './authenticator';
 import { LocalAuthenticator } from './local/local-authenticator';
 import { OidcAuthenticator } from './oidc/oidc-authenticator';
 import { LdapAuthenticator } from './ldap/ldap-authenticator';
+import { PamAuthenticator } from './pam/pam-authenticator';
 
 /** What the adapters may need from the composition root. */
 export interface AuthenticatorDeps {
@@ -37,7 +38,10 @@ export function createAuthenticator(config: ResolvedConfig['auth'], deps: Authen
     case 'ldap':
       if (config.ldap === null) throw new Error('auth.ldap: required when auth.kind is ldap');
       return new LdapAuthenticator({ config: config.ldap });
+    case 'pam':
+      if (config.pam === null) throw new Error('auth.pam: required when auth.kind is pam');
+      return new PamAuthenticator({ config: config.pam });
     default:
-      throw new Error(`auth.kind: unknown authenticator kind ${JSON.stringify(kind)} (known: local, oidc, ldap)`);
+      throw new Error(`auth.kind: unknown authenticator kind ${JSON.stringify(kind)} (known: local, oidc, ldap, pam)`);
   }
 }

@@ -40,6 +40,7 @@ describe('loadConfig with no file', () => {
       loginThrottle: { freeFailures: 3, maxDelaySeconds: 30 },
       oidc: null,
       ldap: null,
+      pam: null,
     });
     expect(config.spawner.kind).toBe('local-process');
     expect(config.spawner.cmd).toHaveLength(1);

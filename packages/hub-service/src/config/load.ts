@@ -11,6 +11,7 @@ import { backendProblems } from './backend-checks';
 import { resolveBackends } from './backends';
 import { budgetProblems } from './budget-checks';
 import { ldapProblems, resolveLdap } from './ldap-config';
+import { pamProblems, resolvePam } from './pam-config';
 import { cullerProblems, resolveCullerWebhook } from './culler-checks';
 import { gpuIdleProblems } from './gpu-idle-checks';
 import { ConfigError } from './config-error';
@@ -235,6 +236,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       },
       oidc: auth.kind === 'oidc' ? resolveOidc(filled(auth.oidc, 'auth.oidc'), env) : null,
       ldap: auth.kind === 'ldap' ? resolveLdap(filled(auth.ldap, 'auth.ldap'), env, baseDir) : null,
+      pam: auth.kind === 'pam' ? resolvePam(filled(auth.pam, 'auth.pam')) : null,
     },
     spawner: {
       kind: filled(spawner.kind, 'spawner.kind'),
@@ -315,7 +317,7 @@ export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): R
   const validate = compileConfigValidator();
   if (!validate(doc)) throw new ConfigError(formatSchemaErrors(validate.errors ?? []), file);
   const problems = [...semanticProblems(doc, env), ...budgetProblems(doc), ...gpuIdleProblems(doc), ...cullerProblems(doc, env), ...backendProblems(doc, env)];
-  problems.push(...ldapProblems(doc.auth ?? {}, env, file === null ? cwd : dirname(file)));
+  problems.push(...ldapProblems(doc.auth ?? {}, env, file === null ? cwd : dirname(file)), ...pamProblems(doc));
   if (problems.length > 0) throw new ConfigError(problems, file);
   const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file);
   const placement = [workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir), gpuHistoryProblem(resolved.gpuMetrics)].filter((p) => p !== null);

@@ -50,7 +50,7 @@ export interface ResolvedConfig {
         readonly lastActivityIntervalSeconds: number;
       };
   readonly auth: {
-    readonly kind: 'local' | 'oidc' | 'ldap';
+    readonly kind: 'local' | 'oidc' | 'ldap' | 'pam';
     readonly admins: readonly string[];
     readonly initialAdmin: string;
     readonly loginThrottle: { readonly freeFailures: number; readonly maxDelaySeconds: number };
@@ -58,6 +58,8 @@ export interface ResolvedConfig {
     readonly oidc: ResolvedOidcConfig | null;
     /** The LDAP login (`auth.ldap`); null unless `auth.kind` is ldap. */
     readonly ldap: ResolvedLdapConfig | null;
+    /** The PAM login (`auth.pam`); null unless `auth.kind` is pam. */
+    readonly pam: ResolvedPamConfig | null;
   };
   readonly spawner: {
     readonly kind: 'local-process';
@@ -229,5 +231,23 @@ export interface ResolvedLdapConfig {
   readonly allowedGroups: readonly string[];
   readonly adminGroups: readonly string[];
   /** The user's hub groups become the directory groups at every login. */
+  readonly manageGroups: boolean;
+}
+
+/** `auth.pam` resolved: defaults filled in, the helper's Python chosen. */
+export interface ResolvedPamConfig {
+  /** The PAM service (`/etc/pam.d/<service>`). */
+  readonly service: string;
+  /** The Python that runs the helper (absolute, or `python3` from PATH). */
+  readonly python: string;
+  readonly timeoutSeconds: number;
+  /** Accounts below this uid may not sign in. */
+  readonly minUid: number;
+  readonly allowAll: boolean;
+  readonly allowedUsers: readonly string[];
+  /** Unix groups. */
+  readonly allowedGroups: readonly string[];
+  readonly adminGroups: readonly string[];
+  /** The user's hub groups become the account's Unix groups at every login. */
   readonly manageGroups: boolean;
 }

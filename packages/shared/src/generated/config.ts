@@ -144,9 +144,9 @@ export interface ProxyConfig {
 }
 export interface AuthConfig {
   /**
-   * local: the hub's own accounts and login form; oidc: sign in at an OpenID Connect or OAuth2 provider (settings in auth.oidc); ldap: the login form checked against an LDAP directory (settings in auth.ldap).
+   * local: the hub's own accounts and login form; oidc: sign in at an OpenID Connect or OAuth2 provider (settings in auth.oidc); ldap: the login form checked against an LDAP directory (settings in auth.ldap); pam: the login form checked by the machine's PAM stack, for Unix accounts (settings in auth.pam).
    */
-  kind?: 'local' | 'oidc' | 'ldap';
+  kind?: 'local' | 'oidc' | 'ldap' | 'pam';
   /**
    * Users who are admins.
    */
@@ -164,6 +164,7 @@ export interface AuthConfig {
   };
   oidc?: OidcConfig;
   ldap?: LdapConfig;
+  pam?: PamConfig;
 }
 /**
  * Login at an OpenID Connect provider (discovery from issuer) or a plain OAuth2 provider (explicit endpoints and a userinfo URL). Used when auth.kind is oidc.
@@ -331,6 +332,47 @@ export interface LdapConfig {
   adminGroups?: string[];
   /**
    * At every login the user's hub groups become exactly the user's directory groups.
+   */
+  manageGroups?: boolean;
+}
+/**
+ * Login form checked by PAM (the machine's Unix accounts, or whatever its PAM stack checks: SSSD, Kerberos, LDAP). The hub runs a small Python helper (pamela) for each login; users' servers run as their Unix accounts. Used when auth.kind is pam.
+ */
+export interface PamConfig {
+  /**
+   * The PAM service: its rules are /etc/pam.d/<service>.
+   */
+  service?: string;
+  /**
+   * Absolute path of the Python that runs the PAM helper (it needs the pamela package); default: the .venv the setup built, else python3 on PATH.
+   */
+  python?: string;
+  /**
+   * Longest a PAM check may take (PAM stacks may delay a failure on purpose).
+   */
+  timeoutSeconds?: number;
+  /**
+   * Accounts with a lower uid (root, system accounts) may not sign in.
+   */
+  minUid?: number;
+  /**
+   * Every account PAM accepts may log in.
+   */
+  allowAll?: boolean;
+  /**
+   * User names that may log in.
+   */
+  allowedUsers?: string[];
+  /**
+   * Members of these Unix groups may log in.
+   */
+  allowedGroups?: string[];
+  /**
+   * Members of these Unix groups are admins (and may log in); others lose admin at login unless listed in auth.admins.
+   */
+  adminGroups?: string[];
+  /**
+   * At every login the user's hub groups become exactly the account's Unix groups.
    */
   manageGroups?: boolean;
 }
