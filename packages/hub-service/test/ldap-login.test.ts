@@ -142,6 +142,13 @@ const USERS = { alice: 'alice-pw-1', bob: 'bob-pw-2', carol: 'carol-pw-3', dave:
     expect(await userModel('alice')).toMatchObject({ admin: true, groups: ['cps-students', 'jupyter_admin'] });
   });
 
+  it('throttles repeated wrong passwords like local logins (auth.loginThrottle): then even the right one waits', async () => {
+    for (let i = 0; i < 3; i += 1) expect((await login('bob', `wrong-${i}`)).status).toBe(403);
+    const page = await login('bob', USERS.bob);
+    expect(page.status).toBe(429);
+    expect(loginError(page)).toMatch(/Too many failed attempts/);
+  });
+
   it('says the login service is unavailable while slapd is stopped, and works again once it is back', async () => {
     await slapd.stop();
     try {

@@ -7,6 +7,7 @@ import { LocalAuthenticator } from './local/local-authenticator';
 import { OidcAuthenticator } from './oidc/oidc-authenticator';
 import { LdapAuthenticator } from './ldap/ldap-authenticator';
 import { PamAuthenticator } from './pam/pam-authenticator';
+import { ThrottledAuthenticator } from './form-throttle';
 
 /** What the adapters may need from the composition root. */
 export interface AuthenticatorDeps {
@@ -25,6 +26,8 @@ export interface AuthenticatorDeps {
  */
 export function createAuthenticator(config: ResolvedConfig['auth'], deps: AuthenticatorDeps): Authenticator {
   const kind: string = config.kind;
+  // Form logins checked elsewhere (LDAP, PAM) are throttled like local ones (auth.loginThrottle).
+  const throttle = { ...config.loginThrottle, ...(deps.clock ? { clock: deps.clock } : {}) };
   switch (config.kind) {
     case 'local':
       return new LocalAuthenticator({
@@ -37,10 +40,10 @@ export function createAuthenticator(config: ResolvedConfig['auth'], deps: Authen
       return new OidcAuthenticator({ config: config.oidc, ...(deps.clock ? { clock: deps.clock } : {}) });
     case 'ldap':
       if (config.ldap === null) throw new Error('auth.ldap: required when auth.kind is ldap');
-      return new LdapAuthenticator({ config: config.ldap });
+      return new ThrottledAuthenticator(new LdapAuthenticator({ config: config.ldap }), throttle);
     case 'pam':
       if (config.pam === null) throw new Error('auth.pam: required when auth.kind is pam');
-      return new PamAuthenticator({ config: config.pam });
+      return new ThrottledAuthenticator(new PamAuthenticator({ config: config.pam }), throttle);
     default:
       throw new Error(`auth.kind: unknown authenticator kind ${JSON.stringify(kind)} (known: local, oidc, ldap, pam)`);
   }
