@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { ResolvedLdapConfig } from '../src/config/types';
 import { LdapAuthenticator } from '../src/authenticators/ldap/ldap-authenticator';
 import type { AuthOutcome } from '../src/authenticators/authenticator';
@@ -85,6 +86,20 @@ const AS_ROOT = process.getuid?.() === 0;
     const unknown = await login(config({}), 'nobody-here', 'nope');
     expect(wrong).toEqual({ ok: false, reason: 'wrong password or unknown user' });
     expect(unknown).toEqual(wrong);
+  });
+
+  it('reports a server that accepts the connection but never answers as unavailable, after timeoutSeconds', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const outcome = await login(config({ url: `ldap://127.0.0.1:${port}`, timeoutSeconds: 0.3 }), 'erin', 'erin-pw');
+      expect(outcome).toMatchObject({ ok: false, unavailable: true, reason: expect.stringMatching(/^directory unavailable at user bind: .*time/i) });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('reports a port where nothing listens as unavailable', async () => {
