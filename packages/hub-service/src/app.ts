@@ -177,6 +177,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     },
     hubPrefix: hubPath,
     batch: batchServices(config, backends, budgets, clock, logger),
+    backends,
     audit,
   };
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });

@@ -48,7 +48,7 @@ let spawner: KubernetesSpawner;
 /** The chart's ServiceAccount, as the hub would call the API server with it. */
 let hubKc: KubeConfig;
 
-const RBAC_KINDS = ['ServiceAccount', 'Role', 'RoleBinding'];
+const RBAC_KINDS = ['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'];
 
 beforeAll(async () => {
   cluster = await ensureK8sCluster();
@@ -190,6 +190,17 @@ test("with a token of the chart's ServiceAccount and only the chart's Roles, the
   expect(await statusOf(() => adminCore.readNamespacedPersistentVolumeClaim({ namespace: cluster.namespace, name: `claim-${USER}` }))).toBe(200);
 });
 
+test("with the chart's rights the backend tells what is free for a MIG profile: nodes read through the ClusterRole, the namespace's pods through the Role", async () => {
+  const profile = profiles.find((p) => p.slug === 'mig-1g');
+  if (!profile) throw new Error('no mig-1g profile in the rendered config');
+  const capacity = await spawner.capacity(profile);
+  expect(capacity).toMatchObject({ resource: 'nvidia.com/mig-1g.5gb', perServer: 1 });
+  // Other test files may hold MIG slices meanwhile: what is free is known, at most the node's seven.
+  expect(capacity?.reason).toBeUndefined();
+  expect(capacity?.free).toEqual(expect.any(Number));
+  expect(capacity?.free).toBeLessThanOrEqual(7);
+});
+
 test('the GPU metrics source may list the exporter pods in their namespace, and nothing more there', async () => {
   const core = hubKc.makeApiClient(k8s.CoreV1Api);
   expect(await statusOf(() => core.listNamespacedPod({ namespace: EXPORTER_NS, labelSelector: 'app=nvidia-dcgm-exporter' }))).toBe(200);
@@ -197,7 +208,7 @@ test('the GPU metrics source may list the exporter pods in their namespace, and 
   expect(await statusOf(() => core.listNamespacedEvent({ namespace: EXPORTER_NS }))).toBe(403);
 });
 
-test('what the chart does not grant is refused with 403: secrets, nodes, other namespaces, verbs the backend never uses', async () => {
+test('what the chart does not grant is refused with 403: secrets, changing nodes, other namespaces, verbs the backend never uses', async () => {
   const core = hubKc.makeApiClient(k8s.CoreV1Api);
   const ns = cluster.namespace;
   const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
@@ -206,7 +217,7 @@ test('what the chart does not grant is refused with 403: secrets, nodes, other n
     ['read a secret in the pods namespace', () => core.listNamespacedSecret({ namespace: ns })],
     ["read the hub's own config Secret", () => core.readNamespacedSecret({ namespace: RELEASE_NS, name: `${RELEASE}-clusterhub-config` })],
     ['delete a node', () => core.deleteNode({ name: 'gpu-full-0', dryRun: 'All' })],
-    ['list nodes', () => core.listNode()],
+    ['patch a node', () => core.patchNode({ name: 'gpu-full-0', body: { metadata: { labels: { a: 'b' } } }, dryRun: 'All' }, merge)],
     ['list pods in kube-system', () => core.listNamespacedPod({ namespace: 'kube-system' })],
     ['create a pod in its own namespace', () => core.createNamespacedPod({ namespace: RELEASE_NS, body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'x', image: 'x' }] } }, dryRun: 'All' })],
     ['delete every pod at once', () => core.deleteCollectionNamespacedPod({ namespace: ns, dryRun: 'All' })],
@@ -238,7 +249,8 @@ test("the ServiceAccount's rules in the pods namespace are exactly the chart's R
   const everyone = new Set(await rulesOf(bare));
   expect(everyone.size).toBeGreaterThan(0);
   const chart = (await rulesOf(hubKc)).filter((r) => !everyone.has(r)).sort();
-  expect(chart).toEqual(['core/events: list watch', 'core/persistentvolumeclaims: create get', 'core/pods: create delete get list watch']);
+  // The node-reading ClusterRole shows here too (a rules review lists cluster-wide rules as well).
+  expect(chart).toEqual(['core/events: list watch', 'core/nodes: get list watch', 'core/persistentvolumeclaims: create get', 'core/pods: create delete get list watch']);
 });
 
 test('helm install, then upgrade, on the real API server: the generated cookie secret is kept across the upgrade', async () => {

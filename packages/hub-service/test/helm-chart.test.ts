@@ -58,6 +58,8 @@ test('helm lint passes with the default values and with the GPU cluster values',
 test('default values: a hub Deployment (one replica, Recreate) under its ServiceAccount, proxy and hub Services, the data PVC, RBAC and a NetworkPolicy in the pods namespace; the config is the hub config file', async () => {
   const all = await helmTemplate('hub1', 'clusterhub');
   expect(all.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+    'ClusterRole/hub1-clusterhub-read-nodes',
+    'ClusterRoleBinding/hub1-clusterhub-read-nodes',
     'Deployment/hub1-clusterhub-hub',
     'NetworkPolicy/hub1-clusterhub-singleuser-kubernetes',
     'PersistentVolumeClaim/hub1-clusterhub-hub-db',
@@ -69,7 +71,14 @@ test('default values: a hub Deployment (one replica, Recreate) under its Service
     'Service/hub1-clusterhub-proxy-public',
     'ServiceAccount/hub1-clusterhub-hub',
   ]);
-  for (const m of all) expect(m.metadata.namespace).toBe('clusterhub');
+  const clusterScoped = ['ClusterRole', 'ClusterRoleBinding'];
+  for (const m of all) expect(m.metadata.namespace).toBe(clusterScoped.includes(m.kind) ? undefined : 'clusterhub');
+  // Cluster-wide, only reading nodes (capacity).
+  expect(rulesOf(manifest(all, 'ClusterRole', 'hub1-clusterhub-read-nodes'))).toEqual(['core/nodes: get list watch']);
+  expect(manifest(all, 'ClusterRoleBinding', 'hub1-clusterhub-read-nodes')).toMatchObject({
+    roleRef: { kind: 'ClusterRole', name: 'hub1-clusterhub-read-nodes' },
+    subjects: [{ kind: 'ServiceAccount', name: 'hub1-clusterhub-hub', namespace: 'clusterhub' }],
+  });
 
   const deployment = manifest(all, 'Deployment', 'hub1-clusterhub-hub') as Manifest & { spec: Record<string, unknown> };
   expect(deployment.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
@@ -144,6 +153,8 @@ test("the GPU cluster values: the config Secret holds the seed's profiles and ba
   expect(gpu?.connection).toMatchObject({ kind: 'token', server: 'https://10.96.0.1:443' });
 
   expect(all.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`).sort()).toEqual([
+    'ClusterRole//cps-clusterhub-read-nodes',
+    'ClusterRoleBinding//cps-clusterhub-read-nodes',
     'Deployment/jupyterhub/cps-clusterhub-hub',
     'Ingress/jupyterhub/cps-clusterhub',
     'NetworkPolicy/jhub/cps-clusterhub-singleuser-gpu',
@@ -213,12 +224,15 @@ test("the GPU cluster values: the config Secret holds the seed's profiles and ba
   });
 });
 
-test('a cookie secret given in values is used as-is; rbac.create and networkPolicy.enabled false leave those out', async () => {
+test('a cookie secret given in values is used as-is; rbac.create and networkPolicy.enabled false leave those out, rbac.readNodes false the node-reading ClusterRole', async () => {
   const secret = 'ab'.repeat(32);
   const all = await helmTemplate('hub2', 'clusterhub', [valuesFile({ hub: { cookieSecret: secret }, rbac: { create: false }, networkPolicy: { enabled: false } })]);
   const cookie = manifest(all, 'Secret', 'hub2-clusterhub-secret') as Manifest & { data: Record<string, string> };
   expect(Buffer.from(cookie.data['cookie-secret'] ?? '', 'base64').toString()).toBe(secret);
-  expect(all.filter((m) => ['Role', 'RoleBinding', 'NetworkPolicy'].includes(m.kind))).toEqual([]);
+  expect(all.filter((m) => ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'NetworkPolicy'].includes(m.kind))).toEqual([]);
+  const noNodes = await helmTemplate('hub3', 'clusterhub', [valuesFile({ rbac: { readNodes: false } })]);
+  expect(noNodes.map((m) => m.kind)).toContain('Role');
+  expect(noNodes.filter((m) => m.kind.startsWith('Cluster'))).toEqual([]);
 });
 
 describe('bad values are refused by values.schema.json, naming the key', () => {

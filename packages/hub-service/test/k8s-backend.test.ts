@@ -191,7 +191,20 @@ test('a restarted hub re-adopts the running pod by its handle and routes to it a
   await pollUntil('the pod to be gone', async () => ((await readPod(name)) ? undefined : true), 60_000);
 });
 
+/** `profiles[].capacity` of a profile as alice sees it, once it equals `expected` (the watches catch up). */
+async function capacityBecomes(slug: string, expected: Record<string, unknown>): Promise<void> {
+  await pollUntil(`the capacity of ${slug} to be ${JSON.stringify(expected)}`, async () => {
+    const profiles = (await apiCall(`${t.apiUrl}/clusterhub/profiles`, alice)).body as { slug: string; capacity?: Record<string, unknown> }[];
+    const capacity = profiles.find((p) => p.slug === slug)?.capacity;
+    if (!capacity || Object.entries(expected).some(([k, v]) => capacity[k] !== v)) throw new Error(`capacity now ${JSON.stringify(capacity)}`);
+    return capacity;
+  }, 30_000);
+}
+
 test('a GPU server that cannot fit waits, and the progress stream says why in plain words and its place in line; both waiting start once GPUs free up', async () => {
+  // What is free, from node allocatable minus the requests of bound pods: all four GPUs, two servers of two.
+  await capacityBecomes('gpu-1', { backend: 'k8s', resource: 'nvidia.com/gpu', perServer: 1, free: 4, fits: 4, waiting: 0 });
+  await capacityBecomes('gpu-2', { perServer: 2, free: 4, fits: 2 });
   // bob and carol take both GPUs of each full-GPU node.
   for (const [user, token] of [
     ['bob', bob],
@@ -210,6 +223,11 @@ test('a GPU server that cannot fit waits, and the progress stream says why in pl
   await apiCall(`${t.apiUrl}/users/dora/server`, dora, { method: 'POST', body: { profile: 'gpu-1' } });
   const second = await readProgress(`${t.apiUrl}/users/dora/server/progress`, dora, (s) => s.events.some((e) => /^Waiting for 1 full GPU/.test(e.message)), 60_000);
   expect(second.events.find((e) => /^Waiting for 1 full GPU/.test(e.message))?.message).toMatch(/ 1 person is waiting for the same GPUs before you\.$/);
+  await capacityBecomes('gpu-1', { free: 0, fits: 0, waiting: 2 });
+  // The home page says it beside the profile's name.
+  const browser = new BrowserClient();
+  expect((await browser.login(t.publicUrl, 'alice', PASSWORD)).status).toBe(200);
+  expect((await navigate(browser, `${t.publicUrl}/hub/home`)).text).toContain('none free now, 2 waiting');
   const pending = await serverModel(t, 'alice');
   expect(pending?.ready).toBe(false);
   expect((await readPod(podOf(pending)))?.spec?.nodeName).toBeUndefined();
@@ -230,4 +248,5 @@ test('a GPU server that cannot fit waits, and the progress stream says why in pl
     for (const user of ['alice', 'carol', 'dora']) if (await serverModel(t, user)) return undefined;
     return true;
   }, 60_000);
+  await capacityBecomes('gpu-1', { free: 4, fits: 4, waiting: 0 });
 });

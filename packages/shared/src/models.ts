@@ -136,6 +136,26 @@ export interface ProfileModel extends ProfileConfig {
   notApplied?: string[];
   /** A profile on a Slurm backend: free GPUs now and the user's choices (docs/batch-jobs.md). */
   batch?: ProfileBatchModel;
+  /** A GPU or MIG profile on a Kubernetes backend: what is free for it now (docs/kubernetes.md). */
+  capacity?: ProfileCapacityModel;
+}
+
+/** What is free for a GPU or MIG profile on a Kubernetes backend, as `profiles[].capacity`. */
+export interface ProfileCapacityModel {
+  /** The backend's name (its key in `backends`). */
+  backend: string;
+  /** The resource one server asks for (`nvidia.com/gpu`, `nvidia.com/mig-1g.5gb`). */
+  resource: string;
+  /** Units of it one server asks for. */
+  perServer: number;
+  /** Units free now on the nodes the profile may use; null when unknown (see `reason`). */
+  free: number | null;
+  /** Servers of this profile that could start now (each needs `perServer` on one node); null like `free`. */
+  fits: number | null;
+  /** The hub's servers waiting for this resource (pods not yet scheduled). */
+  waiting: number;
+  /** Why `free` is null (the API server cannot be reached, the hub may not read nodes). */
+  reason?: string;
 }
 
 /** The Accept value that asks for a pagination envelope. */

@@ -1,3 +1,4 @@
+import type { Backends } from '../spawners/backends';
 import type { ResolvedConfig } from '../config/types';
 import type { Store } from '../store/store';
 import type { Authenticator } from '../authenticators/authenticator';
@@ -32,6 +33,8 @@ export interface HubContext {
   readonly hubPrefix: string;
   /** Batch (Slurm) profiles: capacity and choices, and the jobs API (docs/batch-jobs.md); absent in contexts built without them. */
   readonly batch?: { readonly capacity: BatchCapacity; readonly jobs: BatchJobs };
+  /** The backends by name (what is free per profile: `Backends.capacities`); absent in contexts built without them. */
+  readonly backends?: Backends;
   /** The audit log (docs/audit.md); absent in contexts built without it. */
   readonly audit?: AuditLog;
 }

@@ -1,4 +1,4 @@
-import type { ProfileConfig } from '@clusterhub/shared';
+import type { ProfileCapacityModel, ProfileConfig } from '@clusterhub/shared';
 import { DEFAULT_BACKEND } from '../config/backend-checks';
 import type { Spawner } from './spawner';
 
@@ -48,6 +48,21 @@ export class Backends {
     const name = server.backend ?? DEFAULT_BACKEND;
     const spawner = this.byName.get(name);
     return spawner ? { name, spawner } : null;
+  }
+
+  /**
+   * What is free now for each profile whose backend can tell (`Spawner.capacity`: Kubernetes GPU
+   * and MIG profiles), by slug. Never throws: a backend that fails is left out.
+   */
+  async capacities(profiles: readonly ProfileConfig[]): Promise<Map<string, ProfileCapacityModel>> {
+    const answers = await Promise.all(
+      profiles.map(async (profile) => {
+        const backend = this.forProfile(profile);
+        const capacity = await backend?.spawner.capacity?.(profile).catch(() => null);
+        return capacity && backend ? ([profile.slug, { backend: backend.name, ...capacity }] as const) : null;
+      }),
+    );
+    return new Map(answers.filter((a) => a !== null));
   }
 
   /** Releases every backend's connections and watchers. */

@@ -1,4 +1,7 @@
-import type { ProfileConfig, StopReason } from '@clusterhub/shared';
+import type { ProfileCapacityModel, ProfileConfig, StopReason } from '@clusterhub/shared';
+
+/** A backend's answer to `Spawner.capacity`: the profile model's fields but the backend's name. */
+export type BackendCapacity = Omit<ProfileCapacityModel, 'backend'>;
 
 /**
  * The Spawner port: a backend that runs single-user servers (a local process, a pod, a Slurm job).
@@ -52,6 +55,12 @@ export interface Spawner {
    * new end; the hub records it in the handle (`end`). Throws SpawnError when it cannot.
    */
   extend?(handle: SpawnHandle, minutes: number): Promise<Date>;
+  /**
+   * Optional: what is free now for a profile's GPUs or MIG slices (Kubernetes: node allocatable
+   * minus the requests of bound pods, from watches); null for a profile that asks for none. Never
+   * throws: an unknown answer has `free: null` and a reason.
+   */
+  capacity?(profile: ProfileConfig): Promise<BackendCapacity | null>;
   /** Optional: release anything the backend holds (watchers, connections). */
   close?(): Promise<void>;
   /**

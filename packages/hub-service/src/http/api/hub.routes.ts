@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { quotePath, resourceEnforcement, scopeFilter, type IdentityModel, type ProfileBatchModel, type ProfileConfig, type ProfileModel, type ServiceIdentityModel } from '@clusterhub/shared';
+import { quotePath, resourceEnforcement, scopeFilter, type IdentityModel, type ProfileBatchModel, type ProfileCapacityModel, type ProfileConfig, type ProfileModel, type ServiceIdentityModel } from '@clusterhub/shared';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { profileAccess } from '../../services/profile-access';
@@ -132,16 +132,21 @@ export function hubRouter(ctx: HubContext, meta: { serverVersion: string }): Rou
       const user = identity.user;
       const accessOf = (p: ProfileConfig) => (user ? profileAccess(p, { name: user.name, admin: user.admin, groups: identity.groups }) : null);
       const open = ctx.config.profiles.filter((p) => accessOf(p)?.allowed === true);
-      const batch = user && ctx.batch ? await ctx.batch.capacity.forProfiles(open, user.name) : new Map<string, ProfileBatchModel>();
+      const [batch, free] = await Promise.all([
+        user && ctx.batch ? ctx.batch.capacity.forProfiles(open, user.name) : new Map<string, ProfileBatchModel>(),
+        ctx.backends ? ctx.backends.capacities(open) : new Map<string, ProfileCapacityModel>(),
+      ]);
       const models: ProfileModel[] = ctx.config.profiles.map((p) => {
         const access = accessOf(p);
         const capacity = batch.get(p.slug);
+        const cluster = free.get(p.slug);
         return {
           ...p,
           allowed: access?.allowed ?? false,
           ...(access && !access.allowed ? { reason: access.reason } : {}),
           notApplied: [...(resourceEnforcement(backendKindOf(ctx.config, p), p)?.notApplied ?? [])],
           ...(capacity ? { batch: capacity } : {}),
+          ...(cluster ? { capacity: cluster } : {}),
         };
       });
       res.json(models);

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { describeResources, resourceEnforcement, serverPrefix, type ProfileBatchModel, type ProfileConfig } from '@clusterhub/shared';
+import { describeResources, resourceEnforcement, serverPrefix, type ProfileBatchModel, type ProfileCapacityModel, type ProfileConfig } from '@clusterhub/shared';
 import type { UserRecord } from '../../store/store';
 import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
@@ -13,6 +13,7 @@ import { renderHome, type HomeServer, type HomeView, type NewServerForm } from '
 import { pageUser } from './servers.routes';
 import { backendKindOf } from '../../config/backends';
 import { freeNowText } from '../pages/batch-choices';
+import { capacityText } from '../pages/capacity-text';
 
 /** The parts of the home view a form answer may add: a notice, or the new-server form as typed with its error. */
 type HomeExtras = Pick<HomeView, 'notice' | 'newServer'>;
@@ -39,7 +40,11 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
     views.unshift({ name: '', displayName: '', state: 'stopped', url: serverPrefix(user.name, '', base), profile: null, profileName: null, lastActivity: null, stopReason: null, message: null });
   }
   const accessOf = (p: ProfileConfig) => profileAccess(p, { name: user.name, admin: user.admin, groups: viewer.groups });
-  const batch = ctx.batch ? await ctx.batch.capacity.forProfiles(ctx.config.profiles.filter((p) => accessOf(p).allowed), user.name) : new Map<string, ProfileBatchModel>();
+  const open = ctx.config.profiles.filter((p) => accessOf(p).allowed);
+  const [batch, cluster] = await Promise.all([
+    ctx.batch ? ctx.batch.capacity.forProfiles(open, user.name) : new Map<string, ProfileBatchModel>(),
+    ctx.backends ? ctx.backends.capacities(open) : new Map<string, ProfileCapacityModel>(),
+  ]);
   return {
     baseHubUrl: ctx.hubPrefix,
     user: { name: user.name, admin: user.admin },
@@ -49,7 +54,8 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
     profiles: ctx.config.profiles.map((p) => {
       const access = accessOf(p);
       const free = batch.get(p.slug);
-      const freeNow = free ? freeNowText(free) : null;
+      const capacity = cluster.get(p.slug);
+      const freeNow = free ? freeNowText(free) : capacity ? capacityText(capacity) : null;
       return {
         slug: p.slug,
         displayName: p.displayName,

@@ -2,9 +2,11 @@ import type { ProfileConfig } from '@clusterhub/shared';
 import type { CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { abortError, sleep } from '../abort';
 import { silentSpawnerLogger, type SpawnerLogger } from '../spawner-logger';
-import { SpawnError, type PollResult, type SpawnContext, type SpawnHandle, type SpawnRequest, type SpawnResult, type Spawner } from '../spawner';
+import { SpawnError, type BackendCapacity, type PollResult, type SpawnContext, type SpawnHandle, type SpawnRequest, type SpawnResult, type Spawner } from '../spawner';
+import { freeFor, podRequest } from './capacity';
+import { ClusterWatch } from './cluster-watch';
 import { eventInWords, scheduledNode } from './event-words';
-import { buildPod, buildUserPvc, NOTEBOOK_PORT, type KubernetesPodSettings, type KubernetesProfileSettings, type ServerSpec } from './manifests';
+import { buildPod, buildUserPvc, gpuResources, nodePlacement, NOTEBOOK_PORT, type KubernetesPodSettings, type KubernetesProfileSettings, type ServerSpec } from './manifests';
 import { PodWatch } from './pod-watch';
 import { positionInWords, queuePosition } from './queue-position';
 
@@ -55,6 +57,7 @@ export class KubernetesSpawner implements Spawner {
   readonly kind = 'kubernetes';
   private readonly logger: SpawnerLogger;
   private watch: PodWatch | null = null;
+  private cluster: ClusterWatch | null = null;
   private api: Promise<CoreV1Api> | null = null;
   private kubeConfig: Promise<KubeConfig> | null = null;
 
@@ -285,8 +288,35 @@ export class KubernetesSpawner implements Spawner {
     return false;
   }
 
+  /**
+   * What is free for the profile's GPUs or MIG slices: node allocatable minus the requests of the
+   * namespace's pods bound there, on the nodes its pods may use, from one watch of the nodes and
+   * one of the namespace's live pods (started on first use; no request afterwards); `waiting`
+   * counts this hub's pods not yet scheduled that ask for the same resource.
+   */
+  async capacity(profile: ProfileConfig): Promise<BackendCapacity | null> {
+    const spec = { profile, kubernetes: this.opts.profileSettings?.(profile) ?? {} };
+    const [entry] = Object.entries(gpuResources(spec));
+    if (!entry) return null;
+    const [resource, quantity] = entry;
+    const perServer = Number(quantity);
+    let kubeConfig: KubeConfig;
+    try {
+      kubeConfig = await this.config();
+    } catch (err) {
+      return { resource, perServer, free: null, fits: null, waiting: 0, reason: `no Kubernetes connection: ${String(err)}` };
+    }
+    const ours = this.watch?.healthy ? this.watch.list() : [];
+    const waiting = ours.filter((pod) => !pod.spec?.nodeName && pod.status?.phase === 'Pending' && podRequest(pod, resource) > 0).length;
+    this.cluster ??= new ClusterWatch({ kubeConfig, namespace: this.opts.pod.namespace, logger: this.logger });
+    await this.cluster.ensureStarted();
+    if (!this.cluster.current) return { resource, perServer, free: null, fits: null, waiting, reason: `the hub cannot watch the cluster's nodes and pods: ${this.cluster.reason}` };
+    const { free, fits } = freeFor(this.cluster.listNodes(), this.cluster.listPods(), resource, perServer, nodePlacement(spec));
+    return { resource, perServer, free, fits, waiting };
+  }
+
   async close(): Promise<void> {
-    await this.watch?.close();
+    await Promise.allSettled([this.watch?.close(), this.cluster?.close()]);
   }
 }
 
