@@ -3,20 +3,8 @@
  * home page, wait for JupyterLab, and check that the Resources panel shows that profile and what
  * the local-process backend does not apply of it.
  */
-import { expect, test, type Page } from '@playwright/test';
-
-const user = process.env.CLUSTERHUB_UI_USER || 'uitest';
-const password = process.env.CLUSTERHUB_UI_PASSWORD || '';
-
-/** Stops the user's default server through the hub API (cookie auth, so with the XSRF token). */
-async function stopServer(page: Page): Promise<void> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find((c) => c.name === '_xsrf' && c.path.startsWith('/hub'))?.value ?? '';
-  await page.request.delete(`/hub/api/users/${encodeURIComponent(user)}/server`, {
-    headers: { 'X-XSRFToken': xsrf },
-    timeout: 30_000,
-  });
-}
+import { expect, test } from '@playwright/test';
+import { loginAndStartLab, stopServer } from './hub';
 
 test.describe('Resources panel through the hub', () => {
   test.afterEach(async ({ page }) => {
@@ -24,19 +12,7 @@ test.describe('Resources panel through the hub', () => {
   });
 
   test('shows the profile the server was started with', async ({ page }) => {
-    expect(password, 'CLUSTERHUB_UI_PASSWORD must be set (run ui-tests/run.sh)').not.toBe('');
-
-    await page.goto('/hub/login');
-    await page.fill('#username_input', user);
-    await page.fill('#password_input', password);
-    await page.click('#login_submit');
-    await page.waitForURL('**/hub/home');
-
-    await page.locator('#spawn-form select[name="profile"]').selectOption('cpu-default');
-    await page.locator('#spawn-form #start').click();
-
-    await page.waitForURL(`**/user/${user}/lab**`, { timeout: 120_000 });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached', timeout: 120_000 });
+    await loginAndStartLab(page, 'cpu-default');
 
     const tab = page.locator('.jp-SideBar [data-id="clusterhub-resources"]');
     await expect(tab).toBeVisible();

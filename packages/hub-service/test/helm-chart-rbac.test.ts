@@ -12,6 +12,7 @@ import type { KubernetesSpawner } from '../src/spawners/kubernetes/kubernetes-sp
 import type { ProgressEvent } from '../src/spawners/spawner';
 import { CHART_DIR, ensureHelm, helm, helmTemplate, manifest, valuesFile, type Manifest } from './harness/helm';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
+import { removeClaims } from './harness/k8s/claims';
 import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
 import { FAKE_GPU_NODES, httpStatus } from './harness/k8s/objects';
 import { pollUntil } from './harness/singleuser';
@@ -57,7 +58,7 @@ beforeAll(async () => {
   adminCore = cluster.admin.makeApiClient(k8s.CoreV1Api);
   for (const name of [RELEASE_NS, EXPORTER_NS]) await keepExisting(adminCore.createNamespace({ body: { metadata: { name } } }));
   await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=helm-chart`, gracePeriodSeconds: 0 });
-  await removeClaims(`${SUITE}=helm-chart`);
+  await removeClaims(cluster.admin, cluster.namespace, `${SUITE}=helm-chart`);
 
   // The seed's values, pointed at the test cluster: its pods namespace, its API server and CA, a
   // token file (filled below), a command the node agent can run, no NFS class or datasets claim.
@@ -110,7 +111,7 @@ afterAll(async () => {
   await agent?.stop();
   if (adminCore) {
     await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=helm-chart,${RUN_LABEL}=${RUN}`, gracePeriodSeconds: 0 });
-    await removeClaims(`${SUITE}=helm-chart,${RUN_LABEL}=${RUN}`);
+    await removeClaims(cluster.admin, cluster.namespace, `${SUITE}=helm-chart,${RUN_LABEL}=${RUN}`);
   }
 });
 
@@ -120,22 +121,6 @@ async function keepExisting(call: Promise<unknown>): Promise<void> {
     await call;
   } catch (err) {
     if (httpStatus(err) !== 409) throw err;
-  }
-}
-
-/** Removes claims and the node agent's volumes with these labels (nothing lifts their finalizers here). */
-async function removeClaims(labelSelector: string): Promise<void> {
-  const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-  const namespace = cluster.namespace;
-  for (const pvc of (await adminCore.listNamespacedPersistentVolumeClaim({ namespace, labelSelector })).items) {
-    const name = pvc.metadata?.name ?? '';
-    await adminCore.patchNamespacedPersistentVolumeClaim({ name, namespace, body: { metadata: { finalizers: null } } }, merge);
-    await adminCore.deleteNamespacedPersistentVolumeClaim({ name, namespace }).catch(() => undefined);
-  }
-  for (const pv of (await adminCore.listPersistentVolume({ labelSelector })).items) {
-    const name = pv.metadata?.name ?? '';
-    await adminCore.patchPersistentVolume({ name, body: { metadata: { finalizers: null } } }, merge);
-    await adminCore.deletePersistentVolume({ name }).catch(() => undefined);
   }
 }
 

@@ -5,6 +5,7 @@ import type { HubConfig } from '@clusterhub/shared';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
 import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
 import { acquireGpuLock } from './harness/k8s/gpu-lock';
+import { removeClaims } from './harness/k8s/claims';
 import { FAKE_GPU_NODES } from './harness/k8s/objects';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { VENV_BIN } from './harness/repo-paths';
@@ -75,7 +76,7 @@ beforeAll(async () => {
   adminCore = cluster.admin.makeApiClient(k8s.CoreV1Api);
   // Pods an earlier run left behind would hold GPUs of the shared fake nodes.
   await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-backend`, gracePeriodSeconds: 0 });
-  await removeClaims(`${SUITE}=k8s-backend`);
+  await removeClaims(cluster.admin, cluster.namespace, `${SUITE}=k8s-backend`);
   const labelSelector = `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`;
   agent = await startNodeAgent({ kubeConfig: cluster.admin, namespace: cluster.namespace, nodes: FAKE_GPU_NODES.map((n) => n.name), labelSelector });
   t = await startTestHub({ config: config() });
@@ -90,27 +91,10 @@ afterAll(async () => {
   await agent?.stop();
   if (adminCore) {
     await adminCore.deleteCollectionNamespacedPod({ namespace: cluster.namespace, labelSelector: `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`, gracePeriodSeconds: 0 });
-    await removeClaims(`${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`);
+    await removeClaims(cluster.admin, cluster.namespace, `${SUITE}=k8s-backend,${RUN_LABEL}=${RUN}`);
   }
   releaseGpus();
 });
-
-/** Removes the claims and the agent's volumes with these labels (no controller-manager lifts their protection finalizers). */
-async function removeClaims(labelSelector: string): Promise<void> {
-  const k8s = await import('@kubernetes/client-node');
-  const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-  const namespace = cluster.namespace;
-  for (const pvc of (await adminCore.listNamespacedPersistentVolumeClaim({ namespace, labelSelector })).items) {
-    const name = pvc.metadata?.name ?? '';
-    await adminCore.patchNamespacedPersistentVolumeClaim({ name, namespace, body: { metadata: { finalizers: null } } }, merge);
-    await adminCore.deleteNamespacedPersistentVolumeClaim({ name, namespace }).catch(() => undefined);
-  }
-  for (const pv of (await adminCore.listPersistentVolume({ labelSelector })).items) {
-    const name = pv.metadata?.name ?? '';
-    await adminCore.patchPersistentVolume({ name, body: { metadata: { finalizers: null } } }, merge);
-    await adminCore.deletePersistentVolume({ name }).catch(() => undefined);
-  }
-}
 
 function podOf(model: { state?: Record<string, unknown> | null } | undefined): string {
   const name = model?.state?.['pod'];

@@ -7,7 +7,7 @@ import type { SpawnerLogger } from './spawner-logger';
 import { LocalProcessSpawner } from './local-process/local-process-spawner';
 import { accountPolicyFor } from './local-process/accounts';
 import { BatchSpawner } from './batch/batch-spawner';
-import { createCommandRunner } from './batch/commands';
+import { createBackendCommandRunner } from './batch/commands/backend-runner';
 import { localOutputTail } from './batch/output-tail';
 import { SlurmDialect } from './batch/slurm/slurm-dialect';
 import { PbsDialect } from './batch/pbs/pbs-dialect';
@@ -52,24 +52,7 @@ export function createSpawner(config: ResolvedConfig['spawner'], deps: SpawnerDe
  * @throws Error naming the setting (`ssh.hosts`, `commandDir`, …) when the runner cannot be built.
  */
 export function createBatchSpawner(config: ResolvedBatchBackend, deps: SpawnerDeps & { readonly startTimeoutSeconds?: number } = {}): Spawner {
-  const runner = createCommandRunner({
-    transport: config.transport,
-    sudo: config.sudo,
-    commandDir: config.commandDir,
-    ...(config.ssh
-      ? {
-          ssh: {
-            hosts: [...config.ssh.hosts],
-            user: config.ssh.user,
-            privateKey: config.ssh.privateKey,
-            hostKeys: [...config.ssh.hostKeys],
-            connectTimeoutMs: config.ssh.connectTimeoutSeconds * 1000,
-            keepaliveMs: config.ssh.keepaliveSeconds * 1000,
-          },
-        }
-      : {}),
-    ...(deps.logger ? { logger: deps.logger } : {}),
-  });
+  const runner = createBackendCommandRunner(config, deps.logger);
   return new BatchSpawner({
     backend: config,
     dialect: config.kind === 'pbs' ? new PbsDialect(runner) : new SlurmDialect(runner),
