@@ -1,13 +1,14 @@
 /**
  * The parsers and the collector against the captures of our device check on a real H200
  * (test/fixtures/gpu/h200-2026-11-30-device-check/): a process holding memory without computing,
- * then a second server computing on the same GPU.
+ * then a second server computing on the same GPU (pmon tells them apart).
  */
 import path from 'node:path';
 import { classifyReading } from './classify';
 import { parseDmon } from './dmon';
 import { NvidiaSmiCollector, type CommandRunner } from './nvidia-smi-collector';
 import type { ProcIdsReader } from './process-owner';
+import { parsePmon } from './pmon';
 import { parseQueryComputeApps } from './query-apps';
 import { parseQueryGpu } from './query-gpu';
 import { holdableDevices, parseQueryXml } from './query-xml';
@@ -15,20 +16,26 @@ import { MIB } from './sample';
 import { GPU_FIXTURES, readCapture } from './testing/fixtures';
 
 const DIR = path.join(GPU_FIXTURES, 'h200-2026-11-30-device-check');
-const UUID = 'GPU-d8d1645c-8517-03ad-8621-cfe1592a5c73';
+const UUID = 'GPU-28a465ed-ee30-3c11-0b58-e4b6de09ebad';
 const capture = (name: string): string => readCapture(DIR, `${name}.txt`).output;
 const POLICY = { thresholdPercent: 10 };
 
 /** The sandbox's process tree as the check ran it: each kernel in a session of its own under its server. */
 const TREE: Record<number, { ppid: number; pgrp: number; session: number }> = {
-  494: { ppid: 493, pgrp: 494, session: 494 },
-  526: { ppid: 525, pgrp: 526, session: 526 },
+  482: { ppid: 481, pgrp: 482, session: 482 },
+  523: { ppid: 522, pgrp: 523, session: 523 },
 };
 const readIds: ProcIdsReader = async (pid) => TREE[pid] ?? null;
-const replay = (name: string): CommandRunner => async () => ({ stdout: capture(name), stderr: '', exitCode: 0 });
+/** Answers `-q -x` with the capture `xml`, and `pmon` with the capture `pmon` (null: pmon fails). */
+const replay =
+  (xml: string, pmon: string | null = null): CommandRunner =>
+  async (_command, args) => {
+    if (args[0] !== 'pmon') return { stdout: capture(xml), stderr: '', exitCode: 0 };
+    return pmon === null ? { stdout: '', stderr: 'Failed to initialize NVML', exitCode: 9 } : { stdout: capture(pmon), stderr: '', exitCode: 0 };
+  };
 const SERVERS = [
-  { key: 'holder/', pid: 493, pgid: 493 },
-  { key: 'worker/', pid: 525, pgid: 525 },
+  { key: 'holder/', pid: 481, pgid: 481 },
+  { key: 'worker/', pid: 522, pgid: 522 },
 ];
 
 describe('the device check captures (real H200, driver 580.159.04)', () => {
@@ -47,23 +54,35 @@ describe('the device check captures (real H200, driver 580.159.04)', () => {
     const outcome = await new NvidiaSmiCollector({ runner: replay('query-held-xml'), readIds }).sample(SERVERS);
     const holder = outcome.readings.get('holder/');
     // 2 %: the allocation's own copy, under the 10 % threshold.
-    expect(holder?.devices).toMatchObject([{ uuid: UUID, utilizationPercent: 2, processes: [{ pid: 494, usedMemoryBytes: 1542 * MIB }] }]);
+    expect(holder?.devices).toMatchObject([{ uuid: UUID, utilizationPercent: 2, processes: [{ pid: 482, usedMemoryBytes: 1542 * MIB }] }]);
     expect(holder && classifyReading(holder, POLICY)).toBe('held-idle');
     expect(outcome.readings.get('worker/')?.devices).toEqual([]);
-    expect(parseQueryComputeApps(capture('apps-held'))).toMatchObject([{ pid: 494, usedMemoryBytes: 1542 * MIB }]);
+    expect(parseQueryComputeApps(capture('apps-held'))).toMatchObject([{ pid: 482, usedMemoryBytes: 1542 * MIB }]);
   });
 
-  it('sees the computing server busy, and (utilisation being per GPU) the idle one sharing the GPU too', async () => {
-    const outcome = await new NvidiaSmiCollector({ runner: replay('query-busy-xml'), readIds }).sample(SERVERS);
+  it('on a shared GPU gives each server its own processes\' utilisation (pmon): the computing one busy, the idle one held-idle', async () => {
+    const outcome = await new NvidiaSmiCollector({ runner: replay('query-busy-xml', 'pmon-busy'), readIds }).sample(SERVERS);
     const worker = outcome.readings.get('worker/');
     const holder = outcome.readings.get('holder/');
-    expect(worker?.devices.map((d) => d.processes.map((p) => p.pid))).toEqual([[526]]);
-    expect(holder?.devices.map((d) => d.processes.map((p) => p.pid))).toEqual([[494]]);
+    expect(worker?.devices.map((d) => [d.processes.map((p) => p.pid), d.utilizationPercent])).toEqual([[[523], 99]]);
+    // pmon printed `-` for the holder: no kernel of it ran in the interval.
+    expect(holder?.devices.map((d) => [d.processes.map((p) => p.pid), d.utilizationPercent])).toEqual([[[482], 0]]);
     expect(worker && classifyReading(worker, POLICY)).toBe('busy');
-    // The known limit (docs/gpu-metrics.md, "Shared GPUs"): never a false cull, but no idle verdict either.
+    expect(holder && classifyReading(holder, POLICY)).toBe('held-idle');
+    // The overview keeps the GPU's own numbers, with both holders.
+    expect(outcome.devices).toMatchObject([{ sample: { utilizationPercent: 99 }, holders: ['holder/', 'worker/'] }]);
+    expect(parseDmon(capture('dmon-busy')).every((sample) => (sample.utilizationPercent ?? 0) >= 90)).toBe(true);
+    expect(parsePmon(capture('pmon-held'))).toEqual([
+      { gpu: 0, pid: 482, smPercent: 1 },
+      { gpu: 0, pid: 482, smPercent: 0 },
+    ]);
+  });
+
+  it('keeps the GPU\'s utilisation for both when pmon fails: never a false idle', async () => {
+    const outcome = await new NvidiaSmiCollector({ runner: replay('query-busy-xml', null), readIds }).sample(SERVERS);
+    const holder = outcome.readings.get('holder/');
+    expect(holder?.devices.map((d) => d.utilizationPercent)).toEqual([99]);
     expect(holder && classifyReading(holder, POLICY)).toBe('busy');
-    expect(outcome.devices).toMatchObject([{ holders: ['holder/', 'worker/'] }]);
-    expect(parseDmon(capture('dmon-busy')).map((sample) => sample.utilizationPercent)).toEqual([100, 100, 100, 100, 100]);
   });
 
   it('finds no process once both have ended', async () => {

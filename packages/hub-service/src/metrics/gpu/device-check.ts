@@ -192,6 +192,7 @@ async function collectorPhases(run: DeviceCheck, python: string): Promise<void> 
     });
     await run.capture('query-held-xml', ['-q', '-x']);
     await run.capture('apps-held', [`--query-compute-apps=${APPS_FIELDS.join(',')}`, '--format=csv']);
+    await run.capture('pmon-held', ['pmon', '-c', '2', '-s', 'um']);
     await run.check('the collector gives the held process to its server: held-idle', async () => {
       const outcome = await collector.collectOnce();
       const reading = outcome.readings.get('holder/');
@@ -209,6 +210,8 @@ async function collectorPhases(run: DeviceCheck, python: string): Promise<void> 
     await run.capture('query-busy-xml', ['-q', '-x']);
     await run.capture('apps-busy', [`--query-compute-apps=${APPS_FIELDS.join(',')}`, '--format=csv']);
     await run.capture('dmon-busy', ['dmon', '-c', '5', '-s', 'pucm', '-o', 'DT']);
+    // Per-process utilisation, for two servers on one GPU (docs/gpu-metrics.md, "Shared GPUs").
+    await run.capture('pmon-busy', ['pmon', '-c', '3', '-s', 'um']);
     await run.check('the collector sees the computing server busy (5 runs, 1 s apart)', async () => {
       const classes: string[] = [];
       for (let i = 0; i < 5; i += 1) {

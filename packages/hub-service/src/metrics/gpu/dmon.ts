@@ -5,15 +5,12 @@
  * printed (`-o DT`). MIG devices appear in dmon only as their parent GPU.
  */
 import type { GpuSample } from './sample';
-import { NvidiaSmiParseError, parseCount, parseQuantity } from './values';
+import { readHashTable, type HashTableRow } from './hash-table';
+import { parseCount, parseQuantity } from './values';
 
-function headerCells(line: string): string[] {
-  return line.replace(/^#/, '').trim().split(/\s+/);
-}
-
-function rowTime(row: ReadonlyMap<string, string>): number | null {
-  const date = /^(\d{4})(\d{2})(\d{2})$/.exec(row.get('Date') ?? '');
-  const time = /^(\d{2}):(\d{2}):(\d{2})$/.exec(row.get('Time') ?? '');
+function rowTime(row: HashTableRow): number | null {
+  const date = /^(\d{4})(\d{2})(\d{2})$/.exec(row.cell('Date') ?? '');
+  const time = /^(\d{2}):(\d{2}):(\d{2})$/.exec(row.cell('Time') ?? '');
   if (!date || !time) return null;
   return Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]), Number(time[1]), Number(time[2]), Number(time[3]));
 }
@@ -26,30 +23,11 @@ function rowTime(row: ReadonlyMap<string, string>): number | null {
  *   cells.
  */
 export function parseDmon(text: string): GpuSample[] {
-  let names: string[] | null = null;
-  let units: string[] = [];
-  let headerLines = 0;
-  const samples: GpuSample[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    if (line.startsWith('#')) {
-      // dmon repeats its two header lines; the first of each pair names, the second gives units.
-      if (headerLines % 2 === 0) names = headerCells(line);
-      else units = headerCells(line);
-      headerLines += 1;
-      continue;
-    }
-    const cells = line.trim().split(/\s+/);
-    if (!names || cells.length !== names.length) {
-      throw new NvidiaSmiParseError(`dmon row does not match its header: ${JSON.stringify(line)}`);
-    }
-    const header = names;
-    const row = new Map(header.map((name, i) => [name, cells[i] ?? '']));
-    const unitOf = (name: string): string => units[header.indexOf(name)] ?? '';
-    const quantity = (name: string): number | null => parseQuantity(row.get(name) ?? '-', unitOf(name));
-    samples.push({
+  return readHashTable(text, 'dmon').map((row) => {
+    const quantity = (name: string): number | null => parseQuantity(row.cell(name) ?? '-', row.unitOf(name));
+    return {
       at: rowTime(row),
-      index: parseCount(row.get('gpu') ?? '-'),
+      index: parseCount(row.cell('gpu') ?? '-'),
       uuid: null,
       name: null,
       utilizationPercent: quantity('sm'),
@@ -57,9 +35,8 @@ export function parseDmon(text: string): GpuSample[] {
       memoryTotalBytes: null,
       powerWatts: quantity('pwr'),
       processes: [],
-    });
-  }
-  return samples;
+    };
+  });
 }
 
 /**

@@ -2,13 +2,15 @@
  * The local GPU collector: every interval it runs ONE `nvidia-smi -q -x` on the hub's machine,
  * parses it, gives each GPU process to the local server it belongs to (process group, session or
  * parent chain, read from `/proc`), and records one reading per watched server in a
- * {@link GpuHistory}. A failed or unparsable run records nothing: the gap means "not known to be
- * idle" to the classifier. nvidia-smi reports pids of the host's pid namespace: the hub must see
+ * {@link GpuHistory}. Where several servers share one whole GPU, one `nvidia-smi pmon` sample in
+ * the same interval gives each its own processes' utilisation instead of the GPU's. A failed or
+ * unparsable run records nothing: the gap means "not known to be idle" to the classifier. nvidia-smi reports pids of the host's pid namespace: the hub must see
  * the same pids as its servers (true for the local-process backend on one machine).
  */
 import { execFile } from 'node:child_process';
 import { systemClock, type Clock } from '../../lib/clock';
 import type { GpuHistory } from './history';
+import { parsePmon, smByProcess } from './pmon';
 import { findOwner, procIdsReader, type ProcIdsReader, type WatchedServer } from './process-owner';
 import { holdableDevices, parseQueryXml } from './query-xml';
 import { deviceKey, type GpuProcessSample, type GpuReading, type GpuSample } from './sample';
@@ -55,6 +57,9 @@ export const execFileRunner: CommandRunner = createExecFileRunner();
 
 /** The arguments of the one command run per interval. */
 export const NVIDIA_SMI_ARGS: readonly string[] = ['-q', '-x'];
+
+/** The arguments of the second command, run only in an interval where servers share a whole GPU: one pmon sample. */
+export const PMON_ARGS: readonly string[] = ['pmon', '-c', '1', '-s', 'u'];
 
 /** The logging the collector does (a pino logger fits). */
 export interface CollectorLogger {
@@ -188,6 +193,7 @@ export class NvidiaSmiCollector {
     const unowned: UnownedProcess[] = [];
     const owners = new Map<number, WatchedServer | null>();
     const observed: ObservedDevice[] = [];
+    const held: { device: GpuSample; byServer: Map<string, GpuProcessSample[]> }[] = [];
     for (const device of devices) {
       const byServer = new Map<string, GpuProcessSample[]>();
       for (const process of device.processes) {
@@ -199,12 +205,34 @@ export class NvidiaSmiCollector {
         }
         byServer.set(owner.key, [...(byServer.get(owner.key) ?? []), process]);
       }
-      for (const [key, processes] of byServer) owned.get(key)?.push({ ...device, at, processes });
+      held.push({ device, byServer });
       observed.push({ sample: { ...device, at }, holders: [...byServer.keys()] });
+    }
+    // A whole GPU that several servers share: each gets its own processes' utilisation (pmon),
+    // not the GPU's, when pmon answers; else the GPU's (never a false "idle").
+    const shared = held.some(({ device, byServer }) => byServer.size > 1 && device.gpuInstanceId === undefined);
+    const perProcess = shared ? await this.processUtilisation() : null;
+    for (const { device, byServer } of held) {
+      const split = perProcess !== null && byServer.size > 1 && device.gpuInstanceId === undefined && device.index !== null;
+      for (const [key, processes] of byServer) {
+        const own = split ? Math.min(100, processes.reduce((sum, p) => sum + (perProcess.get(`${device.index}/${p.pid}`) ?? 0), 0)) : device.utilizationPercent;
+        owned.get(key)?.push({ ...device, at, processes, utilizationPercent: own });
+      }
     }
     const readings = new Map<string, GpuReading>();
     for (const [key, held] of owned) readings.set(key, { at, devices: held });
     return { at, readings, unowned, devices: observed };
+  }
+
+  /** SM utilisation per `gpu/pid` from one `nvidia-smi pmon`; null when it fails (the caller keeps the GPU's). */
+  private async processUtilisation(): Promise<Map<string, number> | null> {
+    try {
+      const result = await this.runner(this.command, PMON_ARGS, this.timeoutMs);
+      if (result.exitCode !== 0) return null;
+      return smByProcess(parsePmon(result.stdout));
+    } catch {
+      return null;
+    }
   }
 
   /** Starts running every `intervalMs` (the first run at once); runs never overlap. */
