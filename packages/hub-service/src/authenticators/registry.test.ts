@@ -17,6 +17,7 @@ afterEach(async () => {
 const authConfig: ResolvedConfig['auth'] = {
   kind: 'local',
   admins: [],
+  adminGroups: [],
   initialAdmin: 'admin',
   loginThrottle: { freeFailures: 1, maxDelaySeconds: 30 },
   oidc: null,

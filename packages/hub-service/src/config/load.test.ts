@@ -36,6 +36,7 @@ describe('loadConfig with no file', () => {
     expect(config.auth).toEqual({
       kind: 'local',
       admins: [],
+      adminGroups: [],
       initialAdmin: 'admin',
       loginThrottle: { freeFailures: 3, maxDelaySeconds: 30 },
       oidc: null,

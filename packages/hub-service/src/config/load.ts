@@ -229,6 +229,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
     auth: {
       kind: filled(auth.kind, 'auth.kind'),
       admins: filled(auth.admins, 'auth.admins'),
+      adminGroups: filled(auth.adminGroups, 'auth.adminGroups'),
       initialAdmin: filled(auth.initialAdmin, 'auth.initialAdmin'),
       loginThrottle: {
         freeFailures: filled(throttle.freeFailures, 'auth.loginThrottle.freeFailures'),

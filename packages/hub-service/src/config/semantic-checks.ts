@@ -3,7 +3,7 @@
  * another setting's value, and tokens taken from the environment. Runs on a document that passed
  * the schema; returns one `config error at <path>: <reason>` line per problem.
  */
-import { isValidUserName, parseQuantity, type HubConfig, type ProfileConfig } from '@clusterhub/shared';
+import { isValidGroupName, isValidUserName, parseQuantity, type HubConfig, type ProfileConfig } from '@clusterhub/shared';
 import { isIP } from 'node:net';
 import { DEFAULT_INTERNAL_PORT, DEFAULT_PUBLIC_PORT } from './defaults';
 import { gpuMetricsProblems } from './gpu-metrics-checks';
@@ -127,6 +127,9 @@ export function semanticProblems(cfg: HubConfig, env: NodeJS.ProcessEnv): string
   const auth = cfg.auth ?? {};
   (auth.admins ?? []).forEach((name, i) => {
     if (!isValidUserName(name)) problems.push(at(`auth.admins[${i}]`, `${JSON.stringify(name)} is not a valid user name`));
+  });
+  (auth.adminGroups ?? []).forEach((name, i) => {
+    if (!isValidGroupName(name)) problems.push(at(`auth.adminGroups[${i}]`, `${JSON.stringify(name)} is not a valid group name`));
   });
   if (auth.initialAdmin !== undefined && !isValidUserName(auth.initialAdmin)) {
     problems.push(at('auth.initialAdmin', `${JSON.stringify(auth.initialAdmin)} is not a valid user name`));

@@ -52,6 +52,8 @@ export interface ResolvedConfig {
   readonly auth: {
     readonly kind: 'local' | 'oidc' | 'ldap' | 'pam';
     readonly admins: readonly string[];
+    /** Hub groups whose members are admins, decided at every login (when the authenticator does not decide). */
+    readonly adminGroups: readonly string[];
     readonly initialAdmin: string;
     readonly loginThrottle: { readonly freeFailures: number; readonly maxDelaySeconds: number };
     /** The OpenID Connect / OAuth2 login (`auth.oidc`); null unless `auth.kind` is oidc. */

@@ -152,6 +152,10 @@ export interface AuthConfig {
    */
   admins?: string[];
   /**
+   * Hub groups whose members are admins, decided at every login: with it set, a user is an admin when listed in auth.admins or a member of one of these groups (for local, LDAP-less and PAM logins; OIDC and LDAP have their own adminGroups from the provider's groups).
+   */
+  adminGroups?: string[];
+  /**
    * Name of the admin account created at first start.
    */
   initialAdmin?: string;

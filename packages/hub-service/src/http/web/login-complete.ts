@@ -1,7 +1,8 @@
 /**
  * The end of every successful login (form or provider): the hub user is created on first login,
- * admin rights follow `auth.admins` and what the authenticator decided (admin groups), the user's
- * groups become those the authenticator sent (when it sent any), then the browser session starts.
+ * admin rights follow `auth.admins` and what the authenticator decided (its admin groups), else,
+ * with `auth.adminGroups`, membership of those hub groups; the user's groups become those the
+ * authenticator sent (when it sent any), then the browser session starts.
  */
 import type { Request, Response } from 'express';
 import { isValidGroupName } from '@clusterhub/shared';
@@ -28,6 +29,12 @@ export async function completeLogin(ctx: HubContext, req: Request, res: Response
     const skipped = outcome.groups.filter((g) => !isValidGroupName(g));
     if (skipped.length > 0) ctx.logger.warn({ user: user.name, skipped }, 'login: group names not valid on this hub were left out');
     await ctx.store.groups.setUserGroups(user.id, groups);
+  }
+  const adminGroups = ctx.config.auth.adminGroups;
+  if (admin === undefined && adminGroups.length > 0) {
+    // The hub's own groups decide (local accounts, PAM): admins while they are members, at each login.
+    const member = (await ctx.store.groups.groupNamesOf(user.id)).some((g) => adminGroups.includes(g));
+    if (user.admin !== member) user = (await ctx.store.users.update(user.id, { admin: member })) ?? user;
   }
   startBrowserSession(ctx, req, res, user.id);
   await ctx.store.users.touchActivity(user.id, new Date(ctx.clock()));
