@@ -26,7 +26,9 @@ export interface FakeNodeNvidiaSmi {
 export function createFakeNodeNvidiaSmi(): FakeNodeNvidiaSmi {
   const dir = mkdtempSync(path.join(tmpdir(), 'clusterhub-slurm-gpu-'));
   chmodSync(dir, 0o755);
-  writeFileSync(path.join(dir, 'frames'), `${path.join(GPU_FIXTURES, 'fake-slurm-node', 'query-xml.txt')}\n`, { mode: 0o644 });
+  // Modes set explicitly: a hub started earlier in this jest worker set the process umask to 077.
+  writeFileSync(path.join(dir, 'frames'), `${path.join(GPU_FIXTURES, 'fake-slurm-node', 'query-xml.txt')}\n`);
+  chmodSync(path.join(dir, 'frames'), 0o644);
   writeFileSync(path.join(dir, 'state'), '0');
   chmodSync(path.join(dir, 'state'), 0o666);
   const command = path.join(dir, 'nvidia-smi');
