@@ -54,6 +54,7 @@ import { usageRouter, type UsageRouterDeps } from './http/api/usage.routes';
 import { jobsRouter } from './http/api/jobs.routes';
 import { GpuMonitor } from './metrics/gpu/gpu-monitor';
 import { backendGpuSources } from './metrics/gpu/gpu-sources';
+import { BudgetWatch } from './culler/budget-watch';
 import { BuiltinCuller } from './culler/builtin-culler';
 import { GpuIdleWatch } from './culler/gpu-idle-watch';
 import { KernelProbe } from './culler/kernel-probe';
@@ -189,7 +190,19 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   // GPU-idle actions (profiles' cull.gpuIdle) run in the culler's passes on the GPU monitor's readings.
   const gpuIdle = warnings && gpu.monitor ? new GpuIdleWatch({ profiles: config.profiles, store, lifecycle, source: gpu.monitor, clock, logger, warnings }) : null;
   const culler = warnings
-    ? new BuiltinCuller({ settings: config.culler, profiles: config.profiles, store, lifecycle, clock, logger, warnings, gpuIdle, kernels: new KernelProbe({ store, baseUrl: config.hub.baseUrl, clock }) })
+    ? new BuiltinCuller({
+        settings: config.culler,
+        profiles: config.profiles,
+        store,
+        lifecycle,
+        clock,
+        logger,
+        warnings,
+        gpuIdle,
+        kernels: new KernelProbe({ store, baseUrl: config.hub.baseUrl, clock }),
+        // Budget notices (budgets.warnAtPercent) on the culler's passes.
+        budget: new BudgetWatch({ budgets, profiles: config.profiles, thresholds: config.budgets.warnAtPercent, period: config.budgets.period, clock, logger, warnings }),
+      })
     : null;
   const app = buildExpressApp(context, oauth, { ...gpu, idle: gpuIdle, culling: warnings }, { ledger, budgets, period: config.budgets.period }, walltime);
 

@@ -11,13 +11,13 @@ const { load, problemsOf } = sandbox;
 
 describe('budgets config', () => {
   it('has no budgets by default', () => {
-    expect(loadConfig(null, { env: {}, cwd: sandbox.dir }).budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {} });
-    expect(load('budgets:\n').budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {} });
+    expect(loadConfig(null, { env: {}, cwd: sandbox.dir }).budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {}, warnAtPercent: [80, 95] });
+    expect(load('budgets:\n').budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {}, warnAtPercent: [80, 95] });
   });
 
   it('reads per-user, default and per-group budgets', () => {
     const config = load('budgets: { period: month, defaultUser: 100, users: { alice: 500 }, groups: { cpsHPCAccess: 2000, cps-students: 0.5 } }\n');
-    expect(config.budgets).toEqual({ period: 'month', defaultUser: 100, users: { alice: 500 }, groups: { cpsHPCAccess: 2000, 'cps-students': 0.5 } });
+    expect(config.budgets).toEqual({ period: 'month', defaultUser: 100, users: { alice: 500 }, groups: { cpsHPCAccess: 2000, 'cps-students': 0.5 }, warnAtPercent: [80, 95] });
   });
 
   it.each([
@@ -29,9 +29,21 @@ describe('budgets config', () => {
     ['a list instead of a map', 'budgets: { users: [alice] }', 'budgets.users'],
     ['an invalid user name', 'budgets: { users: { "ali/ce": 5 } }', 'budgets.users.ali/ce'],
     ['an invalid group name', 'budgets: { groups: { "a/b": 5 } }', 'budgets.groups.a/b'],
+    ['a threshold of 100', 'budgets: { warnAtPercent: [80, 100] }\nculler: { enabled: true }', 'budgets.warnAtPercent[1]'],
+    ['a threshold of 0', 'budgets: { warnAtPercent: [0] }\nculler: { enabled: true }', 'budgets.warnAtPercent[0]'],
+    ['a fractional threshold', 'budgets: { warnAtPercent: [80.5] }\nculler: { enabled: true }', 'budgets.warnAtPercent[0]'],
+    ['thresholds out of order', 'budgets: { warnAtPercent: [95, 80] }\nculler: { enabled: true }', 'budgets.warnAtPercent[1]'],
+    ['a repeated threshold', 'budgets: { warnAtPercent: [80, 80] }\nculler: { enabled: true }', 'budgets.warnAtPercent[1]'],
+    ['a threshold that is not a number', 'budgets: { warnAtPercent: [eighty] }\nculler: { enabled: true }', 'budgets.warnAtPercent[0]'],
+    ['thresholds without the culler', 'budgets: { warnAtPercent: [50] }', 'budgets.warnAtPercent'],
   ])('refuses %s naming the key', (_what, yaml, key) => {
     const problems = problemsOf(`${yaml}\n`);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(`config error at ${key}`);
+  });
+
+  it('reads thresholds when the culler runs', () => {
+    expect(load('budgets: { warnAtPercent: [50, 90] }\nculler: { enabled: true }\n').budgets.warnAtPercent).toEqual([50, 90]);
+    expect(load('budgets: { warnAtPercent: [] }\n').budgets.warnAtPercent).toEqual([]);
   });
 });

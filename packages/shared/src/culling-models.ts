@@ -5,8 +5,8 @@
  * the warning as a notification with a Keep alive button.
  */
 
-/** Why the culler warns or acts: no activity, the server's maximum age, or an idle GPU. */
-export type CullReasonModel = 'idle' | 'max-age' | 'gpu-idle';
+/** Why the culler warns or acts: no activity, the server's maximum age, an idle GPU, or a budget (docs/budgets.md). */
+export type CullReasonModel = 'idle' | 'max-age' | 'gpu-idle' | 'budget';
 
 /** What the culler does at `action_at`: stop, move to a cheaper profile, or only tell the user. */
 export type CullActionModel = 'stop' | 'downshift' | 'notify';

@@ -168,6 +168,8 @@ export interface ResolvedBudgetsConfig {
   readonly defaultUser: number | null;
   readonly users: Readonly<Record<string, number>>;
   readonly groups: Readonly<Record<string, number>>;
+  /** Percentages (ascending, 1..99) at which running servers are told how much of a budget is used. */
+  readonly warnAtPercent: readonly number[];
 }
 
 /** `auth.oidc` resolved: the client secret read from its variable, defaults filled in. */

@@ -7,8 +7,9 @@
  * lifecycle with the stop reason recorded (`idle`, `max-age`) and a message saying why, and named
  * servers are removed when `culler.removeNamedServers` is set. Servers it does not stop are then
  * judged for GPU idleness by the {@link GpuIdleWatch} when the hub has one (profiles with
- * `cull.gpuIdle`). A server about to be warned or stopped as idle is asked for its kernels first:
- * a busy kernel (a running cell) is activity.
+ * `cull.gpuIdle`), and for their budgets by the {@link BudgetWatch} (`budgets.warnAtPercent`).
+ * A server about to be warned or stopped as idle is asked for its kernels first: a busy kernel (a
+ * running cell) is activity.
  */
 import type { ProfileConfig } from '@clusterhub/shared';
 import type { ResolvedConfig } from '../config/types';
@@ -18,6 +19,7 @@ import type { ServerLifecycle } from '../services/server-lifecycle';
 import type { ServerRecord, Store, UserRecord } from '../store/store';
 import { decideCull, type CullDecision, type WebCullReason } from './decide';
 import type { GpuIdleOutcome, GpuIdleWatch } from './gpu-idle-watch';
+import type { BudgetWatch } from './budget-watch';
 import type { KernelsVerdict } from './kernel-activity';
 import { effectivePolicy } from './policy';
 import { STOP_WARNING_PREFIX, stoppedAt, type CullReason, type CullWarnings } from './warnings';
@@ -37,6 +39,8 @@ export interface BuiltinCullerDeps {
   readonly gpuIdle?: GpuIdleWatch | null;
   /** Asks a server whether a kernel is busy (a running cell is activity); absent or null: not asked. */
   readonly kernels?: { verdict(user: UserRecord, server: ServerRecord): Promise<KernelsVerdict> } | null;
+  /** Budget notices on running servers; absent or null: none. */
+  readonly budget?: BudgetWatch | null;
 }
 
 /** What a pass did to one server. */
@@ -96,6 +100,7 @@ export class BuiltinCuller {
     const actions: CullAction[] = [];
     const active = await store.servers.listActive();
     warnings.retain(active.map((server) => server.id));
+    this.deps.budget?.retain(active.map((server) => server.id));
     for (const server of active) {
       if (server.state !== 'running') continue;
       const user = await store.users.getById(server.userId);
@@ -114,6 +119,9 @@ export class BuiltinCuller {
         if (done?.kind === 'stop') continue;
         const gpu = await this.checkGpuIdle(user, server);
         if (gpu) actions.push(gpu);
+        if (gpu?.kind === 'stop' || gpu?.kind === 'downshift') continue;
+        const budget = await this.checkBudget(user, server);
+        if (budget) actions.push(budget);
       } catch (err) {
         this.deps.logger.error({ user: user.name, server: server.name, err: String(err) }, 'culler could not handle server');
       }
@@ -164,6 +172,14 @@ export class BuiltinCuller {
     await this.deps.store.servers.touchActivity(server.id, now);
     this.deps.logger.info({ user: user.name, server: server.name }, 'culler: a kernel is busy, server kept');
     return true;
+  }
+
+  private async checkBudget(user: UserRecord, server: ServerRecord): Promise<CullAction | null> {
+    const watch = this.deps.budget;
+    if (!watch) return null;
+    const current = (await this.deps.store.servers.getById(server.id)) ?? server;
+    const outcome = await watch.check(user, current);
+    return outcome && { user: outcome.user, server: outcome.server, reason: 'budget', kind: outcome.kind, removed: false };
   }
 
   private async checkGpuIdle(user: UserRecord, server: ServerRecord): Promise<CullAction | null> {

@@ -1,6 +1,6 @@
 /**
  * The one place for the culler's warnings (docs/culler.md): for each running server, the warning in
- * force per rule family (web: `idle` or `max-age`; gpu: `gpu-idle`), when it was given, when the
+ * force per rule family (web: `idle` or `max-age`; gpu: `gpu-idle`; budget: `budget`), when it was given, when the
  * action is due, and the user's last keep-alive; giving a warning, taking it back, the keep-alive,
  * and the report of an action. The server's message shows the warning due soonest (and is cleared
  * when none is left); every warning and action goes to the webhook when one is configured.
@@ -15,13 +15,13 @@ import { warningStale } from './decide';
 import type { CullWebhook } from './webhook';
 
 /** Why the culler warns or acts. */
-export type CullReason = Extract<StopReason, 'idle' | 'max-age' | 'gpu-idle'>;
+export type CullReason = Extract<StopReason, 'idle' | 'max-age' | 'gpu-idle' | 'budget'>;
 
 /** What happens at the end of a warning (a GPU-idle notice is a warning with the action `notify`). */
 export type CullActionKind = 'stop' | 'downshift' | 'notify';
 
 /** A rule family: a server has at most one warning per family. */
-export type WarningSlot = 'web' | 'gpu';
+export type WarningSlot = 'web' | 'gpu' | 'budget';
 
 /** A warning in force. */
 export interface CullWarning {
@@ -44,16 +44,21 @@ export const STOP_WARNING_PREFIX = 'This server will be stopped at ';
 /** The start of the message of a server moved to a cheaper profile (its last action while it runs there). */
 export const DOWNSHIFT_MESSAGE_PREFIX = 'Your GPU server was moved to ';
 
-const CULL_REASONS: readonly string[] = ['idle', 'max-age', 'gpu-idle'] satisfies readonly CullReason[];
+/** The starts of every budget notice (the user's own budget, a group's). */
+export const BUDGET_NOTICE_PREFIXES: readonly string[] = ['Your budget is ', 'The budget of group '];
+
+const CULL_REASONS: readonly string[] = ['idle', 'max-age', 'gpu-idle', 'budget'] satisfies readonly CullReason[];
 
 /** The family of a reason. */
 export function slotOf(reason: CullReason): WarningSlot {
+  if (reason === 'budget') return 'budget';
   return reason === 'gpu-idle' ? 'gpu' : 'web';
 }
 
 /** True for a message the culler writes as a warning (left over from before a hub restart, say). */
 export function isWarningMessage(message: string | null): boolean {
-  return message !== null && (message.startsWith(GPU_IDLE_NOTICE_PREFIX) || message.startsWith(STOP_WARNING_PREFIX));
+  if (message === null) return false;
+  return [GPU_IDLE_NOTICE_PREFIX, STOP_WARNING_PREFIX, ...BUDGET_NOTICE_PREFIXES].some((prefix) => message.startsWith(prefix));
 }
 
 /**

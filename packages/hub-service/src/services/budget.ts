@@ -131,6 +131,21 @@ export class BudgetService {
     );
   }
 
+  /**
+   * The budgets a running server of `user` on `profile` is charged to this period: the user's own
+   * (when one applies) and the group's its session is charged to (when it has one), with the period.
+   */
+  async serverBudgets(user: UserRecord, profile: ProfileConfig | undefined): Promise<{ period: BudgetPeriod; budgets: BudgetState[] }> {
+    const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
+    const budgets: BudgetState[] = [];
+    const amount = this.userAmount(user.name);
+    if (amount !== null) budgets.push(state('user', user.name, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id })));
+    const group = profile === undefined ? null : chargedGroup(profile, await this.deps.store.groups.groupNamesOf(user.id));
+    const groupBudget = group === null ? null : await this.groupState(group, period);
+    if (groupBudget) budgets.push(groupBudget);
+    return { period, budgets };
+  }
+
   private async groupState(group: string, period: BudgetPeriod): Promise<BudgetState | null> {
     const amount = this.groupAmount(group);
     if (amount === null) return null;
@@ -143,6 +158,6 @@ function state(kind: BudgetState['kind'], name: string, amount: number, spent: n
 }
 
 /** Compute units for messages: at most 2 decimals. */
-function formatUnits(value: number): string {
+export function formatUnits(value: number): string {
   return String(Math.round(value * 100) / 100);
 }

@@ -152,7 +152,7 @@ export function isHubProfileList(value: unknown): value is IHubProfile[] {
   return Array.isArray(value) && value.every(isHubProfile);
 }
 
-const CULL_REASONS = ['idle', 'max-age', 'gpu-idle'];
+const CULL_REASONS = ['idle', 'max-age', 'gpu-idle', 'budget'];
 const CULL_ACTIONS = ['stop', 'downshift', 'notify'];
 const isIsoTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 

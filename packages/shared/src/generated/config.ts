@@ -961,6 +961,10 @@ export interface BudgetsConfig {
   groups?: {
     [k: string]: BudgetAmount;
   };
+  /**
+   * Percentages of a budget at which its users' running servers are told (the server's message, the culling API, the culler webhook); strictly ascending. Checked on the built-in culler's passes: setting it needs culler.enabled. Unset: 80 and 95 when the culler runs (docs/budgets.md).
+   */
+  warnAtPercent?: number[];
 }
 /**
  * The built-in culler (docs/culler.md): stops servers idle too long or running too long. The external jupyterhub-idle-culler keeps working with or without it.
