@@ -200,8 +200,19 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
         warnings,
         gpuIdle,
         kernels: new KernelProbe({ store, baseUrl: config.hub.baseUrl, clock }),
-        // Budget notices (budgets.warnAtPercent) on the culler's passes.
-        budget: new BudgetWatch({ budgets, profiles: config.profiles, thresholds: config.budgets.warnAtPercent, period: config.budgets.period, clock, logger, warnings }),
+        // Budget notices (budgets.warnAtPercent) and the 100 % action (budgets.onExhausted) on the culler's passes.
+        budget: new BudgetWatch({
+          budgets,
+          profiles: config.profiles,
+          thresholds: config.budgets.warnAtPercent,
+          onExhausted: config.budgets.onExhausted,
+          period: config.budgets.period,
+          store,
+          lifecycle,
+          clock,
+          logger,
+          warnings,
+        }),
       })
     : null;
   const app = buildExpressApp(context, oauth, { ...gpu, idle: gpuIdle, culling: warnings }, { ledger, budgets, period: config.budgets.period }, walltime);

@@ -11,13 +11,13 @@ const { load, problemsOf } = sandbox;
 
 describe('budgets config', () => {
   it('has no budgets by default', () => {
-    expect(loadConfig(null, { env: {}, cwd: sandbox.dir }).budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {}, warnAtPercent: [80, 95] });
-    expect(load('budgets:\n').budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {}, warnAtPercent: [80, 95] });
+    expect(loadConfig(null, { env: {}, cwd: sandbox.dir }).budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {}, warnAtPercent: [80, 95], onExhausted: { action: 'none', downshiftTo: null, graceSeconds: 600 } });
+    expect(load('budgets:\n').budgets).toEqual({ period: 'month', defaultUser: null, users: {}, groups: {}, warnAtPercent: [80, 95], onExhausted: { action: 'none', downshiftTo: null, graceSeconds: 600 } });
   });
 
   it('reads per-user, default and per-group budgets', () => {
     const config = load('budgets: { period: month, defaultUser: 100, users: { alice: 500 }, groups: { cpsHPCAccess: 2000, cps-students: 0.5 } }\n');
-    expect(config.budgets).toEqual({ period: 'month', defaultUser: 100, users: { alice: 500 }, groups: { cpsHPCAccess: 2000, 'cps-students': 0.5 }, warnAtPercent: [80, 95] });
+    expect(config.budgets).toEqual({ period: 'month', defaultUser: 100, users: { alice: 500 }, groups: { cpsHPCAccess: 2000, 'cps-students': 0.5 }, warnAtPercent: [80, 95], onExhausted: { action: 'none', downshiftTo: null, graceSeconds: 600 } });
   });
 
   it.each([
@@ -36,10 +36,23 @@ describe('budgets config', () => {
     ['a repeated threshold', 'budgets: { warnAtPercent: [80, 80] }\nculler: { enabled: true }', 'budgets.warnAtPercent[1]'],
     ['a threshold that is not a number', 'budgets: { warnAtPercent: [eighty] }\nculler: { enabled: true }', 'budgets.warnAtPercent[0]'],
     ['thresholds without the culler', 'budgets: { warnAtPercent: [50] }', 'budgets.warnAtPercent'],
+    ['an unknown 100 % action', 'budgets: { onExhausted: { action: pause } }\nculler: { enabled: true }', 'budgets.onExhausted.action'],
+    ['a negative grace period', 'budgets: { onExhausted: { action: stop, graceSeconds: -1 } }\nculler: { enabled: true }', 'budgets.onExhausted.graceSeconds'],
+    ['an unknown key in onExhausted', 'budgets: { onExhausted: { action: stop, after: 5 } }\nculler: { enabled: true }', 'budgets.onExhausted'],
+    ['the stop action without the culler', 'budgets: { warnAtPercent: [], onExhausted: { action: stop } }', 'budgets.onExhausted.action'],
+    ['downshift without a target', 'budgets: { onExhausted: { action: downshift } }\nculler: { enabled: true }\nprofiles: [{ slug: cpu, displayName: CPU, kind: cpu, default: true, pricePerHour: 0.1 }, { slug: gpu, displayName: Big, kind: cpu, pricePerHour: 8 }]', 'budgets.onExhausted.downshiftTo'],
+    ['downshift to an unknown profile', 'budgets: { onExhausted: { action: downshift, downshiftTo: tiny } }\nculler: { enabled: true }\nprofiles: [{ slug: cpu, displayName: CPU, kind: cpu, default: true, pricePerHour: 0.1 }, { slug: gpu, displayName: Big, kind: cpu, pricePerHour: 8 }]', 'budgets.onExhausted.downshiftTo'],
+    ['downshift to the most expensive profile', 'budgets: { onExhausted: { action: downshift, downshiftTo: gpu } }\nculler: { enabled: true }\nprofiles: [{ slug: cpu, displayName: CPU, kind: cpu, default: true, pricePerHour: 0.1 }, { slug: gpu, displayName: Big, kind: cpu, pricePerHour: 8 }]', 'budgets.onExhausted.downshiftTo'],
+    ['a target with the action stop', 'budgets: { onExhausted: { action: stop, downshiftTo: cpu } }\nculler: { enabled: true }\nprofiles: [{ slug: cpu, displayName: CPU, kind: cpu, default: true, pricePerHour: 0.1 }, { slug: gpu, displayName: Big, kind: cpu, pricePerHour: 8 }]', 'budgets.onExhausted.downshiftTo'],
   ])('refuses %s naming the key', (_what, yaml, key) => {
     const problems = problemsOf(`${yaml}\n`);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(`config error at ${key}`);
+  });
+
+  it('reads the 100 % action', () => {
+    expect(load('budgets: { onExhausted: { action: downshift, downshiftTo: cpu, graceSeconds: 60 } }\nculler: { enabled: true }\nprofiles: [{ slug: cpu, displayName: CPU, kind: cpu, default: true, pricePerHour: 0.1 }, { slug: gpu, displayName: Big, kind: cpu, pricePerHour: 8 }]\n').budgets.onExhausted).toEqual({ action: 'downshift', downshiftTo: 'cpu', graceSeconds: 60 });
+    expect(load('budgets: { onExhausted: { action: stop } }\nculler: { enabled: true }\n').budgets.onExhausted).toEqual({ action: 'stop', downshiftTo: null, graceSeconds: 600 });
   });
 
   it('reads thresholds when the culler runs', () => {

@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import { DEFAULT_PROFILES, type HubConfig, type OidcConfig } from '@clusterhub/shared';
 import { backendProblems } from './backend-checks';
 import { resolveBackends } from './backends';
-import { DEFAULT_BUDGET_WARN_AT_PERCENT, budgetProblems } from './budget-checks';
+import { DEFAULT_BUDGET_WARN_AT_PERCENT, budgetProblems, resolveOnExhausted } from './budget-checks';
 import { ldapProblems, resolveLdap } from './ldap-config';
 import { pamProblems, resolvePam } from './pam-config';
 import { cullerProblems, resolveCullerWebhook } from './culler-checks';
@@ -276,6 +276,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       users: filled(budgets.users, 'budgets.users'),
       groups: filled(budgets.groups, 'budgets.groups'),
       warnAtPercent: budgets.warnAtPercent ?? [...DEFAULT_BUDGET_WARN_AT_PERCENT],
+      onExhausted: resolveOnExhausted(budgets.onExhausted),
     },
     culler: {
       enabled: filled(culler.enabled, 'culler.enabled'),

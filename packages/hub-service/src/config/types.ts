@@ -170,6 +170,15 @@ export interface ResolvedBudgetsConfig {
   readonly groups: Readonly<Record<string, number>>;
   /** Percentages (ascending, 1..99) at which running servers are told how much of a budget is used. */
   readonly warnAtPercent: readonly number[];
+  /** What happens to a running server when a budget it is charged to is used up. */
+  readonly onExhausted: ResolvedOnExhausted;
+}
+
+/** `budgets.onExhausted` resolved (`downshiftTo`: null unless the action is `downshift`). */
+export interface ResolvedOnExhausted {
+  readonly action: 'none' | 'stop' | 'downshift';
+  readonly downshiftTo: string | null;
+  readonly graceSeconds: number;
 }
 
 /** `auth.oidc` resolved: the client secret read from its variable, defaults filled in. */

@@ -44,7 +44,10 @@ export const STOP_WARNING_PREFIX = 'This server will be stopped at ';
 /** The start of the message of a server moved to a cheaper profile (its last action while it runs there). */
 export const DOWNSHIFT_MESSAGE_PREFIX = 'Your GPU server was moved to ';
 
-/** The starts of every budget notice (the user's own budget, a group's). */
+/** The start of the message of a server the budget action moved to a cheaper profile (its last action while it runs there). */
+export const BUDGET_DOWNSHIFT_MESSAGE_PREFIX = 'This server was moved to ';
+
+/** The starts of every budget notice and warning (the user's own budget, a group's). */
 export const BUDGET_NOTICE_PREFIXES: readonly string[] = ['Your budget is ', 'The budget of group '];
 
 const CULL_REASONS: readonly string[] = ['idle', 'max-age', 'gpu-idle', 'budget'] satisfies readonly CullReason[];
@@ -69,6 +72,9 @@ export function isWarningMessage(message: string | null): boolean {
 export function lastCullAction(server: ServerRecord): CullLastActionModel | null {
   if (server.state === 'running' && server.started !== null && server.message?.startsWith(DOWNSHIFT_MESSAGE_PREFIX)) {
     return { reason: 'gpu-idle', at: server.started.toISOString(), message: server.message };
+  }
+  if (server.state === 'running' && server.started !== null && server.message?.startsWith(BUDGET_DOWNSHIFT_MESSAGE_PREFIX)) {
+    return { reason: 'budget', at: server.started.toISOString(), message: server.message };
   }
   const reason = server.stopReason;
   if ((server.state === 'stopped' || server.state === 'failed') && reason !== null && CULL_REASONS.includes(reason) && server.lastActivity !== null) {

@@ -96,8 +96,10 @@ export class ServerLifecycle {
    * {@link NewServer} is created in the same transaction that records the start, so a refused or
    * failed start leaves no server row behind.
    * Throws HubError: `server_running`, `server_pending_stop`, `too_many_spawns`, `active_server_limit`.
+   * `overBudget`: the budget check is skipped (the budget downshift moves a server whose budget is
+   * used up to a cheaper profile).
    */
-  async start(user: UserRecord, server: ServerRecord | NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
+  async start(user: UserRecord, server: ServerRecord | NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown>; overBudget?: boolean }): Promise<StartOutcome> {
     if (!('id' in server)) return this.startNew(user, server, opts);
     const existing = this.inflight.get(server.id);
     if (existing) return { done: existing.done, alreadyPending: true };
@@ -110,7 +112,7 @@ export class ServerLifecycle {
     if (!nextState) throw new HubError('bad_request', `Cannot start ${describe(user, current)} while it is ${current.state}.`);
     const backend = this.backendOf(opts.profile);
     backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
-    await this.deps.budget?.checkStart(user, opts.profile);
+    if (opts.overBudget !== true) await this.deps.budget?.checkStart(user, opts.profile);
     await this.checkLimits();
     const id = current.id;
     current = (await this.deps.store.transaction(async (tx) => this.recordStart(tx, user, id, nextState, backend, opts))) ?? current;

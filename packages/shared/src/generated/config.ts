@@ -965,6 +965,23 @@ export interface BudgetsConfig {
    * Percentages of a budget at which its users' running servers are told (the server's message, the culling API, the culler webhook); strictly ascending. Checked on the built-in culler's passes: setting it needs culler.enabled. Unset: 80 and 95 when the culler runs (docs/budgets.md).
    */
   warnAtPercent?: number[];
+  /**
+   * What happens to a running server when a budget it is charged to is used up (docs/budgets.md). New starts are refused in any case.
+   */
+  onExhausted?: {
+    /**
+     * none: the server keeps running; stop: warned, then stopped after graceSeconds (stop reason budget); downshift: warned, then moved to downshiftTo keeping its files. stop and downshift need culler.enabled.
+     */
+    action?: 'none' | 'stop' | 'downshift';
+    /**
+     * Slug of the cheaper profile a server is moved to (action downshift); it must be priced lower than another profile. A server already on a profile priced at or below it is stopped.
+     */
+    downshiftTo?: string;
+    /**
+     * Time between the warning and the action.
+     */
+    graceSeconds?: number;
+  };
 }
 /**
  * The built-in culler (docs/culler.md): stops servers idle too long or running too long. The external jupyterhub-idle-culler keeps working with or without it.
