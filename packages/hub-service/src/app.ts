@@ -51,6 +51,7 @@ import { sharesRouter } from './http/api/shares.routes';
 import { authorizationsRouter } from './http/api/authorizations.routes';
 import { gpuRouter, type GpuRouterDeps } from './http/api/gpu.routes';
 import { usageRouter, type UsageRouterDeps } from './http/api/usage.routes';
+import { budgetAdminRouter } from './http/api/budget-admin.routes';
 import { jobsRouter } from './http/api/jobs.routes';
 import { GpuMonitor } from './metrics/gpu/gpu-monitor';
 import { backendGpuSources } from './metrics/gpu/gpu-sources';
@@ -334,6 +335,7 @@ export function buildExpressApp(
   apiRouter.use(authorizationsRouter(ctx));
   apiRouter.use(gpuRouter(ctx, gpu));
   if (usage) apiRouter.use(usageRouter(ctx, usage));
+  if (usage) apiRouter.use(budgetAdminRouter(ctx, usage));
   if (ctx.audit) apiRouter.use(auditRouter(ctx, ctx.audit));
   if (ctx.batch) apiRouter.use(jobsRouter(ctx, ctx.batch.jobs));
   apiRouter.use(methodNotAllowed(apiRouter));

@@ -14,7 +14,7 @@ import { SchemaTooNewError } from '../src/store/store';
 const run = promisify(execFile);
 const SCRIPT = resolve(__dirname, '../../../scripts/start-postgres.sh');
 /** Empties every table (children first); cheaper than TRUNCATE on tables this small. */
-const EMPTY_TABLES = ['oauth_codes', 'tokens', 'oauth_clients', 'group_members', 'servers', 'groups', 'users', 'local_accounts', 'usage_sessions', 'audit_events']
+const EMPTY_TABLES = ['oauth_codes', 'tokens', 'oauth_clients', 'group_members', 'servers', 'groups', 'users', 'local_accounts', 'usage_sessions', 'audit_events', 'budget_adjustments']
   .map((table) => `DELETE FROM ${table};`)
   .join(' ');
 

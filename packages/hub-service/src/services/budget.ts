@@ -1,6 +1,7 @@
 import type { ProfileConfig } from '@clusterhub/shared';
 import type { ResolvedBudgetsConfig } from '../config/types';
 import type { Clock } from '../lib/clock';
+import type { BudgetScope } from '../store/budget-adjustment-repository';
 import type { Store, UserRecord } from '../store/store';
 import { HubError } from '../errors';
 import { chargedGroup, type Ledger } from './ledger';
@@ -55,9 +56,10 @@ export interface BudgetServiceDeps {
 }
 
 /**
- * Budget policy (docs/budgets.md): what a user and their groups have left this period, and the
- * check before a start. The server lifecycle calls {@link checkStart} for every start (API and
- * pages), before anything is written.
+ * Budget policy (docs/budgets.md): what a user and their groups have left this period (the
+ * configured amounts, or an admin's override, plus top-ups), and the check before a start. The
+ * server lifecycle calls {@link checkStart} for every start (API and pages), before anything is
+ * written.
  */
 export class BudgetService {
   constructor(private readonly deps: BudgetServiceDeps) {}
@@ -77,7 +79,7 @@ export class BudgetService {
   async budgetsOf(user: UserRecord): Promise<UserBudgets> {
     const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
     const spent = await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id });
-    const amount = this.userAmount(user.name);
+    const amount = await this.effectiveAmount('user', user.name, period);
     const groups = await this.deps.store.groups.groupNamesOf(user.id);
     const groupBudgets: BudgetState[] = [];
     for (const group of groups) {
@@ -104,7 +106,7 @@ export class BudgetService {
     const price = profile.pricePerHour ?? 0;
     const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
     const budgets: BudgetState[] = [];
-    const amount = this.userAmount(user.name);
+    const amount = await this.effectiveAmount('user', user.name, period);
     if (amount !== null) budgets.push(state('user', user.name, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id })));
     const group = chargedGroup(profile, await this.deps.store.groups.groupNamesOf(user.id));
     const groupBudget = group === null ? null : await this.groupState(group, period);
@@ -138,7 +140,7 @@ export class BudgetService {
   async serverBudgets(user: UserRecord, profile: ProfileConfig | undefined): Promise<{ period: BudgetPeriod; budgets: BudgetState[] }> {
     const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
     const budgets: BudgetState[] = [];
-    const amount = this.userAmount(user.name);
+    const amount = await this.effectiveAmount('user', user.name, period);
     if (amount !== null) budgets.push(state('user', user.name, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id })));
     const group = profile === undefined ? null : chargedGroup(profile, await this.deps.store.groups.groupNamesOf(user.id));
     const groupBudget = group === null ? null : await this.groupState(group, period);
@@ -146,8 +148,24 @@ export class BudgetService {
     return { period, budgets };
   }
 
+  /** The current period. */
+  currentPeriod(): BudgetPeriod {
+    return periodOf(this.deps.config.period, new Date(this.deps.clock()));
+  }
+
+  /**
+   * A budget's amount in `period`: the admin's limit override for the period, else the configured
+   * amount, plus the period's top-ups; null when no budget applies (neither configured nor set).
+   */
+  async effectiveAmount(scope: BudgetScope, name: string, period: BudgetPeriod): Promise<number | null> {
+    const configured = scope === 'user' ? this.userAmount(name) : this.groupAmount(name);
+    const adjustment = await this.deps.store.budgets.get({ scope, name, periodStart: period.start });
+    const base = adjustment?.limit ?? configured;
+    return base === null ? null : base + (adjustment?.topUp ?? 0);
+  }
+
   private async groupState(group: string, period: BudgetPeriod): Promise<BudgetState | null> {
-    const amount = this.groupAmount(group);
+    const amount = await this.effectiveAmount('group', group, period);
     if (amount === null) return null;
     return state('group', group, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, group }));
   }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from '@jest/globals';
 import { describeAccountContract } from './contract/accounts.contract';
 import { describeAuditContract } from './contract/audit.contract';
+import { describeBudgetAdjustmentContract } from './contract/budgets.contract';
 import { describeGroupContract } from './contract/groups.contract';
 import { describeOAuthContract } from './contract/oauth.contract';
 import { describeServerContract } from './contract/servers.contract';
@@ -42,5 +43,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeTransactionContract(getStore);
     describeUsageContract(getStore);
     describeAuditContract(getStore);
+    describeBudgetAdjustmentContract(getStore);
   });
 }

@@ -1,5 +1,6 @@
 import type { ServerState, StopReason } from '@clusterhub/shared';
 import type { AuditRepository } from './audit-repository';
+import type { BudgetAdjustmentRepository } from './budget-adjustment-repository';
 
 /**
  * The Store port: the hub's persistent state. Two adapters implement it with one query layer and
@@ -26,6 +27,8 @@ export interface Store {
   readonly usage: UsageRepository;
   /** The audit log (docs/audit.md). */
   readonly audit: AuditRepository;
+  /** Admin top-ups and limit overrides of budgets, per period (docs/budgets.md). */
+  readonly budgets: BudgetAdjustmentRepository;
   /**
    * Runs `fn` in one transaction: all its writes land or none do. Calls on the store passed to
    * `fn` belong to the transaction; nested calls to `transaction` on it join the outer one.

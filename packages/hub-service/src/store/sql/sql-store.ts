@@ -1,7 +1,9 @@
 import type { AuditRepository } from '../audit-repository';
+import type { BudgetAdjustmentRepository } from '../budget-adjustment-repository';
 import type { AccountRepository, GroupRepository, OAuthRepository, ServerRepository, Store, StoreChangeSignal, TokenRepository, UsageRepository, UserRepository } from '../store';
 import { SqlAccountRepository } from './account-repository';
 import { SqlAuditRepository } from './audit-repository';
+import { SqlBudgetAdjustmentRepository } from './budget-adjustment-repository';
 import type { SqlDriver } from './driver';
 import { SqlGroupRepository } from './group-repository';
 import { SqlOAuthRepository } from './oauth-repository';
@@ -32,6 +34,7 @@ export class SqlStore implements Store {
   readonly accounts: AccountRepository;
   readonly usage: UsageRepository;
   readonly audit: AuditRepository;
+  readonly budgets: BudgetAdjustmentRepository;
   /** {@inheritDoc Store.changes} */
   readonly changes: StoreChangeSignal | null;
   private readonly driver: SqlDriver;
@@ -51,6 +54,7 @@ export class SqlStore implements Store {
     this.accounts = new SqlAccountRepository(ctx);
     this.usage = new SqlUsageRepository(ctx);
     this.audit = new SqlAuditRepository(ctx);
+    this.budgets = new SqlBudgetAdjustmentRepository(ctx);
   }
 
   /** {@inheritDoc Store.transaction} */
