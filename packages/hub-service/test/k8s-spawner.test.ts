@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { CoreV1Api } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { ProfileConfig } from '@clusterhub/shared';
 import { KubernetesSpawner } from '../src/spawners/kubernetes/kubernetes-spawner';
 import type { PollResult, ProgressEvent, SpawnRequest } from '../src/spawners/spawner';
@@ -9,6 +8,7 @@ import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './h
 import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
 import { FAKE_GPU_NODES } from './harness/k8s/objects';
 import { pollUntil } from './harness/singleuser';
+import { Relay, viaRelay } from './harness/k8s/relay';
 
 /**
  * KubernetesSpawner on its own against the real test cluster, reached through a TCP relay the test
@@ -20,58 +20,11 @@ const RUN = randomBytes(3).toString('hex');
 const SUITE = 'clusterhub.test/suite';
 const RUN_LABEL = 'clusterhub.test/run';
 
-/** A TCP relay to the API server that can be cut (listener closed, connections dropped) and restored on the same port. */
-class Relay {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(
-    private readonly host: string,
-    private readonly targetPort: number,
-  ) {}
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.targetPort, this.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-}
-
 let cluster: K8sTestCluster;
 let adminCore: CoreV1Api;
 let agent: NodeAgent;
 let relay: Relay;
 let spawner: KubernetesSpawner;
-
-function viaRelay(kc: KubeConfig, k8s: typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } }), port: number): KubeConfig {
-  const current = kc.getCurrentCluster();
-  if (!current) throw new Error('the hub kubeconfig has no cluster');
-  const out = new k8s.KubeConfig();
-  out.loadFromOptions({
-    clusters: [{ ...current, server: `https://127.0.0.1:${port}` }],
-    users: kc.getUsers(),
-    contexts: [{ name: 'relay', cluster: current.name, user: kc.getCurrentUser()?.name ?? '' }],
-    currentContext: 'relay',
-  });
-  return out;
-}
 
 beforeAll(async () => {
   cluster = await ensureK8sCluster();
@@ -84,7 +37,7 @@ beforeAll(async () => {
   const labelSelector = `${SUITE}=k8s-spawner,${RUN_LABEL}=${RUN}`;
   agent = await startNodeAgent({ kubeConfig: cluster.admin, namespace: cluster.namespace, nodes: FAKE_GPU_NODES.map((n) => n.name), labelSelector });
   spawner = new KubernetesSpawner({
-    kubeConfig: () => Promise.resolve(viaRelay(cluster.hub, k8s, relay.port)),
+    kubeConfig: () => viaRelay(cluster.hub, relay.port),
     pod: { namespace: cluster.namespace, defaultImage: 'clusterhub.test/none', uid: 1000, gid: 1000, fsGroup: 1000, storage: null, scratch: null, extraLabels: { [SUITE]: 'k8s-spawner', [RUN_LABEL]: RUN } },
     command: ['sleep', '600'],
   });
