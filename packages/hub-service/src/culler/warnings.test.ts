@@ -1,5 +1,5 @@
 import type { ServerRecord } from '../store/store';
-import { isWarningMessage, lastCullAction } from './warnings';
+import { isWarningMessage, lastCullAction, shownWarning, type CullWarning } from './warnings';
 
 const T0 = new Date('2026-11-30T14:20:00Z');
 
@@ -50,5 +50,26 @@ describe('isWarningMessage', () => {
     expect(isWarningMessage('GPU idle: this server has not used its GPU since 14:00 UTC.')).toBe(true);
     expect(isWarningMessage('This server was stopped at 14:20 UTC after 60 minutes without activity.')).toBe(false);
     expect(isWarningMessage(null)).toBe(false);
+  });
+});
+
+describe('shownWarning', () => {
+  const at = (minutes: number): number => T0.getTime() + minutes * 60_000;
+  const warning = (over: Partial<CullWarning>): CullWarning => ({ reason: 'idle', action: 'stop', warnedAt: at(0), actionAt: at(5), message: 'm', keepAlive: true, ...over });
+
+  it('shows a coming stop or downshift before a notice whose time has passed, however early the notice is', () => {
+    const notice = warning({ reason: 'budget', action: 'notify', actionAt: at(-30), keepAlive: false });
+    const stop = warning({ reason: 'idle', action: 'stop', actionAt: at(5) });
+    expect(shownWarning([notice, stop])).toBe(stop);
+    expect(shownWarning([stop, notice])).toBe(stop);
+  });
+
+  it('among warnings of one kind shows the one due soonest; a notice alone is shown; none gives null', () => {
+    const later = warning({ reason: 'max-age', actionAt: at(60), keepAlive: false });
+    const sooner = warning({ reason: 'gpu-idle', action: 'downshift', actionAt: at(10) });
+    expect(shownWarning([later, sooner])).toBe(sooner);
+    const notice = warning({ reason: 'gpu-idle', action: 'notify', actionAt: at(-1) });
+    expect(shownWarning([notice])).toBe(notice);
+    expect(shownWarning([])).toBeNull();
   });
 });

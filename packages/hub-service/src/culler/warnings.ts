@@ -2,7 +2,8 @@
  * The one place for the culler's warnings (docs/culler.md): for each running server, the warning in
  * force per rule family (web: `idle` or `max-age`; gpu: `gpu-idle`; budget: `budget`), when it was given, when the
  * action is due, and the user's last keep-alive; giving a warning, taking it back, the keep-alive,
- * and the report of an action. The server's message shows the warning due soonest (and is cleared
+ * and the report of an action. The server's message shows the warning shown first ({@link shownWarning}: one that
+ * leads to an action before a notice, then the one due soonest) (and is cleared
  * when none is left); every warning and action goes to the webhook when one is configured.
  * Warnings are kept in memory for the current start of a server: after a hub restart a server is
  * warned again before any action.
@@ -31,7 +32,7 @@ export interface CullWarning {
   readonly warnedAt: number;
   /** When the action is due if nothing changes (ms). */
   readonly actionAt: number;
-  /** What the user is told (the server's message while this warning is the soonest). */
+  /** What the user is told (the server's message while this warning is shown). */
   readonly message: string;
   /** Whether a keep-alive takes it back (not for `max-age`). */
   readonly keepAlive: boolean;
@@ -139,9 +140,9 @@ export class CullWarnings {
     return this.marksOf(server).keepAliveAt;
   }
 
-  /** The warning due soonest, or null. */
+  /** The warning shown ({@link shownWarning}), or null. */
   current(server: Pick<ServerRecord, 'id' | 'started'>): CullWarning | null {
-    return soonest(this.marksOf(server));
+    return shownWarning(this.marksOf(server).warnings.values());
   }
 
   /** Gives (or replaces) the warning of its family (`warnedAt`: the time of the decision): the server's message, the log and the webhook. */
@@ -223,11 +224,11 @@ export class CullWarnings {
     await this.deps.webhook?.settled();
   }
 
-  /** Shows the soonest warning in the server's message, or clears the culler's message when none is left. */
+  /** Shows the warning shown first in the server's message, or clears the culler's message when none is left. */
   private async sync(serverId: number, marks: Marks): Promise<void> {
     const record = await this.deps.store.servers.getById(serverId);
     if (record === null) return;
-    const desired = soonest(marks)?.message ?? null;
+    const desired = shownWarning(marks.warnings.values())?.message ?? null;
     if (desired !== null) {
       if (record.message !== desired) await this.deps.store.servers.update(serverId, { message: desired });
     } else if (record.message !== null && (record.message === marks.written || isWarningMessage(record.message))) {
@@ -237,8 +238,16 @@ export class CullWarnings {
   }
 }
 
-function soonest(marks: Marks): CullWarning | null {
+/**
+ * The warning a server shows among those in force: one that leads to an action (stop, downshift)
+ * before a notice (`notify`, whose time is already past: it must not hide a coming stop and its
+ * Keep alive), then the one due soonest; null when none.
+ */
+export function shownWarning(warnings: Iterable<CullWarning>): CullWarning | null {
+  const rank = (w: CullWarning): number => (w.action === 'notify' ? 1 : 0);
   let best: CullWarning | null = null;
-  for (const warning of marks.warnings.values()) if (best === null || warning.actionAt < best.actionAt) best = warning;
+  for (const warning of warnings) {
+    if (best === null || rank(warning) < rank(best) || (rank(warning) === rank(best) && warning.actionAt < best.actionAt)) best = warning;
+  }
   return best;
 }
