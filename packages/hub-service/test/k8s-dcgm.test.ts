@@ -5,8 +5,8 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node' with { 'resoluti
 import { classifyReading } from '../src/metrics/gpu/classify';
 import { createDcgmGpuSource, type DcgmGpuSource } from '../src/metrics/gpu/dcgm/dcgm-source';
 import type { GpuWatchedServer } from '../src/metrics/gpu/source';
+import { watchedServer } from '../src/metrics/gpu/testing/watched-server';
 import { podName } from '../src/spawners/kubernetes/names';
-import type { ServerRecord } from '../src/store/store';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
 import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
 import { FAKE_GPU_NODES } from './harness/k8s/objects';
@@ -74,25 +74,7 @@ async function answers(ip: string): Promise<boolean> {
 }
 
 function watched(user: string, server = ''): GpuWatchedServer {
-  const record: ServerRecord = {
-    id: 1,
-    userId: 1,
-    name: server,
-    displayName: '',
-    state: 'running',
-    profile: 'a100',
-    userOptions: {},
-    spawnerKind: 'kubernetes',
-    backend: 'gpu',
-    handle: { namespace: 'jhub', pod: podName(user, server), uid: `uid-${user}` },
-    target: null,
-    started: new Date(),
-    lastActivity: null,
-    stopReason: null,
-    message: null,
-    created: new Date(),
-  };
-  return { key: `${user}/${server}`, user, server, profile: 'a100', startedAt: null, record };
+  return watchedServer(user, server, { spawnerKind: 'kubernetes', backend: 'gpu', handle: { namespace: 'jhub', pod: podName(user, server), uid: `uid-${user}` } });
 }
 
 const SERVERS = [watched('alice'), watched('bob'), watched('carol', 'gpu'), watched('dora')];

@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config/load';
 import type { ResolvedConfig } from '../src/config/types';
 import { createSlurmGpuSource, type SlurmGpuSource } from '../src/metrics/gpu/slurm/slurm-gpu-source';
 import type { GpuWatchedServer } from '../src/metrics/gpu/source';
-import type { ServerRecord } from '../src/store/store';
+import { watchedServer } from '../src/metrics/gpu/testing/watched-server';
 import { clusterUser, ensureSlurmCluster, SLURM_START_DEADLINE_MS, type SlurmCluster } from './harness/slurm/cluster';
 import { cancelJobs, sbatchAs, waitForJob } from './harness/slurm/commands';
 import { createFakeNodeNvidiaSmi, FAKE_NODE_GPU_UUIDS, type FakeNodeNvidiaSmi } from './harness/slurm/fake-node-nvidia-smi';
@@ -28,25 +28,7 @@ const SLEEPER = '#!/bin/sh\nexec sleep 600\n';
 
 /** A running server record of backend `backend` whose handle holds the job. */
 function watched(user: string, server: string, jobId: string, backend = 'hpc'): GpuWatchedServer {
-  const record: ServerRecord = {
-    id: 1,
-    userId: 1,
-    name: server,
-    displayName: '',
-    state: 'running',
-    profile: 'a100',
-    userOptions: {},
-    spawnerKind: 'slurm',
-    backend,
-    handle: { jobId, account: user, partition: 'gpu', node: 'vm', port: 1 },
-    target: 'http://vm:1',
-    started: new Date(),
-    lastActivity: null,
-    stopReason: null,
-    message: null,
-    created: new Date(),
-  };
-  return { key: `${user}/${server}`, user, server, profile: 'a100', startedAt: null, record };
+  return watchedServer(user, server, { spawnerKind: 'slurm', backend, handle: { jobId, account: user, partition: 'gpu', node: 'vm', port: 1 }, target: 'http://vm:1' });
 }
 
 /** The node's GPU index of a running job, read from `scontrol show job -d` (`IDX:n`). */

@@ -12,6 +12,7 @@ import { classifyReading } from '../classify';
 import { deviceKey } from '../sample';
 import type { GpuWatchedServer } from '../source';
 import { GPU_FIXTURES } from '../testing/fixtures';
+import { watchedServer } from '../testing/watched-server';
 import { createDcgmGpuSource, type DcgmGpuSource } from './dcgm-source';
 import { podEndpoints, urlEndpoints } from './endpoints';
 import { fetchMetricsText } from './scrape';
@@ -61,30 +62,21 @@ afterAll(async () => {
 
 beforeEach(() => hits.clear());
 
-function record(user: string, server: string, over: Partial<ServerRecord> = {}): ServerRecord {
-  return {
-    id: 1,
-    userId: 1,
-    name: server,
-    displayName: '',
-    state: 'running',
-    profile: 'a100',
-    userOptions: {},
-    spawnerKind: 'kubernetes',
-    backend: 'gpu',
-    handle: { namespace: 'jhub', pod: podName(user, server), uid: `uid-${user}-${server}` },
-    target: 'http://10.0.0.1:8888',
-    started: new Date(AT - 60_000),
-    lastActivity: null,
-    stopReason: null,
-    message: null,
-    created: new Date(AT - 120_000),
-    ...over,
-  };
-}
-
 function watched(user: string, server = '', over: Partial<ServerRecord> = {}): GpuWatchedServer {
-  return { key: `${user}/${server}`, user, server, profile: 'a100', startedAt: AT - 60_000, record: record(user, server, over) };
+  return watchedServer(
+    user,
+    server,
+    {
+      spawnerKind: 'kubernetes',
+      backend: 'gpu',
+      handle: { namespace: 'jhub', pod: podName(user, server), uid: `uid-${user}-${server}` },
+      target: 'http://10.0.0.1:8888',
+      started: new Date(AT - 60_000),
+      created: new Date(AT - 120_000),
+      ...over,
+    },
+    AT - 60_000,
+  );
 }
 
 const SERVERS = [watched('alice'), watched('bob'), watched('carol', 'gpu'), watched('dora'), watched('erin')];
