@@ -8,6 +8,7 @@
  */
 import type { KubeConfig, ListWatch, V1Node, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { SpawnerLogger } from '../spawner-logger';
+import { WatchResumer } from './watch-resumer';
 
 /** Options of {@link ClusterWatch}. */
 export interface ClusterWatchOptions {
@@ -27,17 +28,16 @@ export class ClusterWatch {
   private nodes: ListWatch<V1Node> | null = null;
   private pods: ListWatch<V1Pod> | null = null;
   private starting: Promise<void> | null = null;
-  private closed = false;
-  private readonly up = new WeakSet<object>();
-  private readonly failed = new WeakSet<object>();
-  private readonly timers = new Map<object, NodeJS.Timeout>();
+  private readonly resumer: WatchResumer;
   private lastError = '';
 
-  constructor(private readonly opts: ClusterWatchOptions) {}
+  constructor(private readonly opts: ClusterWatchOptions) {
+    this.resumer = new WatchResumer(opts.retryMs ?? 1000);
+  }
 
   /** True while both watches are connected and their caches current. */
   get current(): boolean {
-    return !this.closed && this.nodes !== null && this.pods !== null && this.up.has(this.nodes) && this.up.has(this.pods);
+    return this.nodes !== null && this.pods !== null && this.resumer.isUp(this.nodes) && this.resumer.isUp(this.pods);
   }
 
   /** Why the caches are not current (the last watch error); empty when they are. */
@@ -70,45 +70,22 @@ export class ClusterWatch {
     const pods = new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, new k8s.Watch(kc), () => core.listNamespacedPod({ namespace, fieldSelector: LIVE_PODS }), false, undefined, LIVE_PODS);
     for (const informer of [nodes, pods] as const) {
       informer.on('error', (err: unknown) => {
-        this.up.delete(informer);
-        this.failed.add(informer);
         this.lastError = String(err);
         this.opts.logger.warn({ err: String(err) }, 'kubernetes: the node/pod watch for capacity failed; it resumes when the API server answers');
-        this.retry(informer);
+        this.resumer.failed(informer);
       });
     }
     this.nodes = nodes;
     this.pods = pods;
-    await Promise.all([this.run(nodes), this.run(pods)]);
-  }
-
-  /** Starts (or resumes) one watch; current once it listed and connected with no error on the way. */
-  private async run(informer: ListWatch<V1Node> | ListWatch<V1Pod>): Promise<void> {
-    this.failed.delete(informer);
-    try {
-      await informer.start();
-    } catch (err) {
-      this.failed.add(informer);
+    const onError = (err: unknown): void => {
       this.lastError = String(err);
-      this.retry(informer);
-    }
-    if (!this.failed.has(informer)) this.up.add(informer);
-  }
-
-  private retry(informer: ListWatch<V1Node> | ListWatch<V1Pod>): void {
-    if (this.closed || this.timers.has(informer)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(informer);
-      if (!this.closed) void this.run(informer);
-    }, this.opts.retryMs ?? 1000);
-    this.timers.set(informer, timer);
+    };
+    await Promise.all([this.resumer.run(nodes, onError), this.resumer.run(pods, onError)]);
   }
 
   /** Stops both watches. */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.resumer.close();
     await Promise.allSettled([this.nodes?.stop(), this.pods?.stop()]);
   }
 }

@@ -1,5 +1,6 @@
 import type { CoreV1Event, KubeConfig, ListWatch, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { SpawnerLogger } from '../spawner-logger';
+import { WatchResumer } from './watch-resumer';
 
 /** A pod change or a pod's event, as {@link PodWatch} hands it to subscribers. */
 export type PodSignal = { readonly type: 'pod'; readonly pod: V1Pod | null } | { readonly type: 'event'; readonly event: CoreV1Event };
@@ -26,17 +27,16 @@ export class PodWatch {
   private pods: ListWatch<V1Pod> | null = null;
   private events: ListWatch<CoreV1Event> | null = null;
   private starting: Promise<void> | null = null;
-  private closed = false;
-  private podsUp = false;
-  private readonly failed = new WeakSet<object>();
   private readonly listeners = new Map<string, Set<(s: PodSignal) => void>>();
-  private readonly timers = new Map<object, NodeJS.Timeout>();
+  private readonly resumer: WatchResumer;
 
-  constructor(private readonly opts: PodWatchOptions) {}
+  constructor(private readonly opts: PodWatchOptions) {
+    this.resumer = new WatchResumer(opts.retryMs ?? 1000);
+  }
 
   /** True while the pod watch is connected and its cache current. */
   get healthy(): boolean {
-    return this.podsUp && !this.closed;
+    return this.pods !== null && this.resumer.isUp(this.pods);
   }
 
   /** Starts both watches once (lists first); rejects when the first list of pods fails. */
@@ -63,44 +63,16 @@ export class PodWatch {
       pods.on('update', onPod);
       pods.on('delete', (pod: V1Pod) => this.emit(pod.metadata?.name ?? '', { type: 'pod', pod: null }));
       pods.on('error', (err: unknown) => {
-        this.podsUp = false;
         this.opts.logger.warn({ err: String(err) }, 'kubernetes: the pod watch failed; it resumes when the API server answers');
-        this.failed.add(pods);
-        this.retry(pods);
+        this.resumer.failed(pods);
       });
       events.on('add', (event: CoreV1Event) => this.emit(event.involvedObject.name ?? '', { type: 'event', event }));
-      events.on('error', () => {
-        this.failed.add(events);
-        this.retry(events);
-      });
+      events.on('error', () => this.resumer.failed(events));
       this.pods = pods;
       this.events = events;
     }
-    if (!(await this.run(this.pods))) throw new Error(`cannot list the pods of namespace ${namespace}`);
-    await this.run(this.events);
-  }
-
-  /** Starts (or resumes) one watch; true when it listed and connected without an error. */
-  private async run(informer: ListWatch<V1Pod> | ListWatch<CoreV1Event>): Promise<boolean> {
-    this.failed.delete(informer);
-    try {
-      await informer.start();
-    } catch {
-      this.failed.add(informer);
-      this.retry(informer);
-    }
-    const ok = !this.failed.has(informer);
-    if (ok && informer === this.pods) this.podsUp = true;
-    return ok;
-  }
-
-  private retry(informer: ListWatch<V1Pod> | ListWatch<CoreV1Event>): void {
-    if (this.closed || this.timers.has(informer)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(informer);
-      if (!this.closed) void this.run(informer);
-    }, this.opts.retryMs ?? 1000);
-    this.timers.set(informer, timer);
+    if (!(await this.resumer.run(this.pods))) throw new Error(`cannot list the pods of namespace ${namespace}`);
+    await this.resumer.run(this.events);
   }
 
   private emit(podName: string, signal: PodSignal): void {
@@ -135,9 +107,7 @@ export class PodWatch {
 
   /** Stops both watches. */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.resumer.close();
     await Promise.allSettled([this.pods?.stop(), this.events?.stop()]);
   }
 }
