@@ -135,7 +135,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const ledger = new Ledger({ store, clock });
   const budgets = new BudgetService({ config: config.budgets, store, ledger, clock });
   const audit = new AuditLog({ store, clock, logger, settings: config.audit });
-  new SpendMetrics({ store, clock, budgets: config.budgets, metrics }).attach();
+  new SpendMetrics({ store, clock, budgets, metrics }).attach();
   const lifecycle = new ServerLifecycle({
     store,
     backends,

@@ -1,7 +1,7 @@
 import type { ProfileConfig } from '@clusterhub/shared';
 import type { ResolvedBudgetsConfig } from '../config/types';
 import type { Clock } from '../lib/clock';
-import type { BudgetScope } from '../store/budget-adjustment-repository';
+import type { BudgetAdjustment, BudgetScope } from '../store/budget-adjustment-repository';
 import type { Store, UserRecord } from '../store/store';
 import { HubError } from '../errors';
 import { chargedGroup, type Ledger } from './ledger';
@@ -31,6 +31,21 @@ export interface BudgetState {
   readonly spent: number;
   /** amount − spent (negative when overspent). */
   readonly remaining: number;
+}
+
+/** One budget's amount in a period: the configured one, an admin's changes, and what applies. */
+export interface BudgetAmount {
+  readonly scope: BudgetScope;
+  /** The user or group name. */
+  readonly name: string;
+  /** The config's amount (`budgets.users` or `defaultUser`, `budgets.groups`), or null. */
+  readonly configured: number | null;
+  /** The period's limit override, or null. */
+  readonly limit: number | null;
+  /** Units topped up in the period (0 for none). */
+  readonly topUp: number;
+  /** What applies: (the override, else the configured amount) + the top-ups; null when no budget applies. */
+  readonly amount: number | null;
 }
 
 /** A user's budgets in the current period. */
@@ -158,10 +173,39 @@ export class BudgetService {
    * amount, plus the period's top-ups; null when no budget applies (neither configured nor set).
    */
   async effectiveAmount(scope: BudgetScope, name: string, period: BudgetPeriod): Promise<number | null> {
+    return (await this.budgetAmount(scope, name, period)).amount;
+  }
+
+  /** A budget's configured amount, its changes in `period` and the amount that applies ({@link effectiveAmount}). */
+  async budgetAmount(scope: BudgetScope, name: string, period: BudgetPeriod): Promise<BudgetAmount> {
+    return this.amountWith(scope, name, await this.deps.store.budgets.get({ scope, name, periodStart: period.start }));
+  }
+
+  /**
+   * Every budget that applies in `period`, with its amounts: each group in `budgets.groups`, each
+   * user in `budgets.users`, each user or group an admin changed in the period, and the `users`
+   * given (e.g. those under `defaultUser`); groups first, then by name. Budgets whose amount is
+   * null (no configured amount, no override) are left out. Reads the period's changes once.
+   */
+  async budgetsIn(period: BudgetPeriod, users: readonly string[] = []): Promise<BudgetAmount[]> {
+    const adjustments = new Map((await this.deps.store.budgets.listPeriod(period.start)).map((a) => [`${a.scope}\0${a.name}`, a]));
+    const keys = new Set<string>([...Object.keys(this.deps.config.groups).map((g) => `group\0${g}`), ...[...Object.keys(this.deps.config.users), ...users].map((u) => `user\0${u}`), ...adjustments.keys()]);
+    const amounts: BudgetAmount[] = [];
+    for (const key of keys) {
+      const [scope, name] = key.split('\0') as [BudgetScope, string];
+      const amount = this.amountWith(scope, name, adjustments.get(key) ?? null);
+      if (amount.amount !== null) amounts.push(amount);
+    }
+    return amounts.sort((a, b) => (a.scope === b.scope ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.scope === 'group' ? -1 : 1));
+  }
+
+  /** The one rule for the amount that applies: (the override, else the configured amount) + the top-ups. */
+  private amountWith(scope: BudgetScope, name: string, adjustment: BudgetAdjustment | null): BudgetAmount {
     const configured = scope === 'user' ? this.userAmount(name) : this.groupAmount(name);
-    const adjustment = await this.deps.store.budgets.get({ scope, name, periodStart: period.start });
-    const base = adjustment?.limit ?? configured;
-    return base === null ? null : base + (adjustment?.topUp ?? 0);
+    const limit = adjustment?.limit ?? null;
+    const topUp = adjustment?.topUp ?? 0;
+    const base = limit ?? configured;
+    return { scope, name, configured, limit, topUp, amount: base === null ? null : base + topUp };
   }
 
   private async groupState(group: string, period: BudgetPeriod): Promise<BudgetState | null> {

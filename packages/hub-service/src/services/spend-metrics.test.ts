@@ -3,10 +3,13 @@ import type { ResolvedBudgetsConfig } from '../config/types';
 import { HubMetrics } from '../observability/metrics';
 import { openStore } from '../store/open';
 import type { Store } from '../store/store';
+import { BudgetService } from './budget';
+import { Ledger } from './ledger';
 import { SpendMetrics } from './spend-metrics';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-11-02T08:00:00Z');
+const NOV = new Date('2026-11-01T00:00:00Z');
 const BUDGETS: ResolvedBudgetsConfig = { period: 'month', defaultUser: 10, users: { alice: 50 }, groups: { gpu: 100 }, warnAtPercent: [], onExhausted: { action: 'none', downshiftTo: null, graceSeconds: 600 } };
 
 /** The sample lines of `name` in a scrape, without HELP and TYPE. */
@@ -18,10 +21,12 @@ describe('SpendMetrics (real SQLite store, controlled clock)', () => {
   let store: Store;
   let now = T0;
   const hubs: HubMetrics[] = [];
-  const hubMetrics = (): { metrics: HubMetrics; spend: SpendMetrics } => {
+  const hubMetrics = (config: ResolvedBudgetsConfig = BUDGETS): { metrics: HubMetrics; spend: SpendMetrics } => {
     const metrics = new HubMetrics();
     hubs.push(metrics);
-    const spend = new SpendMetrics({ store, clock: () => now, budgets: BUDGETS, metrics });
+    const clock = (): number => now;
+    const budgets = new BudgetService({ config, store, ledger: new Ledger({ store, clock }), clock });
+    const spend = new SpendMetrics({ store, clock, budgets, metrics });
     spend.attach();
     return { metrics, spend };
   };
@@ -78,6 +83,32 @@ describe('SpendMetrics (real SQLite store, controlled clock)', () => {
       'clusterhub_budget_remaining_units{scope="user",name="alice"} -30',
       'clusterhub_budget_remaining_units{scope="user",name="bob"} 9',
     ]);
+  });
+
+  it("uses the effective amounts (top-ups, overrides), as the budget service does, including budgets set for this period only", async () => {
+    const at = new Date(T0);
+    await store.budgets.addTopUp({ scope: 'user', name: 'alice', periodStart: NOV }, 5, at);
+    await store.budgets.setLimit({ scope: 'group', name: 'gpu', periodStart: NOV }, 10, at);
+    // No configured budget: the override makes one; a top-up alone makes none.
+    await store.budgets.setLimit({ scope: 'group', name: 'lab', periodStart: NOV }, 30, at);
+    await store.budgets.addTopUp({ scope: 'group', name: 'lab', periodStart: NOV }, 2, at);
+    await store.budgets.addTopUp({ scope: 'group', name: 'ghost', periodStart: NOV }, 7, at);
+    // Last month's override is over.
+    await store.budgets.setLimit({ scope: 'group', name: 'old', periodStart: new Date('2026-10-01T00:00:00Z') }, 1, at);
+    const { metrics } = hubMetrics();
+    now = T0 + 10 * HOUR;
+    expect(await samples(metrics, 'clusterhub_budget_remaining_units')).toEqual([
+      'clusterhub_budget_remaining_units{scope="group",name="gpu"} -70',
+      'clusterhub_budget_remaining_units{scope="group",name="lab"} 32',
+      'clusterhub_budget_remaining_units{scope="user",name="alice"} -25',
+      'clusterhub_budget_remaining_units{scope="user",name="bob"} 9',
+    ]);
+    // Without defaultUser, bob has a budget only through his override; removing it removes the series.
+    const other = hubMetrics({ ...BUDGETS, defaultUser: null });
+    await store.budgets.setLimit({ scope: 'user', name: 'bob', periodStart: NOV }, 4, at);
+    expect(await samples(other.metrics, 'clusterhub_budget_remaining_units')).toContain('clusterhub_budget_remaining_units{scope="user",name="bob"} 3');
+    await store.budgets.setLimit({ scope: 'user', name: 'bob', periodStart: NOV }, null, at);
+    expect((await samples(other.metrics, 'clusterhub_budget_remaining_units')).filter((line) => line.includes('bob'))).toEqual([]);
   });
 
   it('takes concurrent scrapes in turn, counting each window once', async () => {

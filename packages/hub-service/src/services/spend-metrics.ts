@@ -1,15 +1,16 @@
-import type { ResolvedBudgetsConfig } from '../config/types';
 import type { Clock } from '../lib/clock';
 import type { HubMetrics } from '../observability/metrics';
-import type { Store, UsageRecord } from '../store/store';
-import { periodOf } from './budget';
-import { accrued, roundUnits, sessionHours } from './ledger-report';
+import type { Store } from '../store/store';
+import type { BudgetService } from './budget';
+import { budgetOverview } from './budget-overview';
+import { sessionHours } from './ledger-report';
 
 /** Dependencies of {@link SpendMetrics}. */
 export interface SpendMetricsDeps {
   readonly store: Store;
   readonly clock: Clock;
-  readonly budgets: ResolvedBudgetsConfig;
+  /** The budget policy: the period and each budget's effective amount (top-ups and overrides). */
+  readonly budgets: Pick<BudgetService, 'budgetsIn' | 'currentPeriod'>;
   readonly metrics: HubMetrics;
 }
 
@@ -19,9 +20,11 @@ export interface SpendMetricsDeps {
  *   starts adds the whole ledger up to then; each later one adds what accrued since the previous
  *   scrape (sessions open or ended in that window, clipped to it). Windows never overlap, so
  *   nothing counts twice, and a restarted hub starts again from the full ledger: restart-safe.
- * - `clusterhub_budget_remaining_units{scope,name}`: each configured group budget, each user
- *   listed in `budgets.users`, and (with `budgets.defaultUser`) each user who spent anything
- *   this period; remaining = amount − spent, as `GET …/clusterhub/budgets/{name}` reports it.
+ * - `clusterhub_budget_remaining_units{scope,name}`: the budgets of {@link budgetOverview} (each
+ *   configured group budget, each user listed in `budgets.users`, each user or group an admin
+ *   topped up or overrode this period, and, with `budgets.defaultUser`, each user who spent
+ *   anything this period); remaining = effective amount − spent, as
+ *   `GET …/clusterhub/budgets/{name}` reports it and the start check enforces it.
  */
 export class SpendMetrics {
   /** End of the window already counted; null before the first scrape. */
@@ -61,25 +64,7 @@ export class SpendMetrics {
   }
 
   private async setRemaining(now: Date): Promise<void> {
-    const config = this.deps.budgets;
-    const period = periodOf(config.period, now);
-    const sessions = await this.deps.store.usage.list({ from: period.start, to: period.end });
-    const spentBy = (pick: (s: UsageRecord) => boolean): number => accrued(sessions.filter(pick), period.start, period.end, now);
-    const budgets: { scope: 'user' | 'group'; name: string; remaining: number }[] = [];
-    for (const [group, amount] of Object.entries(config.groups)) {
-      budgets.push({ scope: 'group', name: group, remaining: roundUnits(amount - spentBy((s) => s.groupName === group)) });
-    }
-    // Users by id (as the budget check counts them), named as the store names them now.
-    const listed = await this.deps.store.users.getByNames(Object.keys(config.users));
-    const users = new Map(listed.map((u) => [u.id, u.name]));
-    if (config.defaultUser !== null) {
-      for (const s of sessions) if (!users.has(s.userId)) users.set(s.userId, (await this.deps.store.users.getById(s.userId))?.name ?? s.userName);
-    }
-    for (const [id, name] of users) {
-      const amount = Object.hasOwn(config.users, name) ? config.users[name] : config.defaultUser;
-      if (amount === undefined || amount === null) continue;
-      budgets.push({ scope: 'user', name, remaining: roundUnits(amount - spentBy((s) => s.userId === id)) });
-    }
-    this.deps.metrics.setBudgetsRemaining(budgets);
+    const rows = await budgetOverview({ budgets: this.deps.budgets, store: this.deps.store }, this.deps.budgets.currentPeriod(), now);
+    this.deps.metrics.setBudgetsRemaining(rows.map((r) => ({ scope: r.scope, name: r.name, remaining: r.remaining })));
   }
 }

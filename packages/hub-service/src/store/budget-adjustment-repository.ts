@@ -25,6 +25,8 @@ export interface BudgetKey {
 export interface BudgetAdjustmentRepository {
   /** The changes to a budget in a period, or null. */
   get(key: BudgetKey): Promise<BudgetAdjustment | null>;
+  /** Every budget's changes in the period that starts at `periodStart`, by scope then name. */
+  listPeriod(periodStart: Date): Promise<BudgetAdjustment[]>;
   /** Adds `units` to the period's top-up (creating the row); the row after. */
   addTopUp(key: BudgetKey, units: number, at: Date): Promise<BudgetAdjustment>;
   /** Sets (a number) or removes (null) the period's limit override; the row after. */

@@ -25,6 +25,20 @@ export function describeBudgetAdjustmentContract(getStore: StoreGetter): void {
       expect(await store.budgets.get({ ...NOV, periodStart: new Date('2026-12-01T00:00:00.000Z') })).toBeNull();
     });
 
+    it("lists one period's changes, by scope then name", async () => {
+      const store = getStore();
+      expect(await store.budgets.listPeriod(NOV.periodStart)).toEqual([]);
+      await store.budgets.addTopUp({ ...NOV, name: 'bob' }, 1, AT);
+      await store.budgets.setLimit(NOV, 5, AT);
+      await store.budgets.setLimit({ ...NOV, scope: 'group', name: 'team' }, 0, AT);
+      await store.budgets.addTopUp({ ...NOV, periodStart: new Date('2026-12-01T00:00:00.000Z') }, 3, AT);
+      expect(await store.budgets.listPeriod(NOV.periodStart)).toEqual([
+        { scope: 'group', name: 'team', periodStart: NOV.periodStart, topUp: 0, limit: 0, updated: AT },
+        { ...NOV, topUp: 0, limit: 5, updated: AT },
+        { ...NOV, name: 'bob', topUp: 1, limit: null, updated: AT },
+      ]);
+    });
+
     it('sets, replaces and removes a limit override, keeping the top-up', async () => {
       const store = getStore();
       expect(await store.budgets.setLimit(NOV, 0, AT)).toEqual({ ...NOV, topUp: 0, limit: 0, updated: AT });

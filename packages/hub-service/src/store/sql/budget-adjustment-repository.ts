@@ -15,6 +15,11 @@ export class SqlBudgetAdjustmentRepository implements BudgetAdjustmentRepository
     return row === undefined ? null : decodeAdjustment(row);
   }
 
+  async listPeriod(periodStart: Date): Promise<BudgetAdjustment[]> {
+    const rows = await this.ctx.db.query(`SELECT ${COLUMNS} FROM budget_adjustments WHERE period_start = ? ORDER BY scope, name`, [encodeDate(periodStart)]);
+    return rows.map(decodeAdjustment);
+  }
+
   async addTopUp(key: BudgetKey, units: number, at: Date): Promise<BudgetAdjustment> {
     const rows = await this.ctx.db.query(
       `INSERT INTO budget_adjustments (scope, name, period_start, top_up, limit_override, updated) VALUES (?, ?, ?, ?, NULL, ?)
