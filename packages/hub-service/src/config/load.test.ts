@@ -293,7 +293,7 @@ describe('loadConfig errors', () => {
   });
 
   it('refuses a postgres database without a URL', () => {
-    expect(problemsOf('db: { kind: postgres }\n')).toEqual(['config error at db.url: required when db.kind is postgres']);
+    expect(problemsOf('db: { kind: postgres }\n')).toEqual(['config error at db.url: required when db.kind is postgres (or db.urlEnv, naming an environment variable that holds it)']);
   });
 
   it('refuses configurable-http-proxy without an API URL or a token', () => {

@@ -15,13 +15,13 @@ import { pamProblems, resolvePam } from './pam-config';
 import { cullerProblems, resolveCullerWebhook } from './culler-checks';
 import { gpuIdleProblems } from './gpu-idle-checks';
 import { ConfigError } from './config-error';
+import { dbProblems, resolveDb } from './db-config';
 import { deepFreeze } from './deep-freeze';
 import { filled } from './filled';
 import {
   DEFAULT_ENV_KEEP,
   DEFAULT_INTERNAL_PORT,
   DEFAULT_PUBLIC_PORT,
-  DEFAULT_SQLITE_FILE,
   SERVER_LOG_DIR,
   defaultSpawnerCmd,
 } from './defaults';
@@ -210,13 +210,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       trustedProxies: filled(hub.trustedProxies, 'hub.trustedProxies'),
       cookieSecure: filled(hub.cookieSecure, 'hub.cookieSecure'),
     },
-    db:
-      db.kind === 'postgres'
-        ? { kind: 'postgres', url: filled(db.url, 'db.url') }
-        : {
-            kind: 'sqlite',
-            path: db.path === undefined ? join(dataDir, DEFAULT_SQLITE_FILE) : db.path === ':memory:' ? db.path : resolve(baseDir, db.path),
-          },
+    db: resolveDb(db, dataDir, baseDir, env),
     proxy:
       proxy.kind === 'chp'
         ? {
@@ -319,7 +313,7 @@ export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): R
   const doc = prepare(raw);
   const validate = compileConfigValidator();
   if (!validate(doc)) throw new ConfigError(formatSchemaErrors(validate.errors ?? []), file);
-  const problems = [...semanticProblems(doc, env), ...budgetProblems(doc), ...gpuIdleProblems(doc), ...cullerProblems(doc, env), ...backendProblems(doc, env)];
+  const problems = [...semanticProblems(doc, env), ...dbProblems(doc.db, env), ...budgetProblems(doc), ...gpuIdleProblems(doc), ...cullerProblems(doc, env), ...backendProblems(doc, env)];
   problems.push(...ldapProblems(doc.auth ?? {}, env, file === null ? cwd : dirname(file)), ...pamProblems(doc));
   if (problems.length > 0) throw new ConfigError(problems, file);
   const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file);

@@ -109,9 +109,6 @@ export function semanticProblems(cfg: HubConfig, env: NodeJS.ProcessEnv): string
   if (publicPort !== 0 && publicPort === internalPort && hub.public?.ip === hub.internal?.ip) {
     problems.push(at('hub.internal.port', `same address as hub.public (${hub.public?.ip}:${publicPort})`));
   }
-  if (cfg.db?.kind === 'postgres' && cfg.db.url === undefined) {
-    problems.push(at('db.url', 'required when db.kind is postgres'));
-  }
   const proxy = cfg.proxy ?? {};
   if (proxy.kind === 'chp') {
     if (proxy.apiUrl === undefined) problems.push(at('proxy.apiUrl', 'required when proxy.kind is chp'));

@@ -121,9 +121,13 @@ export interface DbConfig {
    */
   path?: string;
   /**
-   * PostgreSQL connection URL; required for kind postgres.
+   * PostgreSQL connection URL (postgres://user:password@host:5432/database); kind postgres needs this or urlEnv.
    */
   url?: string;
+  /**
+   * Name of an environment variable holding the PostgreSQL connection URL (password included), e.g. filled from a Kubernetes Secret; instead of url, for kind postgres only. The URL is never logged.
+   */
+  urlEnv?: string;
 }
 export interface ProxyConfig {
   kind?: 'builtin' | 'chp';
