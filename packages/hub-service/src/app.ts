@@ -10,6 +10,7 @@ import { openStore } from './store/open';
 import { createBackends } from './spawners/registry';
 import type { Backends } from './spawners/backends';
 import { createProxy, proxyOptionsFromConfig } from './proxy/registry';
+import { hubRouteTarget } from './proxy/hub-route-target';
 import { RouteReconciler } from './proxy/route-reconciler';
 import { createAuthenticator } from './authenticators/registry';
 import { createLogger, type Logger } from './observability/logger';
@@ -131,7 +132,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const internalUrl = (): string => `http://${hostFor(config.hub.internal.ip)}:${internalPort}`;
   const hubUrl = (): string => config.hub.connectUrl ?? `${internalUrl()}${hubPath}`;
 
-  const routes = new RouteService({ proxy, store, baseUrl: base, hubTarget: internalUrl, logger });
+  const routes = new RouteService({ proxy, store, baseUrl: base, hubTarget: () => hubRouteTarget(config, internalUrl()), logger });
   const ledger = new Ledger({ store, clock });
   const budgets = new BudgetService({ config: config.budgets, store, ledger, clock });
   const audit = new AuditLog({ store, clock, logger, settings: config.audit });
