@@ -6,6 +6,7 @@ export * from './api-paths';
 export * from './models';
 export * from './batch-models';
 export * from './culling-models';
+export * from './audit-budget-models';
 export * from './scopes';
 export * from './profiles';
 export * from './local-limits';

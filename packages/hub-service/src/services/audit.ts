@@ -1,5 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { AuditEventModel } from '@clusterhub/shared';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../observability/logger';
 import type { AuditActorKind, AuditQuery, AuditRecord } from '../store/audit-repository';
@@ -37,17 +38,8 @@ export interface AuditEvent {
   readonly actor?: { readonly kind: AuditActorKind; readonly name: string | null };
 }
 
-/** The JSON of an event, as the API returns it and the file holds it. */
-export interface AuditEventJson {
-  readonly id: number;
-  readonly at: string;
-  readonly actor: { readonly kind: AuditActorKind; readonly name: string | null };
-  readonly action: string;
-  readonly user: string | null;
-  readonly server: string | null;
-  readonly address: string | null;
-  readonly details: Record<string, unknown>;
-}
+/** The JSON of an event, as the API returns it and the file holds it (the shared model). */
+export type AuditEventJson = AuditEventModel;
 
 /** The wire form of a stored event. */
 export function auditEventJson(e: AuditRecord): AuditEventJson {

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { holdsScopeBase } from '@clusterhub/shared';
+import { holdsScopeBase, type AuditPageModel } from '@clusterhub/shared';
 import type { AuditQuery } from '../../store/audit-repository';
 import { auditEventJson, type AuditLog } from '../../services/audit';
 import type { HubContext } from '../context';
@@ -58,7 +58,8 @@ export function auditRouter(ctx: HubContext, audit: AuditLog): Router {
       }
       const page = await audit.list({ ...query, user });
       res.setHeader('Cache-Control', 'no-store');
-      res.json({ items: page.items.map(auditEventJson), total: page.total, offset: query.offset, limit: query.limit });
+      const body: AuditPageModel = { items: page.items.map(auditEventJson), total: page.total, offset: query.offset, limit: query.limit };
+      res.json(body);
     }),
   );
   return router;

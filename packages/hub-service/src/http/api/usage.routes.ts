@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import type { BudgetStateModel, UserBudgetsModel } from '@clusterhub/shared';
 import type { BudgetService, BudgetState, UserBudgets } from '../../services/budget';
 import { periodOf } from '../../services/budget';
 import type { Ledger } from '../../services/ledger';
@@ -109,12 +110,12 @@ function reportModel(report: UsageReport, user: string | null): Record<string, u
   };
 }
 
-function budgetModel(b: BudgetState): Record<string, unknown> {
+function budgetModel(b: BudgetState): BudgetStateModel {
   return { kind: b.kind, name: b.name, amount: b.amount, spent: b.spent, remaining: b.remaining };
 }
 
 /** The JSON of a user's budgets. */
-function budgetsModel(b: UserBudgets): Record<string, unknown> {
+function budgetsModel(b: UserBudgets): UserBudgetsModel {
   return {
     user: b.user,
     period: b.period,

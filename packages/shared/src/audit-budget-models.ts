@@ -1,0 +1,89 @@
+/**
+ * The wire models of clusterhub's audit and budget endpoints under `/hub/api/clusterhub/`
+ * (docs/audit.md, docs/budgets.md), as the hub answers them, for the Lab's budget and admin
+ * panels. Amounts are compute units (CU) rounded to 6 decimals; times are ISO-8601 strings.
+ */
+
+/** Who did it: a user, a service (its API token), the hub itself, or nobody known (a failed login). */
+export type AuditActorKindModel = 'user' | 'service' | 'system' | 'anonymous';
+
+/** One audit event, as `GET …/clusterhub/audit` lists it and the JSON-lines file holds it. */
+export interface AuditEventModel {
+  id: number;
+  /** When it was recorded (the hub's clock). */
+  at: string;
+  /** The caller; `name` is null for the hub itself and for anonymous callers. */
+  actor: { kind: AuditActorKindModel; name: string | null };
+  /** Dotted, lowercase: `login.success`, `server.stop`, `budget.top-up`… */
+  action: string;
+  /** The user the event is about (as named then), or null. */
+  user: string | null;
+  /** The server the event is about (`""`: the default server), or null. */
+  server: string | null;
+  /** The client's address for events caused by a request, else null. */
+  address: string | null;
+  /** Event-specific fields; `{}` when none. */
+  details: Record<string, unknown>;
+}
+
+/** The answer of `GET …/clusterhub/audit`: one page of events, newest first. */
+export interface AuditPageModel {
+  items: AuditEventModel[];
+  /** How many events matched in all. */
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+/** Whose budget: a user's own or a group's. */
+export type BudgetScopeModel = 'user' | 'group';
+
+/** One budget's state in the current period. */
+export interface BudgetStateModel {
+  kind: BudgetScopeModel;
+  /** The user or group name. */
+  name: string;
+  /** The amount that applies (with an admin's override and top-ups). */
+  amount: number;
+  spent: number;
+  /** amount − spent (negative when overspent). */
+  remaining: number;
+}
+
+/** The answer of `GET …/clusterhub/budgets/{user}`: the user's budgets this period. */
+export interface UserBudgetsModel {
+  user: string;
+  /** The budget period (`month`). */
+  period: string;
+  period_start: string;
+  period_end: string;
+  unit: 'CU';
+  /** Everything the user spent this period. */
+  spent: number;
+  /** What the user's own budget has left; null when none applies. */
+  remaining: number | null;
+  /** The user's own budget; null when none applies. */
+  budget: BudgetStateModel | null;
+  /** The user's groups that have a budget, with what all their members spent on it. */
+  groups: BudgetStateModel[];
+}
+
+/** The answer of the admin budget changes (`POST …/budgets/{scope}/{name}/top-up`, `PUT` and `DELETE …/budgets/{scope}/{name}`). */
+export interface BudgetAdjustmentModel {
+  scope: BudgetScopeModel;
+  name: string;
+  period_start: string;
+  period_end: string;
+  unit: 'CU';
+  /** The configured amount, or null. */
+  configured: number | null;
+  /** This period's limit instead of the configured amount, or null. */
+  limit_override: number | null;
+  /** Units added this period. */
+  top_up: number;
+  /** What applies: (limit_override, else configured) + top_up; null when no budget applies. */
+  amount: number | null;
+  spent: number;
+  /** amount − spent; null when no budget applies. */
+  remaining: number | null;
+}
