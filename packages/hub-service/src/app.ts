@@ -53,6 +53,7 @@ import { authorizationsRouter } from './http/api/authorizations.routes';
 import { gpuRouter, type GpuRouterDeps } from './http/api/gpu.routes';
 import { usageRouter, type UsageRouterDeps } from './http/api/usage.routes';
 import { budgetAdminRouter } from './http/api/budget-admin.routes';
+import { BudgetAdmin } from './services/budget-admin';
 import { jobsRouter } from './http/api/jobs.routes';
 import { GpuMonitor } from './metrics/gpu/gpu-monitor';
 import { backendGpuSources } from './metrics/gpu/gpu-sources';
@@ -309,6 +310,8 @@ export function buildExpressApp(
   app.set('trust proxy', 'loopback');
   app.set('etag', false);
   const api = apiRoot(ctx.config.hub.baseUrl);
+  // Budget top-ups and overrides: one service for the API and the admin page.
+  const budgetAdmin = usage ? new BudgetAdmin({ ...usage, store: ctx.store, users: ctx.users, clock: ctx.clock, audit: ctx.audit }) : undefined;
   app.use(requestContext({ version: ctx.config.hub.version, logger: ctx.logger, metrics: ctx.metrics }));
 
   const apiRouter = express.Router();
@@ -336,7 +339,7 @@ export function buildExpressApp(
   apiRouter.use(authorizationsRouter(ctx));
   apiRouter.use(gpuRouter(ctx, gpu));
   if (usage) apiRouter.use(usageRouter(ctx, usage));
-  if (usage) apiRouter.use(budgetAdminRouter(ctx, usage));
+  if (budgetAdmin) apiRouter.use(budgetAdminRouter(ctx, budgetAdmin));
   if (ctx.audit) apiRouter.use(auditRouter(ctx, ctx.audit));
   if (ctx.batch) apiRouter.use(jobsRouter(ctx, ctx.batch.jobs));
   apiRouter.use(methodNotAllowed(apiRouter));
@@ -356,7 +359,7 @@ export function buildExpressApp(
   pages.use(loginRouter(ctx));
   pages.use(tokenPageRouter(ctx));
   pages.use(homePageRouter(ctx));
-  pages.use(adminPageRouter(ctx));
+  pages.use(adminPageRouter(ctx, budgetAdmin));
   pages.use(serverLogRouter(ctx));
   pages.use(serverPagesRouter(ctx));
   pages.use((req, _res, next) => next(new HubError('not_found', `No page at ${req.path}.`)));

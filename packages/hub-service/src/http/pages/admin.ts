@@ -8,11 +8,13 @@
  * `{hub}admin/users/<name>/edit` (`name`, `admin`), `{hub}admin/users/<name>/delete`,
  * `{hub}admin/servers/start` and `{hub}admin/servers/stop` (`user`, `server`: `''` = default),
  * `{hub}admin/stop-all`, `{hub}admin/groups` (`name`), `{hub}admin/groups/<group>/delete`,
- * `{hub}admin/groups/<group>/add` and `{hub}admin/groups/<group>/remove` (`user`).
+ * `{hub}admin/groups/<group>/add` and `{hub}admin/groups/<group>/remove` (`user`); budgets:
+ * pages/admin-budgets.ts.
  */
 import type { ServerState } from '@clusterhub/shared';
 import { encodeSegment, formatTime, html, safeUrl, type SafeHtml } from './html';
 import { renderLayout, type PageUser } from './layout';
+import { renderBudgetSection, type AdminBudgetsView } from './admin-budgets';
 import { stateLabel } from './server-text';
 
 /** One server in the users table. */
@@ -50,6 +52,8 @@ export interface AdminView {
   /** Users in total (the table may show fewer). */
   readonly totalUsers: number;
   readonly groups: readonly AdminGroupRow[];
+  /** The budgets section; absent on hubs without budgets. */
+  readonly budgets?: Pick<AdminBudgetsView, 'budgets' | 'periodStart' | 'periodEnd'>;
   /** One-time result of the last action. */
   readonly notice?: string;
   /** One-time error of the last action. */
@@ -168,6 +172,7 @@ export function renderAdmin(view: AdminView): string {
           <div><button type="submit" class="btn btn-primary" id="add-group">Create group</button></div>
         </div>
       </form>
-    </section>`;
+    </section>
+    ${view.budgets === undefined ? null : renderBudgetSection({ ...view.budgets, baseHubUrl: view.baseHubUrl, xsrf: view.xsrf })}`;
   return renderLayout({ baseHubUrl: view.baseHubUrl, title: 'Admin', user: view.user, current: 'admin', body });
 }

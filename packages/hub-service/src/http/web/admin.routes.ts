@@ -14,6 +14,8 @@ import { pageUser } from './servers.routes';
 import { FlashStore } from './flash';
 import { secureCookies } from '../forwarded';
 import { recordAdminPageAction } from '../audit-requests';
+import type { BudgetAdmin } from '../../services/budget-admin';
+import { addBudgetForms, budgetSection } from './admin-budgets.routes';
 
 /** The admin page lists at most this many users (JupyterHub pages its list too). */
 export const ADMIN_PAGE_USERS = 500;
@@ -38,9 +40,10 @@ function field(req: Request, name: string): string {
  * `{hub}admin`: the admin page and its forms (pages/admin.ts). Viewing needs `admin-ui` (others
  * get a 403 page); each action checks its own scope as the REST API does (`admin:users`,
  * `delete:users`, `servers`, `admin:groups`) and goes through the same services. Every action
- * answers with a redirect to the page, which shows what happened once.
+ * answers with a redirect to the page, which shows what happened once. With `budgets` (hubs with
+ * a ledger), the page has a budgets section and its forms (admin-budgets.routes.ts).
  */
-export function adminPageRouter(ctx: HubContext): Router {
+export function adminPageRouter(ctx: HubContext, budgets?: BudgetAdmin): Router {
   const router = Router();
   const flash = new FlashStore<Outcome>({ cookie: ADMIN_FLASH_COOKIE, path: `${ctx.hubPrefix}admin`, clock: ctx.clock, secure: (req) => secureCookies(ctx.config.hub, req) });
   const base = ctx.config.hub.baseUrl;
@@ -104,6 +107,7 @@ export function adminPageRouter(ctx: HubContext): Router {
       for (const g of (await ctx.store.groups.list({ offset: 0, limit: ADMIN_PAGE_USERS })).items) {
         groups.push({ name: g.name, members: await ctx.store.groups.memberNames(g.id) });
       }
+      const budgetView = budgets ? await budgetSection(budgets, items.map((u) => u.name)) : undefined;
       const outcome = flash.take(req, res, viewer.user.id) ?? {};
       res.setHeader('Cache-Control', 'no-store');
       res.type('html').send(
@@ -114,6 +118,7 @@ export function adminPageRouter(ctx: HubContext): Router {
           users,
           totalUsers: total,
           groups,
+          budgets: budgetView,
           ...outcome,
         }),
       );
@@ -259,6 +264,8 @@ export function adminPageRouter(ctx: HubContext): Router {
       return `Removed ${user.name} from ${g.name}.`;
     }),
   );
+
+  if (budgets) addBudgetForms(router, budgets, { action, need });
 
   return router;
 }
