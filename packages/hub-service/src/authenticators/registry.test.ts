@@ -67,6 +67,7 @@ describe('createAuthenticator', () => {
       manageGroups: true,
       displayName: 'Campus login',
       timeoutSeconds: 5,
+      refreshGroupsSeconds: 0,
     };
     const auth = createAuthenticator({ ...authConfig, kind: 'oidc', oidc }, { store });
     expect(auth.kind).toBe('oidc');

@@ -152,6 +152,7 @@ function resolveOidc(oidc: OidcConfig, env: NodeJS.ProcessEnv): ResolvedOidcConf
     manageGroups: filled(oidc.manageGroups, 'auth.oidc.manageGroups'),
     displayName: filled(oidc.displayName, 'auth.oidc.displayName'),
     timeoutSeconds: filled(oidc.timeoutSeconds, 'auth.oidc.timeoutSeconds'),
+    refreshGroupsSeconds: filled(oidc.refreshGroupsSeconds, 'auth.oidc.refreshGroupsSeconds'),
   };
 }
 

@@ -44,6 +44,7 @@ describe('auth.oidc config', () => {
       manageGroups: true,
       displayName: 'your identity provider',
       timeoutSeconds: 10,
+      refreshGroupsSeconds: 0,
     });
   });
 

@@ -210,6 +210,8 @@ export interface ResolvedOidcConfig {
   /** Shown as "Sign in with <displayName>". */
   readonly displayName: string;
   readonly timeoutSeconds: number;
+  /** Seconds between group refreshes with the provider's refresh token; 0: off (groups read at login only). */
+  readonly refreshGroupsSeconds: number;
 }
 
 /** `auth.ldap` resolved: defaults filled in, the service password read from its variable, `caFile` absolute. */

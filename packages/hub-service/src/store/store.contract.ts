@@ -4,6 +4,7 @@ import { describeAuditContract } from './contract/audit.contract';
 import { describeBudgetAdjustmentContract } from './contract/budgets.contract';
 import { describeGroupContract } from './contract/groups.contract';
 import { describeOAuthContract } from './contract/oauth.contract';
+import { describeOidcSessionContract } from './contract/oidc-sessions.contract';
 import { describeServerContract } from './contract/servers.contract';
 import { describeTokenContract } from './contract/tokens.contract';
 import { describeTransactionContract } from './contract/transactions.contract';
@@ -44,5 +45,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeUsageContract(getStore);
     describeAuditContract(getStore);
     describeBudgetAdjustmentContract(getStore);
+    describeOidcSessionContract(getStore);
   });
 }

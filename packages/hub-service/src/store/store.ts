@@ -1,6 +1,7 @@
 import type { ServerState, StopReason } from '@clusterhub/shared';
 import type { AuditRepository } from './audit-repository';
 import type { BudgetAdjustmentRepository } from './budget-adjustment-repository';
+import type { OidcSessionRepository } from './oidc-session-repository';
 
 /**
  * The Store port: the hub's persistent state. Two adapters implement it with one query layer and
@@ -29,6 +30,8 @@ export interface Store {
   readonly audit: AuditRepository;
   /** Admin top-ups and limit overrides of budgets, per period (docs/budgets.md). */
   readonly budgets: BudgetAdjustmentRepository;
+  /** Sign-ins at the OpenID provider kept for the periodic group refresh (docs/login.md); never exposed by an API. */
+  readonly oidcSessions: OidcSessionRepository;
   /**
    * Runs `fn` in one transaction: all its writes land or none do. Calls on the store passed to
    * `fn` belong to the transaction; nested calls to `transaction` on it join the outer one.

@@ -255,6 +255,10 @@ export interface OidcConfig {
    * Timeout of each request to the provider.
    */
   timeoutSeconds?: number;
+  /**
+   * With a refresh token from the provider (scope offline_access, or the provider's policy): every this many seconds, and before a start when the last refresh is older, the hub uses it to read the user's claims again and updates groups and admin as a login would. 0: off (groups are read at login only).
+   */
+  refreshGroupsSeconds?: number;
 }
 /**
  * Login form checked by binding to an LDAP directory as the user (DN template, or search-then-bind with a service account); groups read from the directory. Used when auth.kind is ldap.

@@ -1,5 +1,6 @@
 import type { AuditRepository } from '../audit-repository';
 import type { BudgetAdjustmentRepository } from '../budget-adjustment-repository';
+import type { OidcSessionRepository } from '../oidc-session-repository';
 import type { AccountRepository, GroupRepository, OAuthRepository, ServerRepository, Store, StoreChangeSignal, TokenRepository, UsageRepository, UserRepository } from '../store';
 import { SqlAccountRepository } from './account-repository';
 import { SqlAuditRepository } from './audit-repository';
@@ -7,6 +8,7 @@ import { SqlBudgetAdjustmentRepository } from './budget-adjustment-repository';
 import type { SqlDriver } from './driver';
 import { SqlGroupRepository } from './group-repository';
 import { SqlOAuthRepository } from './oauth-repository';
+import { SqlOidcSessionRepository } from './oidc-session-repository';
 import { SqlServerRepository } from './server-repository';
 import type { RepositoryContext } from './sql-helpers';
 import { SqlTokenRepository } from './token-repository';
@@ -35,6 +37,7 @@ export class SqlStore implements Store {
   readonly usage: UsageRepository;
   readonly audit: AuditRepository;
   readonly budgets: BudgetAdjustmentRepository;
+  readonly oidcSessions: OidcSessionRepository;
   /** {@inheritDoc Store.changes} */
   readonly changes: StoreChangeSignal | null;
   private readonly driver: SqlDriver;
@@ -55,6 +58,7 @@ export class SqlStore implements Store {
     this.usage = new SqlUsageRepository(ctx);
     this.audit = new SqlAuditRepository(ctx);
     this.budgets = new SqlBudgetAdjustmentRepository(ctx);
+    this.oidcSessions = new SqlOidcSessionRepository(ctx);
   }
 
   /** {@inheritDoc Store.transaction} */
