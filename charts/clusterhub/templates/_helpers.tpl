@@ -33,6 +33,25 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: hub
 {{- end -}}
 
+{{/* The labels that select the configurable-http-proxy pod (proxy.kind chp). */}}
+{{- define "clusterhub.proxySelectorLabels" -}}
+app.kubernetes.io/name: {{ default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: proxy
+{{- end -}}
+
+{{/* True (non-empty) when configurable-http-proxy runs in its own Deployment (proxy.kind chp). */}}
+{{- define "clusterhub.chp" -}}
+{{- if eq (.Values.proxy.kind | default "builtin") "chp" -}}true{{- end -}}
+{{- end -}}
+
+{{/* configurable-http-proxy's ports in its pod: public (proxy-public) and API (the hub only). */}}
+{{- define "clusterhub.chpPort" -}}8000{{- end -}}
+{{- define "clusterhub.chpApiPort" -}}8001{{- end -}}
+
+{{/* The environment variable the hub reads the PostgreSQL URL from (hub.db.existingSecret). */}}
+{{- define "clusterhub.dbUrlEnv" -}}CLUSTERHUB_DB_URL{{- end -}}
+
 {{/* The hub's ServiceAccount. */}}
 {{- define "clusterhub.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
@@ -55,9 +74,13 @@ app.kubernetes.io/component: hub
 {{- (.Values.hub.config.hub | default dict).baseUrl | default "/" -}}
 {{- end -}}
 
-{{/* The database kind of hub.config (sqlite unless set). */}}
+{{/* The database kind of hub.config (sqlite unless set; postgres with hub.db.existingSecret). */}}
 {{- define "clusterhub.dbKind" -}}
+{{- if (.Values.hub.db | default dict).existingSecret -}}
+postgres
+{{- else -}}
 {{- (.Values.hub.config.db | default dict).kind | default "sqlite" -}}
+{{- end -}}
 {{- end -}}
 
 {{/* The hub's data folder in its container. */}}
@@ -68,7 +91,10 @@ app.kubernetes.io/component: hub
 {{/*
 The hub's configuration file: hub.config as given, with what only the release knows filled in where
 unset: hub.dataDir (/srv/clusterhub, the data volume) and hub.connectUrl (the hub Service, which user
-servers call; in a pod the internal listener's 0.0.0.0 is no address to call).
+servers call; in a pod the internal listener's 0.0.0.0 is no address to call). With
+hub.db.existingSecret, db becomes { kind: postgres, urlEnv: CLUSTERHUB_DB_URL } (the URL comes from
+that Secret through the container's environment); with proxy.kind chp, proxy gets kind chp and the
+proxy-api Service as apiUrl (its token: CONFIGPROXY_AUTH_TOKEN, the proxy's authTokenEnv default).
 */}}
 {{- define "clusterhub.hubConfig" -}}
 {{- $cfg := deepCopy .Values.hub.config -}}
@@ -78,6 +104,26 @@ servers call; in a pod the internal listener's 0.0.0.0 is no address to call).
 {{- $_ := set $hub "connectUrl" (printf "http://%s.%s.svc:%d%s" (include "clusterhub.name" (dict "root" . "suffix" "hub")) .Release.Namespace (include "clusterhub.internalPort" . | int) (include "clusterhub.baseUrl" .)) -}}
 {{- end -}}
 {{- $_ := set $cfg "hub" $hub -}}
+{{- if (.Values.hub.db | default dict).existingSecret -}}
+{{- $db := $cfg.db | default dict -}}
+{{- if or $db.url $db.urlEnv -}}
+{{- fail "hub.db.existingSecret and hub.config.db.url (or urlEnv) are both set: the URL comes from one place; remove hub.config.db.url" -}}
+{{- end -}}
+{{- $_ := set $cfg "db" (dict "kind" "postgres" "urlEnv" (include "clusterhub.dbUrlEnv" .)) -}}
+{{- end -}}
+{{- if include "clusterhub.chp" . -}}
+{{- $proxy := $cfg.proxy | default dict -}}
+{{- if and $proxy.kind (ne ($proxy.kind | toString) "chp") -}}
+{{- fail (printf "proxy.kind is chp but hub.config.proxy.kind is %s: leave hub.config.proxy.kind unset (the chart sets it)" $proxy.kind) -}}
+{{- end -}}
+{{- $_ := set $proxy "kind" "chp" -}}
+{{- if not $proxy.apiUrl -}}
+{{- $_ := set $proxy "apiUrl" (printf "http://%s.%s.svc:%s" (include "clusterhub.name" (dict "root" . "suffix" "proxy-api")) .Release.Namespace (include "clusterhub.chpApiPort" .)) -}}
+{{- end -}}
+{{- $_ := set $cfg "proxy" $proxy -}}
+{{- else if eq ((($cfg.proxy | default dict).kind) | default "builtin" | toString) "chp" -}}
+{{- fail "hub.config.proxy.kind is chp but the chart runs no configurable-http-proxy: set proxy.kind: chp (and leave hub.config.proxy.kind unset)" -}}
+{{- end -}}
 {{- toYaml $cfg -}}
 {{- end -}}
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -235,6 +235,167 @@ test('a cookie secret given in values is used as-is; rbac.create and networkPoli
   expect(noNodes.filter((m) => m.kind.startsWith('Cluster'))).toEqual([]);
 });
 
+/** The env entries and port names of a rendered Deployment's first container. */
+function containerOf(all: readonly Manifest[], name: string): { env: { name: string; value?: string; valueFrom?: unknown }[]; ports: { name: string }[]; command?: string[]; image: string } {
+  const deployment = manifest(all, 'Deployment', name) as Manifest & { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+  return deployment.spec.template.spec.containers[0] as ReturnType<typeof containerOf>;
+}
+
+/** The decoded data of the release's generated Secret. */
+function secretData(all: readonly Manifest[], name: string): Record<string, string> {
+  const secret = manifest(all, 'Secret', name) as Manifest & { data: Record<string, string> };
+  return Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+}
+
+describe('proxy.kind chp: configurable-http-proxy in its own Deployment', () => {
+  test('renders the proxy Deployment, its API Service and NetworkPolicy, points proxy-public at it, shares a generated token, and merges proxy kind chp + apiUrl into the hub config', async () => {
+    const all = await helmTemplate('hub4', 'clusterhub', [valuesFile({ proxy: { kind: 'chp' } })]);
+    expect(all.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+      'ClusterRole/hub4-clusterhub-read-nodes',
+      'ClusterRoleBinding/hub4-clusterhub-read-nodes',
+      'Deployment/hub4-clusterhub-hub',
+      'Deployment/hub4-clusterhub-proxy',
+      'NetworkPolicy/hub4-clusterhub-proxy',
+      'NetworkPolicy/hub4-clusterhub-singleuser-kubernetes',
+      'PersistentVolumeClaim/hub4-clusterhub-hub-db',
+      'Role/hub4-clusterhub-hub',
+      'RoleBinding/hub4-clusterhub-hub',
+      'Secret/hub4-clusterhub-config',
+      'Secret/hub4-clusterhub-secret',
+      'Service/hub4-clusterhub-hub',
+      'Service/hub4-clusterhub-proxy-api',
+      'Service/hub4-clusterhub-proxy-public',
+      'ServiceAccount/hub4-clusterhub-hub',
+    ]);
+    const proxySelector = { 'app.kubernetes.io/name': 'clusterhub', 'app.kubernetes.io/instance': 'hub4', 'app.kubernetes.io/component': 'proxy' };
+    const hubSelector = { 'app.kubernetes.io/name': 'clusterhub', 'app.kubernetes.io/instance': 'hub4', 'app.kubernetes.io/component': 'hub' };
+
+    // The image is upstream's, at the version of configurable-http-proxy the project's tests run.
+    const chpVersion = (JSON.parse(readFileSync(require.resolve('configurable-http-proxy/package.json'), 'utf8')) as { version: string }).version;
+    const chp = containerOf(all, 'hub4-clusterhub-proxy');
+    expect(chp.image).toBe(`quay.io/jupyterhub/configurable-http-proxy:${chpVersion}`);
+    expect(chp.command).toEqual([
+      'configurable-http-proxy',
+      '--ip=',
+      '--port=8000',
+      '--api-ip=',
+      '--api-port=8001',
+      '--default-target=http://hub4-clusterhub-hub.clusterhub.svc:8081',
+      '--error-target=http://hub4-clusterhub-hub.clusterhub.svc:8081/hub/error',
+    ]);
+    const tokenRef = { name: 'CONFIGPROXY_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'hub4-clusterhub-secret', key: 'proxy-token' } } };
+    expect(chp.env).toEqual([tokenRef]);
+    expect(chp.ports.map((p) => p.name)).toEqual(['http', 'api']);
+    const proxyPod = (manifest(all, 'Deployment', 'hub4-clusterhub-proxy') as Manifest & { spec: Record<string, unknown> }).spec;
+    expect(proxyPod).toMatchObject({
+      replicas: 1,
+      selector: { matchLabels: proxySelector },
+      template: { spec: { automountServiceAccountToken: false, securityContext: { runAsNonRoot: true }, containers: [{ readinessProbe: { httpGet: { path: '/_chp_healthz', port: 'http' } }, securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } }] } },
+    });
+
+    // The hub: the same token, no public port of its own.
+    const hub = containerOf(all, 'hub4-clusterhub-hub');
+    expect(hub.env).toContainEqual(tokenRef);
+    expect(hub.ports.map((p) => p.name)).toEqual(['hub-api']);
+    const secrets = secretData(all, 'hub4-clusterhub-secret');
+    expect(Object.keys(secrets).sort()).toEqual(['cookie-secret', 'proxy-token']);
+    expect(secrets['proxy-token']).toMatch(/^[0-9a-f]{64}$/);
+    expect(secrets['proxy-token']).not.toBe(secrets['cookie-secret']);
+
+    // Browsers reach the proxy pod; its API only the hub pod.
+    expect(manifest(all, 'Service', 'hub4-clusterhub-proxy-public')).toMatchObject({ spec: { type: 'LoadBalancer', selector: proxySelector, ports: [{ port: 80, targetPort: 'http' }] } });
+    expect(manifest(all, 'Service', 'hub4-clusterhub-proxy-api')).toMatchObject({ spec: { type: 'ClusterIP', selector: proxySelector, ports: [{ port: 8001, targetPort: 'api' }] } });
+    expect((manifest(all, 'NetworkPolicy', 'hub4-clusterhub-proxy') as Manifest & { spec: unknown }).spec).toEqual({
+      podSelector: { matchLabels: proxySelector },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }, { from: [{ podSelector: { matchLabels: hubSelector } }], ports: [{ port: 'api', protocol: 'TCP' }] }],
+    });
+    // User pods: in from the hub pod and now also from the proxy pod.
+    const singleuser = manifest(all, 'NetworkPolicy', 'hub4-clusterhub-singleuser-kubernetes') as Manifest & { spec: { ingress: { from: unknown[] }[] } };
+    expect(singleuser.spec.ingress[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'clusterhub' } }, podSelector: { matchLabels: hubSelector } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'clusterhub' } }, podSelector: { matchLabels: proxySelector } },
+    ]);
+
+    // The hub config: proxy kind chp at the proxy-api Service; the hub's loader takes it with the token in its environment.
+    const { text, doc } = hubConfigOf(all, 'hub4');
+    expect(doc['proxy']).toEqual({ kind: 'chp', apiUrl: 'http://hub4-clusterhub-proxy-api.clusterhub.svc:8001' });
+    const sa = mkdtempSync(path.join(os.tmpdir(), 'helm-sa-'));
+    writeFileSync(path.join(sa, 'ca.crt'), 'CA');
+    writeFileSync(path.join(sa, 'token'), 'TOKEN');
+    const withFiles = parse(text) as { backends: { kubernetes: { kubernetes: Record<string, unknown> } } };
+    Object.assign(withFiles.backends.kubernetes.kubernetes, { caFile: path.join(sa, 'ca.crt'), tokenFile: path.join(sa, 'token') });
+    const config = load(JSON.stringify(withFiles), { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', CONFIGPROXY_AUTH_TOKEN: secrets['proxy-token'] });
+    expect(config.proxy).toMatchObject({ kind: 'chp', apiUrl: 'http://hub4-clusterhub-proxy-api.clusterhub.svc:8001', authToken: secrets['proxy-token'] });
+  });
+
+  test('proxy.secretToken and chp settings given in values are used; hub.config.proxy intervals are kept', async () => {
+    const token = 'cd'.repeat(32);
+    const all = await helmTemplate('hub5', 'clusterhub', [
+      valuesFile({
+        hub: { config: { proxy: { checkRoutesIntervalSeconds: 30 } } },
+        proxy: { kind: 'chp', secretToken: token, chp: { image: { repository: 'registry.example/chp', tag: '5.3.0', pullPolicy: 'Always' }, extraArgs: ['--log-level=debug'], resources: { requests: { cpu: '100m' } }, nodeSelector: { pool: 'core' } } },
+      }),
+    ]);
+    expect(secretData(all, 'hub5-clusterhub-secret')['proxy-token']).toBe(token);
+    const chp = containerOf(all, 'hub5-clusterhub-proxy');
+    expect(chp).toMatchObject({ image: 'registry.example/chp:5.3.0', imagePullPolicy: 'Always', resources: { requests: { cpu: '100m' } } });
+    expect(chp.command?.at(-1)).toBe('--log-level=debug');
+    expect(manifest(all, 'Deployment', 'hub5-clusterhub-proxy')).toMatchObject({ spec: { template: { spec: { nodeSelector: { pool: 'core' } } } } });
+    expect(hubConfigOf(all, 'hub5').doc['proxy']).toEqual({ kind: 'chp', apiUrl: 'http://hub5-clusterhub-proxy-api.clusterhub.svc:8001', checkRoutesIntervalSeconds: 30 });
+  });
+
+  test('the default (built-in proxy) renders none of it: no proxy token, proxy-public on the hub pod', async () => {
+    const all = await helmTemplate('hub6', 'clusterhub');
+    expect(all.filter((m) => m.metadata.name.includes('proxy') && m.metadata.name !== 'hub6-clusterhub-proxy-public')).toEqual([]);
+    expect(Object.keys(secretData(all, 'hub6-clusterhub-secret'))).toEqual(['cookie-secret']);
+    expect(manifest(all, 'Service', 'hub6-clusterhub-proxy-public')).toMatchObject({ spec: { selector: { 'app.kubernetes.io/component': 'hub' } } });
+    expect(containerOf(all, 'hub6-clusterhub-hub').env.map((e) => e.name)).toEqual(['CLUSTERHUB_CONFIG', 'CLUSTERHUB_COOKIE_SECRET']);
+    expect(hubConfigOf(all, 'hub6').doc['proxy']).toBeUndefined();
+  });
+
+  test('hub.config.proxy.kind chp without proxy.kind chp, or a different hub.config.proxy.kind with it, is refused', async () => {
+    const alone = await helm(['template', 'bad', CHART_DIR, '--namespace', 'clusterhub', '--values', valuesFile({ hub: { config: { proxy: { kind: 'chp', apiUrl: 'http://chp:8001' } } } })]);
+    expect(alone.code).not.toBe(0);
+    expect(alone.stderr).toContain('hub.config.proxy.kind is chp but the chart runs no configurable-http-proxy: set proxy.kind: chp');
+    const mixed = await helm(['template', 'bad', CHART_DIR, '--namespace', 'clusterhub', '--values', valuesFile({ proxy: { kind: 'chp' }, hub: { config: { proxy: { kind: 'builtin' } } } })]);
+    expect(mixed.code).not.toBe(0);
+    expect(mixed.stderr).toContain('proxy.kind is chp but hub.config.proxy.kind is builtin');
+  });
+});
+
+describe('hub.db.existingSecret: the PostgreSQL URL from a Secret the chart does not manage', () => {
+  test('the hub container reads it from the Secret into CLUSTERHUB_DB_URL, the config says db.urlEnv, and no data PVC is made', async () => {
+    const all = await helmTemplate('hub7', 'clusterhub', [valuesFile({ hub: { db: { existingSecret: 'hub-db', existingSecretKey: 'connection-url' } } })]);
+    expect(containerOf(all, 'hub7-clusterhub-hub').env).toContainEqual({ name: 'CLUSTERHUB_DB_URL', valueFrom: { secretKeyRef: { name: 'hub-db', key: 'connection-url' } } });
+    expect(all.filter((m) => m.kind === 'PersistentVolumeClaim')).toEqual([]);
+    const pod = (manifest(all, 'Deployment', 'hub7-clusterhub-hub') as Manifest & { spec: { template: { spec: { volumes: unknown[] } } } }).spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'data', emptyDir: {} });
+    const { text, doc } = hubConfigOf(all, 'hub7');
+    expect(doc['db']).toEqual({ kind: 'postgres', urlEnv: 'CLUSTERHUB_DB_URL' });
+    expect(text).not.toContain('postgres://');
+
+    // The hub's loader: the URL from the variable; without it, the key named.
+    const sa = mkdtempSync(path.join(os.tmpdir(), 'helm-sa-'));
+    writeFileSync(path.join(sa, 'ca.crt'), 'CA');
+    writeFileSync(path.join(sa, 'token'), 'TOKEN');
+    const withFiles = parse(text) as { backends: { kubernetes: { kubernetes: Record<string, unknown> } } };
+    Object.assign(withFiles.backends.kubernetes.kubernetes, { caFile: path.join(sa, 'ca.crt'), tokenFile: path.join(sa, 'token') });
+    const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
+    const url = 'postgresql://clusterhub:from-the-secret@postgres.db.svc:5432/clusterhub';
+    expect(load(JSON.stringify(withFiles), { ...env, CLUSTERHUB_DB_URL: url }).db).toEqual({ kind: 'postgres', url });
+    expect(() => load(JSON.stringify(withFiles), env)).toThrow('config error at db.urlEnv: the environment variable CLUSTERHUB_DB_URL is not set');
+  });
+
+  test('the default key is url; with hub.config.db.url also set the render fails, saying so', async () => {
+    const all = await helmTemplate('hub8', 'clusterhub', [valuesFile({ hub: { db: { existingSecret: 'hub-db' } } })]);
+    expect(containerOf(all, 'hub8-clusterhub-hub').env).toContainEqual({ name: 'CLUSTERHUB_DB_URL', valueFrom: { secretKeyRef: { name: 'hub-db', key: 'url' } } });
+    const both = await helm(['template', 'bad', CHART_DIR, '--namespace', 'clusterhub', '--values', valuesFile({ hub: { db: { existingSecret: 'hub-db' }, config: { db: { kind: 'postgres', url: 'postgres://hub@db/hub' } } } })]);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('hub.db.existingSecret and hub.config.db.url (or urlEnv) are both set');
+  });
+});
+
 describe('bad values are refused by values.schema.json, naming the key', () => {
   const cases: [string, unknown, RegExp][] = [
     ['an unknown hub config key', { hub: { config: { hub: { publicPort: 80 } } } }, /\/hub\/config\/hub.*publicPort/s],
@@ -247,6 +408,11 @@ describe('bad values are refused by values.schema.json, naming the key', () => {
     ['an unknown chart value', { singleuser: { profileList: [] } }, /singleuser/],
     ['an Ingress host that is not a host name', { ingress: { enabled: true, hosts: ['https://jupyter.example.org/'] } }, /\/ingress\/hosts\/0/],
     ['an Ingress TLS entry without its Secret', { ingress: { enabled: true, tls: [{ hosts: ['a.example.org'] }] } }, /\/ingress\/tls\/0.*secretName/s],
+    ['a proxy kind the chart does not know', { proxy: { kind: 'traefik' } }, /\/proxy\/kind/],
+    ['a proxy token that is not hex', { proxy: { kind: 'chp', secretToken: 'not-hex' } }, /\/proxy\/secretToken/],
+    ['a configurable-http-proxy flag that is not one', { proxy: { kind: 'chp', chp: { extraArgs: ['log-level=debug'] } } }, /\/proxy\/chp\/extraArgs\/0/],
+    ['a database Secret name that is not one', { hub: { db: { existingSecret: 'Hub_DB' } } }, /\/hub\/db\/existingSecret/],
+    ['a db.urlEnv that is no variable name', { hub: { config: { db: { kind: 'postgres', urlEnv: 'HUB DB' } } } }, /\/hub\/config\/db\/urlEnv/],
   ];
   test.each(cases)('%s', async (_what, values, key) => {
     const r = await helm(['template', 'bad', CHART_DIR, '--namespace', 'clusterhub', '--values', valuesFile(values)]);
