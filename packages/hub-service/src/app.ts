@@ -25,6 +25,7 @@ import { UserService } from './services/users';
 import { Ledger } from './services/ledger';
 import { BudgetService } from './services/budget';
 import { AuditLog } from './services/audit';
+import { GroupRefresh } from './services/group-refresh';
 import { SpendMetrics } from './services/spend-metrics';
 import { auditRequests } from './http/audit-requests';
 import { auditRouter } from './http/api/audit.routes';
@@ -138,6 +139,20 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const budgets = new BudgetService({ config: config.budgets, store, ledger, clock });
   const audit = new AuditLog({ store, clock, logger, settings: config.audit });
   new SpendMetrics({ store, clock, budgets, metrics }).attach();
+  const authenticator = createAuthenticator(config.auth, { store, clock });
+  // Groups read again with the provider's refresh token, periodically and before starts (docs/login.md).
+  const groupRefresh = authenticator.refresher
+    ? new GroupRefresh({
+        store,
+        refresher: authenticator.refresher,
+        auth: config.auth,
+        periodSeconds: config.auth.oidc?.refreshGroupsSeconds ?? 0,
+        providerName: config.auth.oidc?.displayName ?? 'the identity provider',
+        clock,
+        logger,
+        audit,
+      })
+    : undefined;
   const lifecycle = new ServerLifecycle({
     store,
     backends,
@@ -154,6 +169,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     ledger,
     budget: budgets,
     audit,
+    ...(groupRefresh ? { startCheck: groupRefresh } : {}),
   });
   const reconciler = new RouteReconciler({
     proxy,
@@ -169,7 +185,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     lifecycle,
     routes,
     users: new UserService({ store, lifecycle }),
-    authenticator: createAuthenticator(config.auth, { store, clock }),
+    authenticator,
     metrics,
     logger,
     clock,
@@ -183,6 +199,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     batch: batchServices(config, backends, budgets, clock, logger),
     backends,
     audit,
+    ...(groupRefresh ? { groupRefresh } : {}),
   };
   const oauth = new OAuthProvider({ store, clock, tokenLifetimeSeconds: Math.round(config.hub.cookieMaxAgeDays * 86_400) });
   const gpu = gpuMonitorFor(config, spawner, { store, metrics, clock, logger });
@@ -253,6 +270,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       culler?.start();
       if (Object.keys(config.backends).length > 0) walltime.start();
       audit.start();
+      groupRefresh?.start();
       metrics.observeHubStartup((clock() - t0) / 1000);
       logger.info({ internal: internalUrl(), proxy: proxy.kind, spawner: spawner.kind, backends: backends.all().map((b) => b.name), store: store.kind, ...adoption }, 'clusterhub started');
     },
@@ -261,6 +279,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
       await culler?.stop();
       walltime.stop();
       await gpu.monitor?.stop();
+      await groupRefresh?.stop();
       await lifecycle.close();
       await audit.stop();
       await proxy.stop();

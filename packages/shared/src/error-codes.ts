@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   page_fetch_refused: { status: 403, message: 'This page cannot be fetched by a script; open it in the browser.' },
   forbidden: { status: 403, message: 'Action is not authorized with current scopes.' },
   profile_forbidden: { status: 403, message: 'You may not use this profile.' },
+  auth_expired: { status: 403, message: 'Your sign-in at the identity provider has expired; sign in again.' },
   not_found: { status: 404, message: 'Not found.' },
   gpu_metrics_disabled: { status: 404, message: 'This hub does not collect GPU metrics.' },
   gpu_idle_off: { status: 404, message: 'This hub does no GPU-idle handling (culler.enabled and gpuMetrics.enabled).' },
@@ -52,6 +53,7 @@ export const ERROR_CODES = {
   internal_error: { status: 500, message: 'Internal error.' },
   backend_unavailable: { status: 503, message: 'A backend the hub depends on is unavailable.' },
   scheduler_unavailable: { status: 503, message: 'The batch scheduler cannot be reached right now.' },
+  identity_provider_unavailable: { status: 503, message: 'The identity provider cannot be reached to check your groups; try again later.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable error code (a key of {@link ERROR_CODES}). */

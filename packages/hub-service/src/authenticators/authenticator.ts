@@ -19,7 +19,39 @@ export interface Authenticator {
   authenticate(credentials: { username: string; password: string; remoteAddress: string }): Promise<AuthOutcome>;
   /** Present when people sign in at an external provider instead of the hub's form. */
   readonly redirect?: RedirectLogin;
+  /** Present when the adapter can read a user's groups again with a refresh token (OIDC; docs/login.md). */
+  readonly refresher?: IdentityRefresh;
 }
+
+/** Reading a signed-in user's identity again at the provider, without the person (a refresh grant). */
+export interface IdentityRefresh {
+  /**
+   * Uses `refreshToken` (kept from the login, or from the last refresh) to read the user's claims
+   * again and decides access and admin as a login would. Never throws for provider failures.
+   */
+  refresh(input: { username: string; refreshToken: string }): Promise<RefreshOutcome>;
+}
+
+/** Result of {@link IdentityRefresh.refresh}. */
+export type RefreshOutcome =
+  | {
+      readonly ok: true;
+      /** As in {@link AuthOutcome}: the hub's memberships become exactly these when set. */
+      readonly groups?: readonly string[];
+      readonly admin?: boolean;
+      /** The token to use next time (the provider may rotate it). */
+      readonly refreshToken: string;
+    }
+  | {
+      readonly ok: false;
+      /**
+       * true: the refresh failed for good (grant revoked or expired, another user, no longer
+       * allowed): the user must sign in again. false: the provider could not answer now; try later.
+       */
+      readonly expired: boolean;
+      /** For the log (never a token). */
+      readonly reason: string;
+    };
 
 /** Result of {@link Authenticator.authenticate} and {@link RedirectLogin.finish}. */
 export type AuthOutcome =
@@ -30,6 +62,8 @@ export type AuthOutcome =
       readonly groups?: readonly string[];
       /** true/false when the source decides admin rights (admin groups); absent: the hub's own setting stays. */
       readonly admin?: boolean;
+      /** The provider's refresh token, for the periodic group refresh (kept by the hub, never logged). */
+      readonly refreshToken?: string;
     }
   | {
       readonly ok: false;

@@ -90,4 +90,11 @@ describe('auth.oidc config', () => {
     expect(problems).toMatch(/auth\.oidc\.allowAll/);
     expect(problems).toMatch(/auth\.oidc\.issuer/);
   });
+
+  it('reads refreshGroupsSeconds (default 0: off) and refuses a negative, fractional or huge one naming the key', () => {
+    expect(load({ ...minimal, refreshGroupsSeconds: 900 }, {}).auth.oidc?.refreshGroupsSeconds).toBe(900);
+    for (const bad of [-1, 1.5, 2592001, 'often']) {
+      expect(problemsOf({ ...minimal, refreshGroupsSeconds: bad }).join('\n')).toMatch(/config error at auth\.oidc\.refreshGroupsSeconds/);
+    }
+  });
 });

@@ -13,6 +13,7 @@ import type { UserService } from '../services/users';
 import type { BatchCapacity } from '../services/batch-capacity';
 import type { BatchJobs } from '../services/batch-jobs';
 import type { AuditLog } from '../services/audit';
+import type { GroupRefresh } from '../services/group-refresh';
 
 /** Everything the HTTP layer needs, built once in the composition root (app.ts). */
 export interface HubContext {
@@ -37,4 +38,6 @@ export interface HubContext {
   readonly backends?: Backends;
   /** The audit log (docs/audit.md); absent in contexts built without it. */
   readonly audit?: AuditLog;
+  /** The group refresh with the provider's refresh token (`auth.oidc.refreshGroupsSeconds`); absent when off. */
+  readonly groupRefresh?: GroupRefresh;
 }

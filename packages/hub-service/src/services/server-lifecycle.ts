@@ -40,6 +40,8 @@ export interface ServerLifecycleDeps {
   readonly budget?: BudgetService;
   /** The audit log: every recorded start and every stop (docs/audit.md). */
   readonly audit?: AuditLog;
+  /** Checked before every start, before anything is written: the group refresh before a start (docs/login.md). */
+  readonly startCheck?: { beforeStart(user: UserRecord, profile: ProfileConfig): Promise<void> };
 }
 
 /** A start in flight. */
@@ -110,6 +112,7 @@ export class ServerLifecycle {
     if (current.state === 'pending-start') return { done: Promise.resolve(), alreadyPending: true };
     const nextState = transition(current.state, 'start');
     if (!nextState) throw new HubError('bad_request', `Cannot start ${describe(user, current)} while it is ${current.state}.`);
+    if (opts.overBudget !== true) await this.deps.startCheck?.beforeStart(user, opts.profile);
     const backend = this.backendOf(opts.profile);
     backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
     if (opts.overBudget !== true) await this.deps.budget?.checkStart(user, opts.profile);
@@ -122,6 +125,7 @@ export class ServerLifecycle {
 
   /** Creates and starts a server that has no row yet (a concurrent creation of the same name is started instead). */
   private async startNew(user: UserRecord, spec: NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
+    await this.deps.startCheck?.beforeStart(user, opts.profile);
     const backend = this.backendOf(opts.profile);
     backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
     await this.deps.budget?.checkStart(user, opts.profile);

@@ -3,6 +3,8 @@
 // Accounts and clients are read from the JSON file OIDC_STATE_FILE at each use, so a test can
 // change a user's groups between logins. Development interactions: any password is accepted.
 // GET /oauth2/user answers a plain OAuth2 client (no openid scope) with the account's claims.
+// Refresh tokens (policy of this provider, as Keycloak's): issued to clients registered with the
+// refresh_token grant, with or without offline_access; revoked at /token/revocation.
 // Test tooling, not product code.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -32,7 +34,9 @@ const provider = new Provider(issuer, {
   scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
   pkce: { required: () => true },
   cookies: { keys: ['test-provider-cookie-key'] },
-  features: { devInteractions: { enabled: true } },
+  features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  expiresWithSession: async () => false,
 });
 provider.on('server_error', (_ctx, err) => process.stderr.write(`provider error: ${err.stack}\n`));
 // A plain OAuth2 "user API" (as GitHub's /user): the account's claims for a bearer access token,

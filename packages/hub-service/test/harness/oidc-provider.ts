@@ -25,14 +25,18 @@ export interface ProviderClient {
   readonly client_id: string;
   readonly client_secret: string;
   readonly redirect_uris: readonly string[];
+  /** Default `authorization_code`; with `refresh_token` the provider issues refresh tokens to it. */
+  readonly grant_types?: readonly string[];
 }
 
 /** A running provider. */
 export interface TestProvider {
   /** The issuer URL (discovery at `<issuer>/.well-known/openid-configuration`). */
   readonly issuer: string;
-  /** Replaces an account's claims (seen at its next login). */
+  /** Replaces an account's claims (seen at its next login, or the next refresh or userinfo call). */
   setAccount(id: string, claims: ProviderAccount): void;
+  /** Revokes a token (e.g. a refresh token) at the provider's revocation endpoint, as `client`. */
+  revoke(token: string, client: ProviderClient): Promise<void>;
   /** Stops the process and removes its files. */
   stop(): Promise<void>;
 }
@@ -78,6 +82,17 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     setAccount(id, claims) {
       state.accounts[id] = claims;
       save();
+    },
+    async revoke(token, client) {
+      const res = await fetch(`${issuer}/token/revocation`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ token, token_type_hint: 'refresh_token' }).toString(),
+      });
+      if (res.status !== 200) throw new Error(`revocation answered ${res.status}: ${await res.text()}`);
     },
     async stop() {
       if (child.exitCode === null) {

@@ -3,17 +3,19 @@
  * with a userinfo URL (`auth.oidc`), with `openid-client`: authorization code flow with PKCE (S256),
  * `state` bound to the browser and used once, `nonce` checked in the ID token (OIDC). The user
  * name and groups come from the ID token's claims merged with the userinfo answer; the access rules
- * (allowed users and groups, admin groups, allow-all) decide who gets in.
+ * (allowed users and groups, admin groups, allow-all) decide who gets in. With
+ * `refreshGroupsSeconds`, the login's refresh token is handed to the hub, which uses
+ * {@link OidcAuthenticator.refresh} (a refresh grant) to read the groups again (docs/login.md).
  */
 import { isValidUserName } from '@clusterhub/shared';
 import { Issuer, custom, generators, type BaseClient, type TokenSet } from 'openid-client';
 import type { ResolvedOidcConfig } from '../../config/types';
 import type { Clock } from '../../lib/clock';
-import type { AuthOutcome, Authenticator, BeginOutcome, FinishOutcome, RedirectLogin } from '../authenticator';
+import type { AuthOutcome, Authenticator, BeginOutcome, FinishOutcome, IdentityRefresh, RedirectLogin, RefreshOutcome } from '../authenticator';
 import { decideAccess } from './access';
 import { groupsClaim, usernameClaim, type Claims } from './claims';
 import { PendingLogins } from './pending-logins';
-import { describeFailure, unreachable, type LoginFailure } from './provider-errors';
+import { describeFailure, refreshFailure, unreachable, type LoginFailure } from './provider-errors';
 
 /** Options of {@link OidcAuthenticator}. */
 export interface OidcAuthenticatorOptions {
@@ -26,11 +28,13 @@ export interface OidcAuthenticatorOptions {
 const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/;
 
 /** The OIDC / OAuth2 authenticator. */
-export class OidcAuthenticator implements Authenticator, RedirectLogin {
+export class OidcAuthenticator implements Authenticator, RedirectLogin, IdentityRefresh {
   /** This adapter's kind in config. */
   readonly kind = 'oidc';
   /** The redirect login is this object. */
   readonly redirect: RedirectLogin = this;
+  /** The group refresh is this object when `refreshGroupsSeconds` is set. */
+  readonly refresher?: IdentityRefresh;
   /** "Sign in with <displayName>". */
   readonly buttonLabel: string;
 
@@ -45,6 +49,7 @@ export class OidcAuthenticator implements Authenticator, RedirectLogin {
     this.pending = new PendingLogins({ clock: options.clock ?? Date.now });
     this.buttonLabel = `Sign in with ${options.config.displayName}`;
     this.where = new URL(options.config.issuer ?? options.config.authorizationUrl ?? 'http://provider.invalid').host;
+    if (options.config.refreshGroupsSeconds > 0) this.refresher = this;
   }
 
   /** Form logins are not offered: people sign in at the provider. */
@@ -90,6 +95,7 @@ export class OidcAuthenticator implements Authenticator, RedirectLogin {
       });
     }
     let claims: Claims;
+    let refreshToken: string | undefined;
     try {
       const issuer = await this.loadIssuer();
       const client = this.clientFor(issuer, login.redirectUri);
@@ -99,15 +105,52 @@ export class OidcAuthenticator implements Authenticator, RedirectLogin {
         this.config.protocol === 'oidc'
           ? await client.callback(login.redirectUri, params, { ...checks, nonce: login.nonce ?? undefined })
           : await client.oauthCallback(login.redirectUri, params, checks);
-      claims = this.config.protocol === 'oidc' ? { ...tokens.claims() } : {};
-      if (issuer.metadata.userinfo_endpoint !== undefined && tokens.access_token !== undefined) {
-        const info = await client.userinfo(this.config.protocol === 'oidc' ? tokens : tokens.access_token);
-        claims = { ...claims, ...info };
-      }
+      claims = await this.claimsOf(issuer, client, tokens);
+      refreshToken = tokens.refresh_token;
     } catch (err) {
       return refused(describeFailure(this.where, err), login.next);
     }
-    return { ...this.identityOf(claims), next: login.next };
+    const identity = this.identityOf(claims);
+    const keep = identity.ok && this.refresher !== undefined && refreshToken !== undefined;
+    return { ...identity, ...(keep ? { refreshToken } : {}), next: login.next };
+  }
+
+  /**
+   * Reads the user's claims again with a refresh grant (ID token of the answer, and userinfo) and
+   * decides as a login would; see {@link IdentityRefresh.refresh}.
+   */
+  async refresh(input: { username: string; refreshToken: string }): Promise<RefreshOutcome> {
+    let claims: Claims;
+    let next: string;
+    try {
+      const issuer = await this.loadIssuer();
+      const client = this.clientFor(issuer, null);
+      const tokens = await client.refresh(input.refreshToken);
+      claims = await this.claimsOf(issuer, client, tokens);
+      next = tokens.refresh_token ?? input.refreshToken;
+    } catch (err) {
+      return refreshFailure(this.where, err);
+    }
+    const identity = this.identityOf(claims);
+    if (!identity.ok) return { ok: false, expired: true, reason: `no longer allowed: ${identity.reason}` };
+    if (identity.username !== input.username) return { ok: false, expired: true, reason: `the provider now names the user ${JSON.stringify(identity.username)}` };
+    return {
+      ok: true,
+      refreshToken: next,
+      ...(identity.groups === undefined ? {} : { groups: identity.groups }),
+      ...(identity.admin === undefined ? {} : { admin: identity.admin }),
+    };
+  }
+
+  /** The ID token's claims (OIDC) merged with the userinfo answer when the provider has a userinfo endpoint. */
+  private async claimsOf(issuer: Issuer<BaseClient>, client: BaseClient, tokens: TokenSet): Promise<Claims> {
+    // A refresh answer may come without an ID token: then userinfo alone tells.
+    let claims: Claims = this.config.protocol === 'oidc' && tokens.id_token !== undefined ? { ...tokens.claims() } : {};
+    if (issuer.metadata.userinfo_endpoint !== undefined && tokens.access_token !== undefined) {
+      const info = await client.userinfo(this.config.protocol === 'oidc' && tokens.id_token !== undefined ? tokens : tokens.access_token);
+      claims = { ...claims, ...info };
+    }
+    return claims;
   }
 
   /** The user name, groups and access decision from the provider's claims. */
@@ -157,13 +200,13 @@ export class OidcAuthenticator implements Authenticator, RedirectLogin {
     return loading;
   }
 
-  /** A client of the provider for one redirect URI, with the configured request timeout. */
-  private clientFor(issuer: Issuer<BaseClient>, redirectUri: string): BaseClient {
+  /** A client of the provider for one redirect URI (none for a refresh), with the configured request timeout. */
+  private clientFor(issuer: Issuer<BaseClient>, redirectUri: string | null): BaseClient {
     const secret = this.config.clientSecret;
     const client = new issuer.Client({
       client_id: this.config.clientId,
       ...(secret === null ? { token_endpoint_auth_method: 'none' } : { client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' }),
-      redirect_uris: [redirectUri],
+      ...(redirectUri === null ? {} : { redirect_uris: [redirectUri] }),
       response_types: ['code'],
     });
     const timeout = Math.round(this.config.timeoutSeconds * 1000);

@@ -53,3 +53,21 @@ export function describeFailure(where: string, err: unknown): LoginFailure {
     message: 'The sign-in at the identity provider failed. Please sign in again, or tell your administrator if this persists.',
   };
 }
+
+/**
+ * Why a refresh grant failed: `expired` when the provider says the grant is gone (`invalid_grant`:
+ * revoked, expired, the account removed) or its answer fails the checks (another subject); an
+ * unreachable provider or any other error is not the user's doing and is tried again later.
+ */
+export function refreshFailure(where: string, err: unknown): { readonly ok: false; readonly expired: boolean; readonly reason: string } {
+  if (err instanceof errors.OPError) {
+    const said = err.error_description ? `${err.error_description} (${err.error ?? 'error'})` : (err.error ?? err.message);
+    return { ok: false, expired: err.error === 'invalid_grant', reason: `provider: ${said}` };
+  }
+  if (err instanceof errors.RPError) return { ok: false, expired: true, reason: `refresh answer refused: ${err.message}` };
+  const code = errorCode(err);
+  if ((code !== undefined && UNREACHABLE.has(code)) || (err instanceof Error && err.name === 'TimeoutError')) {
+    return { ok: false, expired: false, reason: unreachable(where, err).reason };
+  }
+  return { ok: false, expired: false, reason: `refresh failed: ${err instanceof Error ? err.message : String(err)}` };
+}

@@ -2,11 +2,13 @@
  * The end of every successful login (form or provider): the hub user is created on first login,
  * admin rights follow `auth.admins` and what the authenticator decided (its admin groups), else,
  * with `auth.adminGroups`, membership of those hub groups; the user's groups become those the
- * authenticator sent (when it sent any), then the browser session starts.
+ * authenticator sent (when it sent any) — one place with the group refresh,
+ * services/identity-update.ts — the provider's refresh token is kept for the group refresh (when
+ * it sent one), then the browser session starts.
  */
 import type { Request, Response } from 'express';
-import { isValidGroupName } from '@clusterhub/shared';
 import type { AuthOutcome } from '../../authenticators/authenticator';
+import { applyIdentity, sourceAdmin } from '../../services/identity-update';
 import type { UserRecord } from '../../store/store';
 import type { HubContext } from '../context';
 import { startBrowserSession } from '../browser-session';
@@ -19,23 +21,11 @@ export type AuthSuccess = Extract<AuthOutcome, { ok: true }>;
  * returns the hub user. `t0` is when the login began (for the login-duration metric).
  */
 export async function completeLogin(ctx: HubContext, req: Request, res: Response, outcome: AuthSuccess, t0: number): Promise<UserRecord> {
-  const listed = ctx.config.auth.admins.includes(outcome.username);
-  const admin = listed || outcome.admin === true ? true : outcome.admin;
-  let user = await ctx.store.users.getByName(outcome.username);
-  user ??= await ctx.users.create(outcome.username, { admin: admin ?? false });
-  if (admin !== undefined && user.admin !== admin) user = (await ctx.store.users.update(user.id, { admin })) ?? user;
-  if (outcome.groups !== undefined) {
-    const groups = outcome.groups.filter(isValidGroupName);
-    const skipped = outcome.groups.filter((g) => !isValidGroupName(g));
-    if (skipped.length > 0) ctx.logger.warn({ user: user.name, skipped }, 'login: group names not valid on this hub were left out');
-    await ctx.store.groups.setUserGroups(user.id, groups);
-  }
-  const adminGroups = ctx.config.auth.adminGroups;
-  if (admin === undefined && adminGroups.length > 0) {
-    // The hub's own groups decide (local accounts, PAM): admins while they are members, at each login.
-    const member = (await ctx.store.groups.groupNamesOf(user.id)).some((g) => adminGroups.includes(g));
-    if (user.admin !== member) user = (await ctx.store.users.update(user.id, { admin: member })) ?? user;
-  }
+  const deps = { store: ctx.store, auth: ctx.config.auth, logger: ctx.logger };
+  const existing = await ctx.store.users.getByName(outcome.username);
+  const created = existing ?? (await ctx.users.create(outcome.username, { admin: sourceAdmin(deps.auth, outcome.username, outcome) ?? false }));
+  const { user } = await applyIdentity(deps, created, outcome);
+  await ctx.groupRefresh?.signedIn(user, outcome.refreshToken ?? null);
   startBrowserSession(ctx, req, res, user.id);
   await ctx.store.users.touchActivity(user.id, new Date(ctx.clock()));
   ctx.metrics.observeLogin('success', (ctx.clock() - t0) / 1000);
