@@ -1,77 +1,45 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { buildHub } from '../src/app';
 import { loadConfig } from '../src/config/load';
 import { createLogger } from '../src/observability/logger';
 import { AccountService } from '../src/services/accounts';
-import { BrowserClient } from './harness/http-client';
 import { MIGRATIONS } from '../src/store/migrations';
 import { openStore } from '../src/store/open';
 import { describeStoreContract } from '../src/store/store.contract';
 import { SchemaTooNewError } from '../src/store/store';
+import { BrowserClient } from './harness/http-client';
+import { POSTGRES_START_LIMIT_MS, startTestPostgres, withPgClient as withClient, type TestPostgres } from './harness/postgres';
 
 /**
  * The Store contract and the migration rules against a real PostgreSQL 15, started for this run by
- * scripts/start-postgres.sh (which installs the Debian package if needed). No PostgreSQL: failure.
+ * scripts/start-postgres.sh (test/harness/postgres.ts). No PostgreSQL: failure.
  */
-const run = promisify(execFile);
-const SCRIPT = resolve(__dirname, '../../../scripts/start-postgres.sh');
 /** Empties every table (children first); cheaper than TRUNCATE on tables this small. */
 const EMPTY_TABLES = ['oauth_codes', 'tokens', 'oauth_clients', 'group_members', 'servers', 'groups', 'users', 'local_accounts', 'usage_sessions', 'audit_events', 'budget_adjustments']
   .map((table) => `DELETE FROM ${table};`)
   .join(' ');
 
+let pg: TestPostgres | null = null;
 let adminUrl = '';
-let dataDir = '';
 let contractUrl = '';
-let databases = 0;
-
-/** A URL for another database on the same server. */
-function urlFor(database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000, statement_timeout: 30_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Creates a fresh, empty database and returns its URL. */
 async function freshDatabase(): Promise<string> {
-  databases += 1;
-  const name = `store_${process.pid}_${databases}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  return urlFor(name);
+  if (!pg) throw new Error('PostgreSQL is not running');
+  return pg.freshDatabase();
 }
 
 beforeAll(async () => {
-  const { stdout } = await run('bash', [SCRIPT, 'start'], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
-  const values = new Map(
-    stdout
-      .split('\n')
-      .map((line) => line.trim().split('='))
-      .filter((parts): parts is [string, string] => parts.length === 2),
-  );
-  adminUrl = values.get('CLUSTERHUB_TEST_PG_URL') ?? '';
-  dataDir = values.get('CLUSTERHUB_TEST_PG_DATADIR') ?? '';
-  if (!adminUrl || !dataDir) throw new Error(`start-postgres.sh printed no URL or data dir:\n${stdout}`);
+  pg = await startTestPostgres();
+  adminUrl = pg.adminUrl;
   contractUrl = await freshDatabase();
-}, 600_000);
+}, POSTGRES_START_LIMIT_MS);
 
 afterAll(async () => {
-  if (dataDir) await run('bash', [SCRIPT, 'stop', dataDir], { timeout: 60_000 });
+  await pg?.stop();
 });
 
 describeStoreContract('postgres', async () => {
@@ -128,6 +96,20 @@ describe('PostgreSQL schema and migrations', () => {
         created: 'timestamp with time zone',
         user_info: 'json',
       });
+    });
+  });
+
+  it('notifies clusterhub_changes after writes to every table (migration 007), so every table is seen by the change signal', async () => {
+    const url = await freshDatabase();
+    const store = await openStore({ kind: 'postgres', url });
+    await store.close();
+    await withClient(url, async (c) => {
+      const untriggered = await c.query<{ tablename: string }>(
+        `SELECT tablename FROM pg_tables t WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'
+           AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_class r ON r.oid = g.tgrelid
+                           WHERE r.relname = t.tablename AND g.tgname = 'clusterhub_notify_change')`,
+      );
+      expect(untriggered.rows.map((r) => r.tablename)).toEqual([]);
     });
   });
 

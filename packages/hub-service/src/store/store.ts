@@ -45,7 +45,17 @@ export interface Store {
   close(): Promise<void>;
   /**
    * A cheap signal that the stored data may have changed, for in-memory indexes that must never
-   * serve stale rows; null when the adapter has none (PostgreSQL), and then nothing may be cached.
+   * serve stale rows (docs/performance.md). Null when the adapter has none; then nothing may be
+   * cached. Both adapters have one:
+   * - SQLite: this connection's writes as they run, and another connection's commit (another
+   *   process: the CLI) at the next look (`PRAGMA data_version`): seen by the very next request.
+   * - PostgreSQL: this process's writes once they have ended (before their callers hear of it);
+   *   another connection's commit once its notification has arrived on the listening connection
+   *   (migration 007's triggers; normally well under a millisecond after the commit on one host,
+   *   and until then a cached entry may still show the state before that commit). While the
+   *   listening connection is not subscribed (first look, lost, reconnecting) every look gives a
+   *   new number, so nothing is cached; a connection that stops answering counts as lost after at
+   *   most two heartbeats (10 s).
    */
   readonly changes: StoreChangeSignal | null;
 }

@@ -5,6 +5,7 @@ import type { SqlDriver, SqlParam, SqlRow } from '../sql/driver';
 import { toNumberedPlaceholders } from '../sql/placeholders';
 import { StatementCache } from '../sql/statement-cache';
 import { silentStoreLogger, type StoreLogger } from '../sql/store-logger';
+import { PostgresChangeSignal } from './change-signal';
 
 /** PostgreSQL's SQLSTATE for unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -20,12 +21,15 @@ export interface PostgresDriverOptions {
   /** Server- and client-side limit for one statement (ms). */
   readonly statementTimeoutMs?: number;
   readonly logger?: StoreLogger;
+  /** How often the change listener's connection is checked (ms; see {@link PostgresChangeSignal}). */
+  readonly changeHeartbeatMs?: number;
 }
 
 /**
- * Creates a pool for `options.url`. No connection is made until the first query. Every connection
- * has a statement timeout and an idle-in-transaction timeout; pool errors on idle connections are
- * logged instead of crashing the process.
+ * Creates a pool for `options.url`. No connection is made until the first query (the change
+ * listener's: until its signal is first read). Every connection has a statement timeout and an
+ * idle-in-transaction timeout; pool errors on idle connections are logged instead of crashing the
+ * process.
  */
 export function openPostgresDriver(options: PostgresDriverOptions): PostgresDriver {
   const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
@@ -41,11 +45,28 @@ export function openPostgresDriver(options: PostgresDriverOptions): PostgresDriv
   });
   const logger = options.logger ?? silentStoreLogger;
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle PostgreSQL connection failed'));
-  return new PostgresDriver(pool);
+  return new PostgresDriver(pool, (inTransaction) =>
+    new PostgresChangeSignal({
+      url: options.url,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      heartbeatMs: options.changeHeartbeatMs,
+      inTransaction,
+      logger,
+    }),
+  );
 }
 
 /** Runs SQL with `?` placeholders on a client or pool, mapping errors. */
 type Queryable = Pick<PoolClient, 'query'>;
+
+/** A statement translated for PostgreSQL, and whether it only reads (a plain `SELECT`). */
+interface Translated {
+  readonly text: string;
+  readonly readOnly: boolean;
+}
+
+/** Makes the driver's change signal, given a test for "the caller is inside an open transaction". */
+export type ChangeSignalFactory = (inTransaction: () => boolean) => PostgresChangeSignal;
 
 /**
  * {@link SqlDriver} on a `pg` pool. Statements outside a transaction go to any pooled connection;
@@ -55,20 +76,32 @@ type Queryable = Pick<PoolClient, 'query'>;
  */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres';
-  /** None: other hub processes and the CLI write through their own connections, unseen (a counter row could signal them). */
-  readonly changes = null;
+  /**
+   * This process's writes (moved when a write statement or a transaction has ended) and every
+   * other connection's commits (notified by migration 007's triggers): {@link PostgresChangeSignal}.
+   */
+  readonly changes: PostgresChangeSignal;
   private readonly scope = new AsyncLocalStorage<PostgresTransaction>();
-  private readonly translated = new StatementCache<string>(512);
+  private readonly translated = new StatementCache<Translated>(512);
   private closed = false;
 
-  constructor(private readonly pool: Pool) {}
+  /**
+   * @param pool the connection pool.
+   * @param makeSignal makes the change signal (told how to see that a caller is inside a transaction).
+   */
+  constructor(
+    private readonly pool: Pool,
+    makeSignal: ChangeSignalFactory,
+  ) {
+    this.changes = makeSignal(() => this.scope.getStore()?.isOpen === true);
+  }
 
   /** {@inheritDoc SqlDriver.query} */
   async query(sql: string, params: readonly SqlParam[] = []): Promise<SqlRow[]> {
     const current = this.scope.getStore();
     if (current?.isOpen) return current.query(sql, params);
     this.assertOpen();
-    return execute(this.pool, this.translate(sql), params).then((r) => r.rows);
+    return (await this.executeOnPool(sql, params)).rows;
   }
 
   /** {@inheritDoc SqlDriver.run} */
@@ -76,7 +109,7 @@ export class PostgresDriver implements SqlDriver {
     const current = this.scope.getStore();
     if (current?.isOpen) return current.run(sql, params);
     this.assertOpen();
-    return execute(this.pool, this.translate(sql), params).then((r) => ({ changes: r.rowCount }));
+    return { changes: (await this.executeOnPool(sql, params)).rowCount };
   }
 
   /** {@inheritDoc SqlDriver.transaction} */
@@ -85,7 +118,7 @@ export class PostgresDriver implements SqlDriver {
     if (current?.isOpen) return fn(current);
     this.assertOpen();
     const client = await this.pool.connect();
-    const tx = new PostgresTransaction(client, (sql) => this.translate(sql));
+    const tx = new PostgresTransaction(client, (sql) => this.translate(sql).text);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -105,18 +138,31 @@ export class PostgresDriver implements SqlDriver {
       throw mapPostgresError(err);
     } finally {
       client.release(broken);
+      // Committed or rolled back: either way, what was read inside it must not be kept.
+      this.changes.bump();
     }
   }
 
-  /** Ends the pool (waits for checked-out connections to be released). */
+  /** Ends the pool (waits for checked-out connections to be released) and the change listener. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.end();
+    await Promise.all([this.changes.close(), this.pool.end()]);
   }
 
-  private translate(sql: string): string {
-    return this.translated.get(sql, toNumberedPlaceholders);
+  /** Runs one statement on its own (autocommit); a write moves the change version once it has ended. */
+  private async executeOnPool(sql: string, params: readonly SqlParam[]): Promise<{ rows: SqlRow[]; rowCount: number }> {
+    const statement = this.translate(sql);
+    if (statement.readOnly) return execute(this.pool, statement.text, params);
+    try {
+      return await execute(this.pool, statement.text, params);
+    } finally {
+      this.changes.bump();
+    }
+  }
+
+  private translate(sql: string): Translated {
+    return this.translated.get(sql, (text) => ({ text: toNumberedPlaceholders(text), readOnly: /^\s*SELECT\b/i.test(text) }));
   }
 
   private assertOpen(): void {
