@@ -9,6 +9,7 @@ import { LISTENER_APPLICATION_NAME } from '../src/store/postgres/change-signal';
 import { openPostgresDriver } from '../src/store/postgres/postgres-driver';
 import { openStore } from '../src/store/open';
 import type { Store, StoreChangeSignal } from '../src/store/store';
+import { Relay } from './harness/k8s/relay';
 import { caching, eventually, POSTGRES_START_LIMIT_MS, startTestPostgres, withPgClient, type TestPostgres } from './harness/postgres';
 
 let pg: TestPostgres | null = null;
@@ -155,6 +156,25 @@ describe('the PostgreSQL store change signal', () => {
     const before = signal.version();
     await withPgClient(url, (c) => c.query(insertUser('frank')));
     await movedPast(before, 'a commit after the new subscription');
+  });
+
+  it('caches nothing once the listening connection stops answering (a silent partition), and again once it is back', async () => {
+    const relay = new Relay('127.0.0.1', Number(new URL(url).port));
+    await relay.open();
+    const viaRelay = new URL(url);
+    viaRelay.port = String(relay.port);
+    const driver = openPostgresDriver({ url: viaRelay.toString(), connectTimeoutMs: 1_000, changeHeartbeatMs: 200 });
+    try {
+      await eventually(() => caching(driver.changes), 'the listener to subscribe through the relay');
+      relay.stall();
+      await eventually(() => !caching(driver.changes), 'the unanswered heartbeat to count as a lost connection');
+      await relay.cut();
+      await relay.open();
+      await eventually(() => caching(driver.changes), 'the listener to subscribe again');
+    } finally {
+      await driver.close();
+      await relay.cut();
+    }
   });
 
   it('caches nothing when the listening connection cannot be made', async () => {

@@ -1,7 +1,8 @@
 /**
- * A TCP relay to the test API server that a test can cut (listener closed, connections dropped)
- * and restore on the same port, to play an API server outage; and a kubeconfig that reaches the
- * API server through it. Test tooling.
+ * A TCP relay to the test API server (or any TCP server: the PostgreSQL change-signal tests use it
+ * too) that a test can cut (listener closed, connections dropped) and restore on the same port, to
+ * play an outage, or stall (nothing forwarded, nothing closed) to play a silent partition; and a
+ * kubeconfig that reaches the API server through it. Test tooling.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -11,6 +12,7 @@ import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mod
 export class Relay {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
   /** The relay's port on 127.0.0.1 (0 before the first {@link open}). */
   port = 0;
 
@@ -23,6 +25,12 @@ export class Relay {
   async open(): Promise<void> {
     if (this.server) return;
     const server = createServer((client) => {
+      if (this.stalled) {
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => undefined);
+        return;
+      }
       const upstream = connect(this.targetPort, this.host);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -39,10 +47,24 @@ export class Relay {
     this.server = server;
   }
 
+  /**
+   * Stops forwarding without closing anything, as a network that silently drops everything: bytes
+   * on open connections are held, new connections are accepted and never answered. {@link cut}
+   * (then {@link open}) ends it.
+   */
+  stall(): void {
+    this.stalled = true;
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+    }
+  }
+
   /** Closes the listener and drops every connection. */
   async cut(): Promise<void> {
     const server = this.server;
     this.server = null;
+    this.stalled = false;
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise((resolve) => server.close(resolve));
   }
