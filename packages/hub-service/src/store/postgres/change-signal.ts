@@ -72,7 +72,7 @@ export class PostgresChangeSignal implements StoreChangeSignal {
   version(): number {
     if (!this.started && !this.closed) {
       this.started = true;
-      void this.subscribe();
+      this.resubscribe();
     }
     if (!this.subscribed || this.options.inTransaction()) this.counter += 1;
     return this.counter;
@@ -92,6 +92,14 @@ export class PostgresChangeSignal implements StoreChangeSignal {
     const client = this.client;
     this.client = null;
     if (client) await client.end().catch(() => undefined);
+  }
+
+  /** Starts {@link subscribe}; a failure it did not handle itself (e.g. a URL the client refuses) is logged, and nothing is cached. */
+  private resubscribe(): void {
+    this.subscribe().catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      this.options.logger.warn({ err: message }, 'PostgreSQL change listener failed; nothing cached');
+    });
   }
 
   private async subscribe(): Promise<void> {
@@ -156,7 +164,7 @@ export class PostgresChangeSignal implements StoreChangeSignal {
     }
     this.retry = setTimeout(() => {
       this.retry = null;
-      void this.subscribe();
+      this.resubscribe();
     }, this.retryMs);
     this.retry.unref();
     this.retryMs = Math.min(this.retryMs * 2, this.maxRetryMs);
