@@ -1,7 +1,9 @@
 // `npm run bench`: clusterhub side by side with JupyterHub 6.1 and configurable-http-proxy.
 // Prints one table of medians (min–max) with the ratio to the anchor and writes the raw numbers
-// to .cache/bench/. Options: --quick (3 s runs), --reps N, --duration S, --only api,start,proxy,slurm.
+// to .cache/bench/. Options: --quick (3 s runs), --reps N, --duration S, --only api,start,proxy,slurm,k8s,
+// --pods N (servers in the Kubernetes part, default 1,000).
 // `slurm` (the Slurm poll benchmark, slurm-poll.mjs) prints its own table; it needs root.
+// `k8s` (the Kubernetes benchmark, k8s-pods.mjs, on the test control plane) prints its own table.
 /* global process, setTimeout */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg, availableParallelism, hostname } from 'node:os';
@@ -15,6 +17,7 @@ import { apiPhase } from './api.mjs';
 import { startupPhase } from './startup.mjs';
 import { proxyPhase } from './proxy.mjs';
 import { slurmPollPhase } from './slurm-poll.mjs';
+import { k8sPodsPhase } from './k8s-pods.mjs';
 import { ROWS } from './rows.mjs';
 
 const require = createRequire(import.meta.url);
@@ -26,14 +29,16 @@ const { values: opts } = parseArgs({
     reps: { type: 'string' },
     duration: { type: 'string' },
     only: { type: 'string' },
+    pods: { type: 'string' },
   },
 });
 const reps = Number(opts.reps ?? 3);
 const durationS = Number(opts.duration ?? (opts.quick ? 3 : 10));
 const warmupS = opts.quick ? 1 : 3;
-const phases = (opts.only ?? 'api,start,proxy,slurm').split(',');
-if (!(reps >= 1 && durationS >= 1) || phases.some((p) => !['api', 'start', 'proxy', 'slurm'].includes(p))) {
-  process.stderr.write('usage: npm run bench [-- --quick] [--reps N] [--duration S] [--only api,start,proxy,slurm]\n');
+const phases = (opts.only ?? 'api,start,proxy,slurm,k8s').split(',');
+const pods = Number(opts.pods ?? 1000);
+if (!(reps >= 1 && durationS >= 1 && Number.isInteger(pods) && pods >= 1) || phases.some((p) => !['api', 'start', 'proxy', 'slurm', 'k8s'].includes(p))) {
+  process.stderr.write('usage: npm run bench [-- --quick] [--reps N] [--duration S] [--only api,start,proxy,slurm,k8s] [--pods N]\n');
   process.exit(2);
 }
 
@@ -118,6 +123,7 @@ async function main() {
   await run('start', startupPhase);
   await run('proxy', proxyPhase);
   await run('slurm', slurmPollPhase);
+  await run('k8s', (ctx) => k8sPodsPhase({ ...ctx, pods, steadyS: opts.quick ? 20 : 60 }));
 
   const rows = ROWS.filter((r) => phases.includes(r.phase)).map((r) => {
     const s = samples[r.id] ?? { ours: [], anchor: [], reference: [] };

@@ -19,9 +19,10 @@ export function newSecret() {
 
 /**
  * clusterhub through its CLI (`serve --config`), in `dir`, with an admin service token.
- * Returns { proc, apiUrl, token, stop() }; `ready` resolves once the API answers.
+ * `extraConfig`: more top-level YAML lines (e.g. backends and profiles).
+ * Returns { proc, apiUrl, publicUrl, token, stop() }.
  */
-export async function startClusterhub(dir, { token = newSecret(), ports } = {}) {
+export async function startClusterhub(dir, { token = newSecret(), ports, extraConfig = [] } = {}) {
   mkdirSync(dir, { recursive: true });
   const [pub, internal] = ports ?? [await freePort(), await freePort()];
   const config = join(dir, 'bench-config.yaml');
@@ -36,13 +37,14 @@ export async function startClusterhub(dir, { token = newSecret(), ports } = {}) 
       '  - name: bench',
       '    apiTokenEnv: BENCH_SERVICE_TOKEN',
       '    admin: true',
+      ...extraConfig,
       '',
     ].join('\n'),
   );
   const t0 = performance.now();
   const proc = start(process.execPath, [CLI, 'serve', '--config', config], { role: 'server', logFile: join(dir, 'hub.log'), cwd: dir, env: { BENCH_SERVICE_TOKEN: token } });
   const apiUrl = `http://127.0.0.1:${internal}/hub/api`;
-  return { proc, apiUrl, token, ports: [pub, internal], t0, stop: () => stopProc(proc) };
+  return { proc, apiUrl, publicUrl: `http://127.0.0.1:${pub}`, token, ports: [pub, internal], t0, stop: () => stopProc(proc) };
 }
 
 /**
