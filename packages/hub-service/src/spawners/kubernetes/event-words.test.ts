@@ -1,5 +1,5 @@
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { eventInWords, failedSchedulingInWords } from './event-words';
+import type { CoreV1Event, V1Pod, V1PodCondition } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { eventInWords, failedSchedulingInWords, unschedulableMessage } from './event-words';
 
 const podWith = (limits: Record<string, string>): V1Pod => ({ spec: { containers: [{ name: 'notebook', resources: { limits } }] } });
 const event = (reason: string, message: string): CoreV1Event => ({ metadata: {}, involvedObject: {}, reason, message });
@@ -21,6 +21,20 @@ describe('scheduler messages in plain words', () => {
     expect(failedSchedulingInWords('0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found', undefined)).toBe('Waiting for the storage volume of this server to be ready.');
     expect(failedSchedulingInWords('0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: ml}.', undefined)).toMatch(/reserved \(tainted\)/);
     expect(failedSchedulingInWords('something new', undefined)).toBe('Waiting for the cluster to find room: something new');
+  });
+
+  it("reads the scheduler's latest verdict from the pod's PodScheduled condition, only while the pod is not placed", () => {
+    const gpu = "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient nvidia.com/gpu.";
+    const pending = (condition: Omit<V1PodCondition, 'type'>, nodeName?: string): V1Pod => ({
+      spec: { containers: [{ name: 'notebook' }], ...(nodeName ? { nodeName } : {}) },
+      status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', ...condition }] },
+    });
+    expect(unschedulableMessage(pending({ status: 'False', reason: 'Unschedulable', message: gpu }))).toBe(gpu);
+    expect(unschedulableMessage(pending({ status: 'False', reason: 'Unschedulable', message: gpu }, 'gpu-full-0'))).toBeUndefined();
+    expect(unschedulableMessage(pending({ status: 'True' }))).toBeUndefined();
+    expect(unschedulableMessage(pending({ status: 'False', reason: 'SchedulingGated', message: 'gated' }))).toBeUndefined();
+    expect(unschedulableMessage({ spec: { containers: [] } })).toBeUndefined();
+    expect(unschedulableMessage(undefined)).toBeUndefined();
   });
 
   it('turns pod events into progress lines', () => {

@@ -42,6 +42,22 @@ export function failedSchedulingInWords(message: string, pod: V1Pod | undefined)
   return `Waiting for the cluster to find room: ${head}`;
 }
 
+/**
+ * The scheduler's latest verdict on a pod it could not place: the message of the pod's
+ * `PodScheduled` condition (status False, reason Unschedulable), which kube-scheduler rewrites
+ * whenever an attempt fails for another reason; undefined once placed or when it has not said.
+ * Its `FailedScheduling` events do not always carry it: the scheduler's event recorder keys a series
+ * by the pod reference (with its resourceVersion) and not by the text, so a failure right after an
+ * earlier one of the same pod version only raises that event's count and keeps its old text (an
+ * "unbound PersistentVolumeClaims" can hide the "Insufficient nvidia.com/gpu" that followed it).
+ */
+export function unschedulableMessage(pod: V1Pod | undefined): string | undefined {
+  if (!pod || pod.spec?.nodeName) return undefined;
+  const condition = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (condition?.status !== 'False' || condition.reason !== 'Unschedulable' || !condition.message) return undefined;
+  return condition.message;
+}
+
 /** The node a `Scheduled` event names ("Successfully assigned ns/pod to gpu-full-1"). */
 export function scheduledNode(event: CoreV1Event): string | undefined {
   return / to (\S+)$/.exec(event.message ?? '')?.[1];

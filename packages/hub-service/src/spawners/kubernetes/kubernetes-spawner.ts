@@ -5,7 +5,7 @@ import { silentSpawnerLogger, type SpawnerLogger } from '../spawner-logger';
 import { SpawnError, type BackendCapacity, type PollResult, type SpawnContext, type SpawnHandle, type SpawnRequest, type SpawnResult, type Spawner } from '../spawner';
 import { freeFor, podRequest } from './capacity';
 import { ClusterWatch } from './cluster-watch';
-import { eventInWords, scheduledNode } from './event-words';
+import { eventInWords, failedSchedulingInWords, scheduledNode, unschedulableMessage } from './event-words';
 import { buildPod, buildUserPvc, gpuResources, nodePlacement, NOTEBOOK_PORT, type KubernetesPodSettings, type KubernetesProfileSettings, type ServerSpec } from './manifests';
 import { PodWatch } from './pod-watch';
 import { positionInWords, queuePosition } from './queue-position';
@@ -177,6 +177,14 @@ export class KubernetesSpawner implements Spawner {
         placed = true;
         ctx.onProgress({ progress: 40, message: `Scheduled on node ${node}` });
       };
+      // Why it waits, from its FailedScheduling events and from its PodScheduled condition (the
+      // scheduler's latest verdict, which an event can miss: see unschedulableMessage); a text is said once in a row.
+      let lastWaiting = '';
+      const reportWaiting = (words: string): void => {
+        if (words === lastWaiting) return;
+        lastWaiting = words;
+        ctx.onProgress({ progress: 20, message: words });
+      };
       const finish = (fn: () => void): void => {
         if (done) return;
         done = true;
@@ -194,14 +202,21 @@ export class KubernetesSpawner implements Spawner {
           if (node) reportPlacement(node);
           return;
         }
-        const position = event.reason === 'FailedScheduling' && pod ? positionInWords(queuePosition(pod, watch.list())) : '';
-        ctx.onProgress({ progress: 20, message: eventInWords(event, pod) + position });
+        if (event.reason !== 'FailedScheduling') {
+          ctx.onProgress({ progress: 20, message: eventInWords(event, pod) });
+          return;
+        }
+        // A late or folded event can be older than what the pod's condition says now.
+        const verdict = unschedulableMessage(pod) ?? event.message ?? '';
+        reportWaiting(failedSchedulingInWords(verdict, pod) + (pod ? positionInWords(queuePosition(pod, watch.list())) : ''));
       };
       const onPod = (pod: V1Pod | null | undefined): void => {
         if (pod && pod.metadata?.uid !== handle.uid) return;
         if (pod === null) return finish(() => reject(new SpawnError(`The pod ${handle.pod} was deleted before its server started`)));
         if (!pod) return;
         if (pod.spec?.nodeName) reportPlacement(pod.spec.nodeName);
+        const verdict = unschedulableMessage(pod);
+        if (verdict) reportWaiting(failedSchedulingInWords(verdict, pod) + positionInWords(queuePosition(pod, watch.list())));
         const phase = pod.status?.phase;
         const ip = pod.status?.podIP;
         if (phase === 'Running' && ip) {
@@ -337,11 +352,14 @@ function pollResultOf(pod: V1Pod | undefined, handle: KubernetesHandle, watch: P
     case 'Failed':
       return { status: 'stopped', exitCode: pod.status.containerStatuses?.[0]?.state?.terminated?.exitCode ?? null, message: `The pod ended: ${exitText(pod)}` };
     case 'Pending': {
-      const last = watch
-        .eventsOf(handle.uid)
-        .filter((e) => e.reason === 'FailedScheduling')
-        .at(-1);
-      return { status: 'pending', message: last ? eventInWords(last, pod) + positionInWords(queuePosition(pod, watch.list())) : 'Waiting for the pod to start' };
+      // The pod's condition is the scheduler's latest verdict; its last event may hold an older text.
+      const verdict =
+        unschedulableMessage(pod) ??
+        watch
+          .eventsOf(handle.uid)
+          .filter((e) => e.reason === 'FailedScheduling')
+          .at(-1)?.message;
+      return { status: 'pending', message: verdict !== undefined ? failedSchedulingInWords(verdict, pod) + positionInWords(queuePosition(pod, watch.list())) : 'Waiting for the pod to start' };
     }
     default:
       return { status: 'unknown', message: `The node of pod ${handle.pod} does not report its state` };
