@@ -385,6 +385,8 @@ export interface UsageRepository {
    * one user id, sorted by `started` then id.
    */
   list(query: { from: Date; to: Date; userId?: number }): Promise<UsageRecord[]>;
+  /** The server's most recent session (latest `started`, then highest id), open or ended; null when it has none. */
+  lastOfServer(serverId: number): Promise<UsageRecord | null>;
 }
 
 /** How to open a store. */

@@ -87,6 +87,17 @@ export function describeUsageContract(getStore: StoreGetter): void {
       ]);
     });
 
+    it("finds a server's most recent session, open or ended, with its group", async () => {
+      const store = getStore();
+      expect(await store.usage.lastOfServer(5)).toBeNull();
+      await store.usage.open(session(5, { groupName: 'a' }));
+      await store.usage.open(session(6, { started: hours(3), groupName: 'other' }));
+      expect(await store.usage.lastOfServer(5)).toMatchObject({ serverId: 5, groupName: 'a', ended: null });
+      await store.usage.closeServer(5, hours(1), 'user');
+      await store.usage.open(session(5, { started: hours(2), groupName: 'b', ended: hours(2.5), endReason: 'budget' }));
+      expect(await store.usage.lastOfServer(5)).toMatchObject({ serverId: 5, groupName: 'b', endReason: 'budget' });
+    });
+
     it('keeps the ledger when the user is deleted', async () => {
       const store = getStore();
       const user = await store.users.create({ name: 'alice' });

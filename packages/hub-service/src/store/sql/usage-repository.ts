@@ -68,6 +68,11 @@ export class SqlUsageRepository implements UsageRepository {
     const rows = await this.ctx.db.query(`SELECT ${COLUMNS} FROM usage_sessions WHERE ${where} ORDER BY started, id`, params);
     return rows.map(decodeUsage);
   }
+
+  async lastOfServer(serverId: number): Promise<UsageRecord | null> {
+    const rows = await this.ctx.db.query(`SELECT ${COLUMNS} FROM usage_sessions WHERE server_id = ? ORDER BY started DESC, id DESC LIMIT 1`, [serverId]);
+    return rows.length === 0 ? null : decodeUsage(first(rows));
+  }
 }
 
 /** Decodes a `usage_sessions` row. */
