@@ -4,14 +4,15 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node' with { 'resoluti
 import { kubeConfigFor } from '../src/spawners/kubernetes/create';
 import { ensureHelm, helmTemplate, manifest, valuesFile, type Manifest } from './harness/helm';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
-import { applyChartRbac, captureLog, inClusterEnv, outsideThePod, serviceAccountFiles, type CapturedLog, type ServiceAccountFiles } from './harness/k8s/chart-hub';
+import { applyChartRbac, captureLog, explainPod, inClusterEnv, outsideThePod, serviceAccountFiles, type CapturedLog, type ServiceAccountFiles } from './harness/k8s/chart-hub';
 import { removeClaims } from './harness/k8s/claims';
 import { acquireGpuLock } from './harness/k8s/gpu-lock';
 import { startNodeAgent, type NodeAgent } from './harness/k8s/node-agent';
-import { FAKE_GPU_NODES, httpStatus } from './harness/k8s/objects';
+import { FAKE_GPU_NODES, FAKE_NODE_LABEL, httpStatus } from './harness/k8s/objects';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
 import { VENV_BIN } from './harness/repo-paths';
+import type { ServerModel } from '@clusterhub/shared';
 import { apiCall, navigate, pollUntil, serverModel, waitForReady } from './harness/singleuser';
 
 /**
@@ -53,7 +54,8 @@ let releaseGpus: () => void = () => undefined;
 const envBefore = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
 
 /** The test values: the chart's default backend `kubernetes` pointed at the test cluster's namespace. */
-const values = (): unknown => ({
+const values = (extra: Record<string, unknown> = {}): unknown => ({
+  ...extra,
   hub: {
     config: {
       auth: { kind: 'local' },
@@ -73,7 +75,8 @@ const values = (): unknown => ({
         },
       },
       profiles: [
-        { slug: 'cpu', displayName: 'CPU', kind: 'cpu', backend: 'kubernetes', default: true, resources: { cpu: { guarantee: 0.1, limit: 1 }, memory: { guarantee: '256Mi', limit: '1Gi' } } },
+        // Only on the fake nodes this file's node agent plays (other nodes may exist, e.g. the benchmark's).
+        { slug: 'cpu', displayName: 'CPU', kind: 'cpu', backend: 'kubernetes', default: true, resources: { cpu: { guarantee: 0.1, limit: 1 }, memory: { guarantee: '256Mi', limit: '1Gi' } }, kubernetes: { nodeSelector: { [FAKE_NODE_LABEL]: 'true' } } },
         { slug: 'a100', displayName: 'One A100', kind: 'gpu', backend: 'kubernetes', resources: { gpus: { count: 1 }, cpu: { guarantee: 0.1, limit: 1 }, memory: { guarantee: '256Mi', limit: '1Gi' } } },
       ],
     },
@@ -137,6 +140,18 @@ async function readPod(name: string): Promise<V1Pod | null> {
   }
 }
 
+/** {@link waitForReady}, failing with what the API server says about the pod and its claim. */
+async function readyOrExplain(user: string): Promise<ServerModel> {
+  try {
+    return await waitForReady(t, user);
+  } catch (err) {
+    const why = await explainPod(cluster.admin, cluster.namespace, `jupyter-${user}`, `claim-${user}`);
+    const logFile = agent.logOf(`jupyter-${user}`);
+    const tail = logFile ? readFileSync(logFile, 'utf8').slice(-3000) : 'no process';
+    throw new Error(`${String(err)}; the API server: ${why}; the pod's process log: ${tail}`);
+  }
+}
+
 function podOf(model: { state?: Record<string, unknown> | null } | undefined): string {
   const name = model?.state?.['pod'];
   if (typeof name !== 'string') throw new Error(`no pod in ${JSON.stringify(model?.state)}`);
@@ -174,7 +189,7 @@ test('log in, start a GPU server through the API: a pod of the chart-named backe
   const browser = new BrowserClient();
   expect((await browser.login(t.publicUrl, ADA, PASSWORD)).status).toBe(200);
   expect([201, 202]).toContain((await apiCall(`${t.apiUrl}/users/${ADA}/server`, adaToken, { method: 'POST', body: { profile: 'a100' } })).status);
-  const model = await waitForReady(t, ADA);
+  const model = await readyOrExplain(ADA);
   const name = podOf(model);
   expect(name).toBe(`jupyter-${ADA}`);
   const pod = await readPod(name);
@@ -200,9 +215,10 @@ test('log in, start a GPU server through the API: a pod of the chart-named backe
 
 test('a CPU server (the default profile) starts as a pod without GPUs, answers through the proxy, and stops', async () => {
   expect([201, 202]).toContain((await apiCall(`${t.apiUrl}/users/${BEN}/server`, benToken, { method: 'POST', body: {} })).status);
-  const name = podOf(await waitForReady(t, BEN));
+  const name = podOf(await readyOrExplain(BEN));
   const pod = await readPod(name);
   expect(pod?.metadata?.labels).toMatchObject({ 'clusterhub.io/profile': 'cpu' });
+  expect(FAKE_GPU_NODES.map((n) => n.name)).toContain(pod?.spec?.nodeName);
   expect(Object.keys(pod?.spec?.containers[0]?.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
   expect((await fetch(`${t.publicUrl}/user/${BEN}/api`)).status).toBe(200);
   await apiCall(`${t.apiUrl}/users/${BEN}/server`, benToken, { method: 'DELETE' });
@@ -221,4 +237,28 @@ test("nothing the hub did needed more than the chart grants: no refusal in the h
   // ... while what it was given works with the same token.
   expect(await statusOf(core.listNode())).toBe(200);
   expect(readFileSync(sa.tokenFile, 'utf8')).toBe(sa.token);
+});
+
+test("the log check sees a refusal when there is one: with rbac.readNodes false the chart grants no node read, the hub's capacity watch is refused (403 in its log) and the profiles API says so", async () => {
+  const release = `${RELEASE}-nonodes`;
+  const noNodes = await helmTemplate(release, RELEASE_NS, [valuesFile(values({ rbac: { readNodes: false } }))]);
+  expect((await applyChartRbac(cluster.admin, noNodes)).filter((a) => a.startsWith('Cluster'))).toEqual([]);
+  const files = await serviceAccountFiles(cluster.admin, { namespace: RELEASE_NS, name: `${release}-clusterhub-hub` }, cluster.info.caFile);
+  const secret = manifest(noNodes, 'Secret', `${release}-clusterhub-config`) as Manifest & { stringData: Record<string, string> };
+  const refusedLog = captureLog();
+  const other = await startTestHub({ config: outsideThePod(secret.stringData['config.yaml'] ?? '', files).config, overrides: { logger: refusedLog.logger } });
+  try {
+    const token = await other.addUser(ADA);
+    const capacity = await pollUntil('the capacity watch to be refused', async () => {
+      const res = await apiCall(`${other.apiUrl}/clusterhub/profiles`, token);
+      const found = (res.body as { slug: string; capacity?: { free: number | null; reason?: string } }[]).find((p) => p.slug === 'a100')?.capacity;
+      return found?.reason ? found : undefined;
+    }, 30_000);
+    expect(capacity.free).toBeNull();
+    expect(capacity.reason).toMatch(/nodes is forbidden/);
+    expect(refusedLog.refusals().length).toBeGreaterThan(0);
+  } finally {
+    await other.stop();
+    rmSync(files.dir, { recursive: true, force: true });
+  }
 });

@@ -122,3 +122,21 @@ export function captureLog(): CapturedLog {
     refusals: () => lines.filter((l) => /forbidden|HTTP-Code: 403|"(status|statusCode|code)":403\b/i.test(l)),
   };
 }
+
+/**
+ * What the API server says about a pod that is not ready and about its claim (phase, node,
+ * conditions, container states, the claim's phase and volume, the pod's and claim's events), for a
+ * test's failure message.
+ */
+export async function explainPod(admin: KubeConfig, namespace: string, pod: string, claim: string): Promise<string> {
+  const k8s = await import('@kubernetes/client-node');
+  const core = admin.makeApiClient(k8s.CoreV1Api);
+  const p = await core.readNamespacedPod({ namespace, name: pod }).catch((err: unknown) => String(err));
+  const c = await core.readNamespacedPersistentVolumeClaim({ namespace, name: claim }).catch((err: unknown) => String(err));
+  const events = (await core.listNamespacedEvent({ namespace })).items.filter((e) => [pod, claim].includes(e.involvedObject.name ?? ''));
+  return JSON.stringify({
+    pod: typeof p === 'string' ? p : { phase: p.status?.phase, node: p.spec?.nodeName, conditions: p.status?.conditions?.map((x) => `${x.type}=${x.status} ${x.reason ?? ''} ${x.message ?? ''}`), containers: p.status?.containerStatuses?.map((x) => x.state) },
+    claim: typeof c === 'string' ? c : { phase: c.status?.phase, volume: c.spec?.volumeName, annotations: c.metadata?.annotations },
+    events: events.map((e) => `${e.involvedObject.kind ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`),
+  });
+}
