@@ -1,12 +1,13 @@
 /**
  * Budgets of running servers on the culler's passes (docs/budgets.md). Every running server's
- * budgets (its user's own, and the group its session is charged to) are measured:
+ * budgets (its user's own, and the group its ledger session was charged to at the start, even if
+ * the user's groups changed since) are measured:
  * - at each threshold of `budgets.warnAtPercent` it was not yet told about this period, the server
  *   gets a notice (reason `budget`, action `notify`);
  * - with `budgets.onExhausted` stop or downshift, a server whose budget is used up is warned
  *   (reason `budget`, the time of the action), then after the grace period stopped (stop reason
- *   `budget`) or moved to the cheaper profile keeping its files; the warning goes when the budget
- *   is no longer used up.
+ *   `budget`) or moved to the cheaper profile keeping its files (and the session's group when the
+ *   cheaper profile lists it); the warning goes when the budget is no longer used up.
  * Notices and warnings are held by the culler's {@link CullWarnings} (message, culling API,
  * webhook); a keep-alive takes neither back. A notice goes at the first pass of the next period.
  * What a server was told is kept in memory: after a hub restart a server is told again.
@@ -71,7 +72,7 @@ export class BudgetWatch {
     const now = clock();
     const outcome = (kind: BudgetOutcome['kind']): BudgetOutcome => ({ kind, user: user.name, server: server.name });
     const profile = this.deps.profiles.find((p) => p.slug === server.profile);
-    const { period, budgets } = await this.deps.budgets.serverBudgets(user, profile);
+    const { period, budgets } = await this.deps.budgets.serverBudgets(user, server, profile);
     const pending = given !== null && given.action !== 'notify' ? given : null;
     const action = this.actionFor(profile);
     const decision = decideExhausted({ action: action ?? 'none', graceSeconds: onExhausted.graceSeconds }, budgets, pending, now);
@@ -170,7 +171,7 @@ export class BudgetWatch {
     const why = `${lowerFirst(whose(budget))} is used up`;
     try {
       if (!target) throw new Error(`no profile ${String(this.deps.onExhausted.downshiftTo)}`);
-      const start = await this.deps.lifecycle.start(user, stopped, { profile: target, userOptions: {}, overBudget: true });
+      const start = await this.deps.lifecycle.start(user, stopped, { profile: target, userOptions: {}, overBudget: true, keepChargeGroup: true });
       await start.done;
       const restarted = await this.deps.store.servers.getById(server.id);
       const message = `${BUDGET_DOWNSHIFT_MESSAGE_PREFIX}${target.displayName} at ${at}: ${why}; your files are as you left them.`;

@@ -163,7 +163,7 @@ export class GpuIdleWatch {
     const stopped = (await this.deps.store.servers.getById(server.id)) ?? server;
     try {
       if (!target) throw new Error(`no profile ${String(rule.downshiftTo)}`);
-      const start = await this.deps.lifecycle.start(user, stopped, { profile: target, userOptions: {} });
+      const start = await this.deps.lifecycle.start(user, stopped, { profile: target, userOptions: {}, keepChargeGroup: true });
       await start.done;
       const restarted = await this.deps.store.servers.getById(server.id);
       const message = `${DOWNSHIFT_MESSAGE_PREFIX}${target.displayName} at ${at} after ${duration(idleMs)} without GPU use; your files are as you left them.`;

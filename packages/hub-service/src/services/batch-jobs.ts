@@ -27,6 +27,7 @@ import { oneJobHistoryArgs, oneJobQueueArgs, userHistoryArgs, userQueueArgs } fr
 import { slurmBackendOf, slurmBackends, type SlurmBackendRef } from './batch-backend';
 import { parseBatchJobRequest } from './batch-job-request';
 import type { BudgetService } from './budget';
+import { chargedGroup } from './ledger';
 import { roundUnits } from './ledger-report';
 import { checkProfileAccess } from './profile-access';
 
@@ -77,7 +78,8 @@ export class BatchJobs {
     if (!backend) throw new HubError('not_a_batch_profile', `Profile ${profile.slug} does not run on a Slurm backend: batch jobs need one.`, { details: { field: 'profile' } });
     const spec = resolveJobSpec(profile, request.options);
     const account = this.accountOf(backend, who.user.name);
-    await this.deps.budget?.checkStart(who.user, profile);
+    // Batch jobs are charged by the default rule (no choice of group yet).
+    await this.deps.budget?.checkStart(who.user, profile, chargedGroup(profile, who.groups));
     await this.consume(who.user.name);
     const script = renderBatchJobScript(
       spec,

@@ -114,16 +114,15 @@ export class BudgetService {
 
   /**
    * Refuses (HubError `budget_exceeded`, HTTP 402) a start of `profile` by `user` when the user's
-   * budget, or the budget of the group the session would be charged to, has less left this period
-   * than one hour of the profile's price. Writes nothing.
+   * budget, or the budget of `group` (the group the session would be charged to, see
+   * `chargedGroup`), has less left this period than one hour of the profile's price. Writes nothing.
    */
-  async checkStart(user: UserRecord, profile: ProfileConfig): Promise<void> {
+  async checkStart(user: UserRecord, profile: ProfileConfig, group: string | null): Promise<void> {
     const price = profile.pricePerHour ?? 0;
     const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
     const budgets: BudgetState[] = [];
     const amount = await this.effectiveAmount('user', user.name, period);
     if (amount !== null) budgets.push(state('user', user.name, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id })));
-    const group = chargedGroup(profile, await this.deps.store.groups.groupNamesOf(user.id));
     const groupBudget = group === null ? null : await this.groupState(group, period);
     if (groupBudget) budgets.push(groupBudget);
     const short = budgets.find((b) => b.remaining < price);
@@ -149,15 +148,19 @@ export class BudgetService {
   }
 
   /**
-   * The budgets a running server of `user` on `profile` is charged to this period: the user's own
-   * (when one applies) and the group's its session is charged to (when it has one), with the period.
+   * The budgets a running `server` of `user` on `profile` is charged to this period: the user's own
+   * (when one applies) and that of the group its open ledger session was charged to at the start
+   * (when it has one; the user's groups may have changed since), with the period. Without an open
+   * session, the group the default rule gives now.
    */
-  async serverBudgets(user: UserRecord, profile: ProfileConfig | undefined): Promise<{ period: BudgetPeriod; budgets: BudgetState[] }> {
+  async serverBudgets(user: UserRecord, server: { readonly id: number }, profile: ProfileConfig | undefined): Promise<{ period: BudgetPeriod; budgets: BudgetState[] }> {
     const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
     const budgets: BudgetState[] = [];
     const amount = await this.effectiveAmount('user', user.name, period);
     if (amount !== null) budgets.push(state('user', user.name, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id })));
-    const group = profile === undefined ? null : chargedGroup(profile, await this.deps.store.groups.groupNamesOf(user.id));
+    const session = await this.deps.ledger.lastSession(server.id);
+    const group =
+      session !== null && session.ended === null ? session.groupName : profile === undefined ? null : chargedGroup(profile, await this.deps.store.groups.groupNamesOf(user.id));
     const groupBudget = group === null ? null : await this.groupState(group, period);
     if (groupBudget) budgets.push(groupBudget);
     return { period, budgets };

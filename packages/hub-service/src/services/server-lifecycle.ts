@@ -13,7 +13,7 @@ import { ProgressLog } from './progress';
 import { buildServerEnv } from './server-env';
 import { ServerCredentials } from './server-credentials';
 import type { RouteService } from './route-service';
-import type { Ledger } from './ledger';
+import { chargedGroup, type ChargeGroupChoice, type Ledger } from './ledger';
 import type { BudgetService } from './budget';
 import type { AuditLog } from './audit';
 
@@ -57,6 +57,23 @@ export interface NewServer {
   readonly displayName: string;
 }
 
+/** How to start a server ({@link ServerLifecycle.start}). */
+export interface StartOptions {
+  /** The profile, already checked to be one the user may use. */
+  readonly profile: ProfileConfig;
+  /** Stored with the server (the start's `user_options`). */
+  readonly userOptions: Record<string, unknown>;
+  /** Skip the budget check (the budget downshift moves a server whose budget is used up to a cheaper profile). */
+  readonly overBudget?: boolean;
+  /** The group to charge (`charge_group`); without it the default rule (docs/budgets.md). */
+  readonly chargeGroup?: ChargeGroupChoice | null;
+  /**
+   * Prefer the group of the server's last session (a downshift: the running server moves to another
+   * profile): kept when the new profile lists it, else the default rule. Ignored with `chargeGroup`.
+   */
+  readonly keepChargeGroup?: boolean;
+}
+
 /** What {@link ServerLifecycle.start} returns. */
 export interface StartOutcome {
   /** Settles when the start finished (resolves on ready; rejects on failure). */
@@ -97,11 +114,10 @@ export class ServerLifecycle {
    * Starts a server with a profile the caller already checked the user may use. A
    * {@link NewServer} is created in the same transaction that records the start, so a refused or
    * failed start leaves no server row behind.
-   * Throws HubError: `server_running`, `server_pending_stop`, `too_many_spawns`, `active_server_limit`.
-   * `overBudget`: the budget check is skipped (the budget downshift moves a server whose budget is
-   * used up to a cheaper profile).
+   * Throws HubError: `server_running`, `server_pending_stop`, `too_many_spawns`, `active_server_limit`,
+   * `invalid_charge_group`, `budget_exceeded` (see {@link StartOptions}).
    */
-  async start(user: UserRecord, server: ServerRecord | NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown>; overBudget?: boolean }): Promise<StartOutcome> {
+  async start(user: UserRecord, server: ServerRecord | NewServer, opts: StartOptions): Promise<StartOutcome> {
     if (!('id' in server)) return this.startNew(user, server, opts);
     const existing = this.inflight.get(server.id);
     if (existing) return { done: existing.done, alreadyPending: true };
@@ -115,20 +131,22 @@ export class ServerLifecycle {
     if (opts.overBudget !== true) await this.deps.startCheck?.beforeStart(user, opts.profile);
     const backend = this.backendOf(opts.profile);
     backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
-    if (opts.overBudget !== true) await this.deps.budget?.checkStart(user, opts.profile);
+    const group = await this.chargeGroupOf(user, current.id, opts);
+    if (opts.overBudget !== true) await this.deps.budget?.checkStart(user, opts.profile, group);
     await this.checkLimits();
     const id = current.id;
-    current = (await this.deps.store.transaction(async (tx) => this.recordStart(tx, user, id, nextState, backend, opts))) ?? current;
+    current = (await this.deps.store.transaction(async (tx) => this.recordStart(tx, user, id, nextState, backend, opts, group))) ?? current;
     await this.auditStart(user, current, backend);
     return this.launch(user, current, opts.profile);
   }
 
   /** Creates and starts a server that has no row yet (a concurrent creation of the same name is started instead). */
-  private async startNew(user: UserRecord, spec: NewServer, opts: { profile: ProfileConfig; userOptions: Record<string, unknown> }): Promise<StartOutcome> {
+  private async startNew(user: UserRecord, spec: NewServer, opts: StartOptions): Promise<StartOutcome> {
     await this.deps.startCheck?.beforeStart(user, opts.profile);
     const backend = this.backendOf(opts.profile);
     backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
-    await this.deps.budget?.checkStart(user, opts.profile);
+    const group = await this.chargeGroupOf(user, null, opts);
+    await this.deps.budget?.checkStart(user, opts.profile, group);
     await this.checkLimits();
     const nextState = transition('stopped', 'start');
     if (!nextState) throw new HubError('bad_request', `Cannot start a new server of ${user.name}.`);
@@ -136,7 +154,7 @@ export class ServerLifecycle {
     try {
       created = await this.deps.store.transaction(async (tx) => {
         const row = await tx.servers.create({ userId: spec.userId, name: spec.name, displayName: spec.displayName });
-        return this.recordStart(tx, user, row.id, nextState, backend, opts);
+        return this.recordStart(tx, user, row.id, nextState, backend, opts, group);
       });
     } catch (err) {
       const again = err instanceof StoreConflictError ? await this.deps.store.servers.get(spec.userId, spec.name) : null;
@@ -146,6 +164,20 @@ export class ServerLifecycle {
     if (!created) throw new HubError('internal_error', `The new server of ${user.name} vanished while starting.`);
     await this.auditStart(user, created, backend);
     return this.launch(user, created, opts.profile);
+  }
+
+  /**
+   * The group a start is charged to (docs/budgets.md): the chosen one, or with `keepChargeGroup`
+   * the group of the server's last session when the profile lists it, else the first of the
+   * user's groups the profile lists. Throws `invalid_charge_group` for a choice not allowed.
+   */
+  private async chargeGroupOf(user: UserRecord, serverId: number | null, opts: StartOptions): Promise<string | null> {
+    let choice = opts.chargeGroup ?? null;
+    if (choice === null && opts.keepChargeGroup === true && serverId !== null && this.deps.ledger) {
+      const last = await this.deps.ledger.lastSession(serverId);
+      if (last?.groupName) choice = { group: last.groupName, required: false };
+    }
+    return chargedGroup(opts.profile, await this.deps.store.groups.groupNamesOf(user.id), choice);
   }
 
   /** The backend a profile runs on; `backend_unavailable` when it is not configured. */
@@ -180,8 +212,9 @@ export class ServerLifecycle {
   }
 
   /**
-   * Records a start in `tx`: the server becomes `nextState` with its profile, options and backend, and
-   * both the server's and the user's `last_activity` become now (as JupyterHub does at spawn).
+   * Records a start in `tx`: the server becomes `nextState` with its profile, options and backend,
+   * both the server's and the user's `last_activity` become now (as JupyterHub does at spawn), and
+   * the ledger session opens, charged to `group`.
    */
   private async recordStart(
     tx: Store,
@@ -189,7 +222,8 @@ export class ServerLifecycle {
     serverId: number,
     nextState: ServerState,
     backend: NamedBackend,
-    opts: { profile: ProfileConfig; userOptions: Record<string, unknown> },
+    opts: StartOptions,
+    group: string | null,
   ): Promise<ServerRecord | null> {
     const { profile, userOptions } = opts;
     const now = new Date(this.deps.clock());
@@ -207,7 +241,7 @@ export class ServerLifecycle {
       message: null,
     });
     await tx.users.touchActivity(user.id, now);
-    if (updated) await this.deps.ledger?.open(tx, user, updated, profile, now);
+    if (updated) await this.deps.ledger?.open(tx, user, updated, profile, now, group);
     return updated;
   }
 

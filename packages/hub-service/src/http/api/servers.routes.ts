@@ -6,6 +6,7 @@ import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { checkProfileAccess } from '../../services/profile-access';
+import { chargedGroup, chargeGroupOption } from '../../services/ledger';
 import { asyncHandler, param } from '../async-handler';
 import { allows } from '../auth-guard';
 import { toServerModel } from '../wire-models';
@@ -39,6 +40,16 @@ export async function chooseProfile(ctx: HubContext, user: UserRecord, lastProfi
   }
   checkProfileAccess(profile, { name: user.name, admin: user.admin, groups: await ctx.store.groups.groupNamesOf(user.id) });
   return profile;
+}
+
+/**
+ * Checks the `charge_group` of `userOptions` for a start of `profile` by `user` (PUT and PATCH,
+ * which store options for a later start). Writes nothing.
+ * @throws HubError `invalid_charge_group` when it is not one of the user's groups the profile lists.
+ */
+async function checkChargeGroup(ctx: HubContext, user: UserRecord, profile: ProfileConfig, userOptions: Record<string, unknown>): Promise<void> {
+  const group = chargeGroupOption(userOptions);
+  if (group !== null) chargedGroup(profile, await ctx.store.groups.groupNamesOf(user.id), { group, required: true });
 }
 
 /**
@@ -94,6 +105,9 @@ async function settledWithin(done: Promise<void>, seconds: number): Promise<bool
 /**
  * Starts a server for an API or page request and waits up to `waitSeconds` (default: the
  * slow-spawn timeout) for it; returns 'ready' or 'pending'. Pages pass 0 and show the progress page.
+ * The group to charge is `user_options.charge_group` when the request names one (refused with
+ * `invalid_charge_group` when not allowed); a start with the options stored from the last one
+ * prefers their `charge_group` while it is allowed (docs/budgets.md).
  */
 export async function startServer(
   ctx: HubContext,
@@ -109,7 +123,9 @@ export async function startServer(
   const options = userOptions ?? existing?.userOptions ?? {};
   const profile = await chooseProfile(ctx, user, existing?.profile ?? null, options);
   const server = existing ?? { userId: user.id, name, displayName: displayName ?? name };
-  const outcome = await ctx.lifecycle.start(user, server, { profile, userOptions: { ...options, profile: profile.slug } });
+  const group = chargeGroupOption(options);
+  const chargeGroup = group === null ? null : { group, required: userOptions !== null };
+  const outcome = await ctx.lifecycle.start(user, server, { profile, userOptions: { ...options, profile: profile.slug }, chargeGroup });
   if (outcome.alreadyPending) return 'pending';
   return (await settledWithin(outcome.done, waitSeconds)) ? 'ready' : 'pending';
 }
@@ -218,6 +234,7 @@ export function serversRouter(ctx: HubContext): Router {
       if (await ctx.store.servers.get(user.id, name)) throw new HubError('conflict', `${user.name} already has a server named ${name}.`);
       await checkNewServer(ctx, user, name);
       const profile = userOptions ? await chooseProfile(ctx, user, null, userOptions) : null;
+      if (userOptions && profile) await checkChargeGroup(ctx, user, profile, userOptions);
       const configured = userOptions && profile ? { userOptions: { ...userOptions, profile: profile.slug }, profile: profile.slug } : null;
       const server = await createStoppedServer(ctx, user, name, displayName, configured);
       res.status(201).json(model(viewer, user, server));
@@ -243,6 +260,7 @@ export function serversRouter(ctx: HubContext): Router {
       if (body.user_options !== undefined) {
         const options = jsonObject(body.user_options, 'user_options');
         const profile = await chooseProfile(ctx, user, server.profile, options);
+        await checkChargeGroup(ctx, user, profile, options);
         patch.userOptions = { ...options, profile: profile.slug };
         patch.profile = profile.slug;
       }

@@ -8,6 +8,8 @@
  * re-renders this page with what was typed and why); change a stopped named server's profile
  * `POST {hub}home/servers/<server>/profile` (fields `profile`, `_xsrf`); delete a stopped named
  * server `POST {hub}home/servers/<server>/delete`; stop `POST {hub}stop/<user>[/<server>]` (field `_xsrf`).
+ * A start form has a "charge to" select (`charge_group-<profile>`, or `charge_group` where the form
+ * starts one profile) for each profile the user can charge to more than one of their groups.
  * Profiles whose resources the backend does not fully apply say so ("Not applied on this backend").
  */
 import type { ServerState } from '@clusterhub/shared';
@@ -16,6 +18,7 @@ import { renderLayout, type PageUser } from './layout';
 import { notAppliedNote, preselectedProfile, profileSelect, profileTable, type HomeProfile } from './profile-select';
 import { stateLabel, stopReasonText } from './server-text';
 import { batchChoices, type HomeBatchProfile } from './batch-choices';
+import { chargeGroupFields, chargeGroupInline } from './charge-group-select';
 
 export type { HomeProfile } from './profile-select';
 
@@ -33,6 +36,8 @@ export interface HomeServer {
   readonly stopReason: string | null;
   /** Last status or failure message. */
   readonly message: string | null;
+  /** The `charge_group` of its last start's options, preselected in its start form. */
+  readonly chargeGroup?: string | null;
 }
 
 /** The new-named-server form as the user submitted it, with the reason it was refused. */
@@ -136,6 +141,7 @@ function defaultCard(view: HomeView, u: Urls): SafeHtml {
           <div class="hint">Prices are in compute units per hour while the server runs.</div>
           ${view.profiles.some((p) => (p.notApplied ?? []).length > 0) ? html`<div class="hint not-applied" id="backend-limits">This backend does not apply every resource a profile names: see <em>Compare profiles</em>.</div>` : null}
         </div>
+        ${chargeGroupFields(view.profiles, { formId: 'spawn-form', selectId: 'profile-select', preferred: server.chargeGroup })}
         ${profileTable(view.profiles)}
         ${none ? html`<div class="alert alert-error" role="alert" id="no-profile">No profile is available to you${noProfileReasons(view.profiles)}. Ask an administrator for access.</div>` : null}
         <div class="actions"><button type="submit" class="btn btn-primary" id="start"${none ? html` disabled` : null}>Start server</button></div>
@@ -187,7 +193,8 @@ function namedRow(view: HomeView, u: Urls, server: HomeServer): SafeHtml {
     actions = html`<span class="muted small">stopping…</span>`;
   } else {
     const profile = preselectedProfile(view.profiles, server.profile);
-    actions = html`<form class="inline" method="post" action="${u.spawn(n)}">${xsrfInput(view.xsrf)}${profile === undefined ? null : html`<input type="hidden" name="profile" value="${profile}">`}<button type="submit" class="btn btn-sm" id="start-${n}"${profile === undefined ? html` disabled` : null}>Start</button></form>
+    const charge = chargeGroupInline(view.profiles.find((p) => p.slug === profile), `charge-of-${n}`, server.chargeGroup);
+    actions = html`<form class="inline" method="post" action="${u.spawn(n)}">${xsrfInput(view.xsrf)}${profile === undefined ? null : html`<input type="hidden" name="profile" value="${profile}">`}${charge}<button type="submit" class="btn btn-sm" id="start-${n}"${profile === undefined ? html` disabled` : null}>Start</button></form>
       <form class="inline" method="post" action="${u.remove(n)}">${xsrfInput(view.xsrf)}<button type="submit" class="btn btn-danger btn-sm" id="delete-${n}" aria-label="Delete server ${n}">Delete</button></form>`;
   }
   const note = server.state === 'failed' ? server.message : server.stopReason === null ? null : `Stopped: ${stopReasonText(server.stopReason)}`;
@@ -227,6 +234,7 @@ function namedCard(view: HomeView, u: Urls): SafeHtml {
             <label for="new-server-profile">Profile</label>
             ${profileSelect(view.profiles, { id: 'new-server-profile', preferred: refused?.profile })}
           </div>
+          ${chargeGroupFields(view.profiles, { formId: 'new-server-form', selectId: 'new-server-profile' })}
           <div><button type="submit" class="btn btn-primary" id="new-server-start">Create and start</button></div>
         </div>
         <div class="hint" id="new-server-name-hint">Lowercase letters, digits and hyphens; starts with a letter; at most 30 characters.</div>

@@ -21,6 +21,8 @@ export interface HomeProfile {
   readonly notApplied?: readonly string[];
   /** A Slurm profile's free GPUs, e.g. "2 free now" (docs/batch-jobs.md). */
   readonly freeNow?: string;
+  /** The user's groups the profile lists, by name: more than one gives a "charge to" choice (docs/budgets.md). */
+  readonly chargeGroups?: readonly string[];
 }
 
 /** "Not applied on this backend: …" for a profile, or nothing when the backend applies it in full. */

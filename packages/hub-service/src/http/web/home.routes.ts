@@ -5,6 +5,8 @@ import type { Identity } from '../../services/identity';
 import type { HubContext } from '../context';
 import { HubError } from '../../errors';
 import { profileAccess } from '../../services/profile-access';
+import { chargeGroups } from '../../services/ledger';
+import { chargeGroupOfForm } from './charge-group-form';
 import { asyncHandler, param } from '../async-handler';
 import { allows } from '../auth-guard';
 import { checkFormXsrf, ensureXsrf } from '../browser-session';
@@ -34,6 +36,7 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
     lastActivity: s.lastActivity?.toISOString() ?? null,
     stopReason: s.stopReason,
     message: s.message,
+    chargeGroup: typeof s.userOptions.charge_group === 'string' ? s.userOptions.charge_group : null,
   }));
   if (!views.some((v) => v.name === '')) {
     // A user who never started a server has no record yet: show the default one as stopped.
@@ -68,6 +71,7 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
         default: p.default ?? false,
         notApplied: resourceEnforcement(backendKindOf(ctx.config, p), p)?.notApplied ?? [],
         ...(freeNow === null ? {} : { freeNow }),
+        ...(access.allowed ? { chargeGroups: chargeGroups(p, viewer.groups) } : {}),
       };
     }),
     batchProfiles: ctx.config.profiles.flatMap((p) => {
@@ -123,7 +127,7 @@ export function homePageRouter(ctx: HubContext): Router {
         if (name === '') throw new HubError('invalid_server_name', 'Give the new server a name.');
         if (!allows(viewer, 'start:servers', { user: viewer.name, server: name, userGroups: viewer.groups })) throw new HubError('forbidden', 'You may not start servers.');
         if (await ctx.store.servers.get(viewer.user.id, name)) throw new HubError('conflict', `You already have a server named ${name}.`);
-        await startServer(ctx, viewer.user, name, profile === null ? undefined : { user_options: { profile } }, 0);
+        await startServer(ctx, viewer.user, name, profile === null ? undefined : { user_options: { profile, ...chargeGroupOfForm(form, profile) } }, 0);
       } catch (err) {
         if (err instanceof HubError && err.status < 500) {
           const newServer: NewServerForm = { name, profile, error: err.message };

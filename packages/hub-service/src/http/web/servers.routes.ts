@@ -14,6 +14,7 @@ import { renderError } from '../pages/error';
 import { pageUserOf } from '../error-handler';
 import { renderSpawnConfirm } from '../pages/spawn-confirm';
 import { jobOptionsOfForm } from './job-options-form';
+import { chargeGroupOfForm } from './charge-group-form';
 
 /** One percent-decoded path segment; a malformed escape is a 400, not a 500. */
 function decodeSegment(segment: string): string {
@@ -100,7 +101,7 @@ export function serverPagesRouter(ctx: HubContext): Router {
         );
         return;
       }
-      const body = profile ? { user_options: { profile, ...(fromForm ? jobOptionsOfForm(form) : {}) } } : undefined;
+      const body = profile ? { user_options: { profile, ...(fromForm ? { ...jobOptionsOfForm(form), ...chargeGroupOfForm(form, profile) } : {}) } } : undefined;
       try {
         await startServer(ctx, user, serverName, body, 0);
       } catch (err) {
