@@ -113,13 +113,15 @@ describe('budgets in a running hub', () => {
     expect(own.json).toEqual({
       user: 'alice',
       period: 'month',
+      term: null,
       period_start: '2026-11-01T00:00:00.000Z',
       period_end: '2026-12-01T00:00:00.000Z',
+      gap: null,
       unit: 'CU',
       spent: 8,
       remaining: 2,
-      budget: { kind: 'user', name: 'alice', amount: 10, spent: 8, remaining: 2 },
-      groups: [{ kind: 'group', name: 'cpsHPCAccess', amount: 20, spent: 16, remaining: 4 }],
+      budget: { kind: 'user', name: 'alice', amount: 10, carried_over: 0, spent: 8, remaining: 2 },
+      groups: [{ kind: 'group', name: 'cpsHPCAccess', amount: 20, carried_over: 0, spent: 16, remaining: 4 }],
     });
     expect((await budgets('carol', t.adminToken)).json).toMatchObject({ spent: 8, remaining: 992, budget: { amount: 1000 } });
     const other = await budgets('alice', tokens.bob);

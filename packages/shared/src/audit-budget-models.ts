@@ -43,22 +43,50 @@ export interface BudgetStateModel {
   kind: BudgetScopeModel;
   /** The user or group name. */
   name: string;
-  /** The amount that applies (with an admin's override and top-ups). */
+  /** The amount that applies (with an admin's override, top-ups and what was carried over). */
   amount: number;
+  /** Units carried over from the previous period (`budgets.carryOver`; 0 when off), included in amount. */
+  carried_over: number;
   spent: number;
   /** amount − spent (negative when overspent). */
   remaining: number;
 }
 
+/** A budget period: `[start, end)`, named when it is one of `budgets.terms`. */
+export interface BudgetPeriodModel {
+  /** The kind of period: `month`, `quarter`, `year` or `terms`. */
+  period: string;
+  /** The term's name (`terms`), else null. */
+  term: string | null;
+  start: string;
+  end: string;
+}
+
+/** Between budget terms: no period is open (starts a budget limits are refused with `no_budget_term`). */
+export interface BudgetGapModel {
+  /** The term that ended last, or null before the first. */
+  previous_term: string | null;
+  /** The term that begins next, or null after the last. */
+  next_term: string | null;
+  /** Says so in plain words, naming both terms and their dates. */
+  message: string;
+}
+
 /** The answer of `GET …/clusterhub/budgets/{user}`: the user's budgets this period. */
 export interface UserBudgetsModel {
   user: string;
-  /** The budget period (`month`). */
+  /** The kind of budget period (`month`, `quarter`, `year`, `terms`). */
   period: string;
-  period_start: string;
-  period_end: string;
+  /** The current term's name (`terms`), else null. */
+  term: string | null;
+  /** The period's start; between terms the end of the previous term (null before the first). */
+  period_start: string | null;
+  /** The period's end (exclusive); between terms the start of the next term (null after the last). */
+  period_end: string | null;
+  /** Set between terms (no period open; then no budgets are listed), else null. */
+  gap: BudgetGapModel | null;
   unit: 'CU';
-  /** Everything the user spent this period. */
+  /** Everything the user spent this period (0 between terms). */
   spent: number;
   /** What the user's own budget has left; null when none applies. */
   remaining: number | null;
@@ -72,6 +100,8 @@ export interface UserBudgetsModel {
 export interface BudgetAdjustmentModel {
   scope: BudgetScopeModel;
   name: string;
+  /** The current term's name (`budgets.period: terms`), else null. */
+  term: string | null;
   period_start: string;
   period_end: string;
   unit: 'CU';
@@ -81,7 +111,9 @@ export interface BudgetAdjustmentModel {
   limit_override: number | null;
   /** Units added this period. */
   top_up: number;
-  /** What applies: (limit_override, else configured) + top_up; null when no budget applies. */
+  /** Units carried over from the previous period (`budgets.carryOver`; 0 when off). */
+  carried_over: number;
+  /** What applies: (limit_override, else configured) + top_up + carried_over; null when no budget applies. */
   amount: number | null;
   spent: number;
   /** amount − spent; null when no budget applies. */

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   cannot_delete_self: { status: 400, message: 'You cannot delete yourself.' },
   budget_exceeded: { status: 402, message: 'Budget exceeded! Contact an admin.' },
   invalid_budget: { status: 400, message: 'A budget change is not valid (units or limit, note).' },
+  no_budget_term: { status: 409, message: 'No budget term is open now (budgets.terms); starts that a budget limits wait for the next term.' },
   invalid_charge_group: { status: 400, message: 'The group to charge (charge_group) is not one of your groups that the profile lists.' },
   not_authenticated: { status: 403, message: 'Missing or invalid credentials.' },
   xsrf_missing: { status: 403, message: "'_xsrf' argument missing from request." },

@@ -1,5 +1,5 @@
 import { nameProblem, type HubConfig } from '@clusterhub/shared';
-import type { ResolvedOnExhausted } from './types';
+import type { ResolvedBudgetTerm, ResolvedBudgetsConfig, ResolvedOnExhausted } from './types';
 
 /** `budgets.warnAtPercent` when unset (used only when the culler runs). */
 export const DEFAULT_BUDGET_WARN_AT_PERCENT: readonly number[] = [80, 95];
@@ -9,8 +9,9 @@ export const DEFAULT_BUDGET_WARN_AT_PERCENT: readonly number[] = [80, 95];
  * must be valid user and group names (the hub's one naming rule); `budgets.warnAtPercent` must be
  * strictly ascending and, when set, needs `culler.enabled` (its passes check the thresholds);
  * `budgets.onExhausted` with an action needs `culler.enabled`, and `downshiftTo` must name a profile
- * priced lower than another one, exactly when the action is `downshift`. One
- * `config error at <path>` line per problem.
+ * priced lower than another one, exactly when the action is `downshift`; `budgets.terms` (with
+ * `period: terms` only) must be unique, in order, not overlapping, the last one ending;
+ * `budgets.carryOver.maxPercent` needs `enabled`. One `config error at <path>` line per problem.
  */
 export function budgetProblems(doc: HubConfig): string[] {
   const budgets = doc.budgets ?? {};
@@ -31,8 +32,58 @@ export function budgetProblems(doc: HubConfig): string[] {
       problems.push('config error at budgets.warnAtPercent: budget warnings are given on the built-in culler\'s passes; set culler.enabled: true (or leave warnAtPercent unset)');
     }
   }
-  problems.push(...onExhaustedProblems(doc));
+  problems.push(...onExhaustedProblems(doc), ...termProblems(doc), ...carryOverProblems(doc));
   return problems;
+}
+
+type TermConfig = NonNullable<NonNullable<HubConfig['budgets']>['terms']>[number];
+
+/**
+ * `budgets.terms`: needed exactly when the period is `terms`; names unique; each end (its last
+ * day) not before its start; in order and not overlapping; the last one with an end. The
+ * schema has checked the dates (`format: date`).
+ */
+function termProblems(doc: HubConfig): string[] {
+  const period = doc.budgets?.period ?? 'month';
+  const terms = doc.budgets?.terms;
+  const at = 'config error at budgets.terms';
+  if (terms === undefined) return period === 'terms' ? [`${at}: required when period is terms (a list of {name, start, end})`] : [];
+  if (period !== 'terms') return [`${at}: only used when period is terms (it is ${period})`];
+  const problems: string[] = [];
+  terms.forEach((term, i) => {
+    const first = terms.findIndex((t) => t.name === term.name);
+    if (first < i) problems.push(`${at}[${i}].name: the name ${JSON.stringify(term.name)} is also the name of budgets.terms[${first}]`);
+    if (term.end !== undefined && term.end < term.start) problems.push(`${at}[${i}].end: ${term.end} is before the term's start ${term.start}`);
+    const before = i > 0 ? terms[i - 1] : undefined;
+    if (before === undefined) return;
+    if (term.start <= before.start) problems.push(`${at}[${i}].start: terms must be in order: ${term.start} is not after the start of budgets.terms[${i - 1}] (${before.name}, ${before.start})`);
+    else if (before.end !== undefined && term.start <= before.end) problems.push(`${at}[${i}].start: ${term.start} overlaps budgets.terms[${i - 1}] (${before.name}), which ends on ${before.end}`);
+  });
+  const lastIndex = terms.length - 1;
+  if (terms[lastIndex]?.end === undefined) problems.push(`${at}[${lastIndex}].end: required for the last term (without it the term would never end)`);
+  return problems;
+}
+
+/** `budgets.carryOver.maxPercent` only with `enabled: true`. */
+function carryOverProblems(doc: HubConfig): string[] {
+  const carry = doc.budgets?.carryOver;
+  if (carry?.maxPercent !== undefined && carry.enabled !== true) return ['config error at budgets.carryOver.maxPercent: only used when enabled is true'];
+  return [];
+}
+
+/** `budgets.terms` resolved (valid: {@link budgetProblems} ran): each from its start to the day after its end, or to the next term's start. */
+export function resolveTerms(terms: readonly TermConfig[] | undefined): ResolvedBudgetTerm[] {
+  const list = terms ?? [];
+  return list.map((term, i) => {
+    const next = list[i + 1];
+    const end = term.end !== undefined ? new Date(Date.parse(term.end) + 86_400_000) : new Date(Date.parse(next?.start ?? term.start));
+    return { name: term.name, start: new Date(Date.parse(term.start)), end };
+  });
+}
+
+/** `budgets.carryOver` with its defaults (off; 100 %). */
+export function resolveCarryOver(section: NonNullable<HubConfig['budgets']>['carryOver']): ResolvedBudgetsConfig['carryOver'] {
+  return { enabled: section?.enabled ?? false, maxPercent: section?.maxPercent ?? 100 };
 }
 
 function onExhaustedProblems(doc: HubConfig): string[] {

@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import { DEFAULT_PROFILES, type HubConfig, type OidcConfig } from '@clusterhub/shared';
 import { backendProblems } from './backend-checks';
 import { resolveBackends } from './backends';
-import { DEFAULT_BUDGET_WARN_AT_PERCENT, budgetProblems, resolveOnExhausted } from './budget-checks';
+import { DEFAULT_BUDGET_WARN_AT_PERCENT, budgetProblems, resolveCarryOver, resolveOnExhausted, resolveTerms } from './budget-checks';
 import { ldapProblems, resolveLdap } from './ldap-config';
 import { pamProblems, resolvePam } from './pam-config';
 import { cullerProblems, resolveCullerWebhook } from './culler-checks';
@@ -267,6 +267,8 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
     },
     budgets: {
       period: filled(budgets.period, 'budgets.period'),
+      terms: resolveTerms(budgets.terms),
+      carryOver: resolveCarryOver(budgets.carryOver),
       defaultUser: budgets.defaultUser ?? null,
       users: filled(budgets.users, 'budgets.users'),
       groups: filled(budgets.groups, 'budgets.groups'),

@@ -164,7 +164,12 @@ export interface ResolvedBatchBackend {
 
 /** `budgets` resolved: amounts in compute units per period; null means no budget of that kind. */
 export interface ResolvedBudgetsConfig {
-  readonly period: 'month';
+  /** month, quarter, year (calendar, UTC) or terms (`terms`). */
+  readonly period: 'month' | 'quarter' | 'year' | 'terms';
+  /** `budgets.terms` in order (period terms; else empty), each `[start, end)`. */
+  readonly terms: readonly ResolvedBudgetTerm[];
+  /** `budgets.carryOver`: what was left of the previous period is added (at most maxPercent % of its amount). */
+  readonly carryOver: { readonly enabled: boolean; readonly maxPercent: number };
   readonly defaultUser: number | null;
   readonly users: Readonly<Record<string, number>>;
   readonly groups: Readonly<Record<string, number>>;
@@ -172,6 +177,13 @@ export interface ResolvedBudgetsConfig {
   readonly warnAtPercent: readonly number[];
   /** What happens to a running server when a budget it is charged to is used up. */
   readonly onExhausted: ResolvedOnExhausted;
+}
+
+/** One budget term: from `start` (midnight UTC of its first day) to `end` (exclusive: the day after its last day, or the next term's start). */
+export interface ResolvedBudgetTerm {
+  readonly name: string;
+  readonly start: Date;
+  readonly end: Date;
 }
 
 /** `budgets.onExhausted` resolved (`downshiftTo`: null unless the action is `downshift`). */

@@ -13,10 +13,11 @@
  * What a server was told is kept in memory: after a hub restart a server is told again.
  */
 import type { ProfileConfig } from '@clusterhub/shared';
-import type { ResolvedOnExhausted } from '../config/types';
+import type { ResolvedBudgetsConfig, ResolvedOnExhausted } from '../config/types';
+import { periodName, thisPeriod } from '../services/budget-periods';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../observability/logger';
-import { formatUnits, type BudgetService, type BudgetState } from '../services/budget';
+import { formatUnits, type BudgetPeriod, type BudgetService, type BudgetState } from '../services/budget';
 import { decideExhausted } from '../services/budget-exhaustion';
 import { AT_FULL_NO_ACTION, newThreshold, percentUsed, thresholdMessage } from '../services/budget-thresholds';
 import type { ServerLifecycle } from '../services/server-lifecycle';
@@ -32,8 +33,8 @@ export interface BudgetWatchDeps {
   readonly thresholds: readonly number[];
   /** `budgets.onExhausted`. */
   readonly onExhausted: ResolvedOnExhausted;
-  /** `budgets.period`, for the wording. */
-  readonly period: string;
+  /** `budgets.period`, for the wording ("this month", "this term (WS2026)"). */
+  readonly period: ResolvedBudgetsConfig['period'];
   readonly store: Pick<Store, 'servers'>;
   readonly lifecycle: Pick<ServerLifecycle, 'stop' | 'start'>;
   readonly clock: Clock;
@@ -88,7 +89,7 @@ export class BudgetWatch {
           warnedAt: now,
           actionAt: decision.actionAt,
           keepAlive: false,
-          message: `${whose(decision.budget)} is used up: ${formatUnits(decision.budget.spent)} of ${formatUnits(decision.budget.amount)} CU this ${this.deps.period}. This server will be ${what} at ${clockTime(decision.actionAt)} (in ${duration(decision.actionAt - now)}).`,
+          message: `${whose(decision.budget)} is used up: ${formatUnits(decision.budget.spent)} of ${formatUnits(decision.budget.amount)} CU ${thisPeriod(period, this.deps.period)}. This server will be ${what} at ${clockTime(decision.actionAt)} (in ${duration(decision.actionAt - now)}).`,
         });
         return outcome('warn');
       }
@@ -98,15 +99,18 @@ export class BudgetWatch {
         break;
     }
     if (pending !== null) return null;
-    if (given !== null && given.warnedAt < period.start.getTime()) {
+    // A notice from an earlier period goes (between terms, no period is open: every notice goes).
+    if (given !== null && (period === null || given.warnedAt < period.start.getTime())) {
       await warnings.takeBack(server, 'budget');
       return outcome('clear');
     }
-    return this.notify(user, server, budgets, period.start.getTime(), profile);
+    if (period === null) return null;
+    return this.notify(user, server, budgets, period, profile);
   }
 
   /** A notice at a threshold not yet told about this period, or null. */
-  private async notify(user: UserRecord, server: ServerRecord, budgets: readonly BudgetState[], periodStart: number, profile: ProfileConfig | undefined): Promise<BudgetOutcome | null> {
+  private async notify(user: UserRecord, server: ServerRecord, budgets: readonly BudgetState[], period: BudgetPeriod, profile: ProfileConfig | undefined): Promise<BudgetOutcome | null> {
+    const periodStart = period.start.getTime();
     let chosen: { budget: BudgetState; percent: number } | null = null;
     for (const budget of budgets) {
       const key = `${server.id}|${server.started?.getTime() ?? ''}|${budget.kind}|${budget.name}|${periodStart}`;
@@ -125,7 +129,7 @@ export class BudgetWatch {
       // A notice is due when given (as a GPU-idle notice), so that each threshold has its own time.
       actionAt: now,
       keepAlive: false,
-      message: thresholdMessage(chosen.budget, this.deps.period, this.atFull(profile)),
+      message: thresholdMessage(chosen.budget, periodName(period, this.deps.period), this.atFull(profile)),
     });
     this.deps.logger.info({ user: user.name, server: server.name, budget: chosen.budget.kind, name: chosen.budget.name, percent: Math.floor(chosen.percent) }, 'budget threshold reached');
     return { kind: 'notify', user: user.name, server: server.name };

@@ -4,7 +4,8 @@ import type { Store } from '../store/store';
 import type { Clock } from '../lib/clock';
 import { HubError } from '../errors';
 import type { AuditLog } from './audit';
-import type { BudgetPeriod, BudgetService } from './budget';
+import type { BudgetGap, BudgetPeriod, BudgetService } from './budget';
+import { gapMessage } from './budget-periods';
 import { budgetOverview, type BudgetOverviewRow } from './budget-overview';
 import type { Ledger } from './ledger';
 import { roundUnits } from './ledger-report';
@@ -54,7 +55,9 @@ export class BudgetAdmin {
     if (problem) throw new HubError('invalid_name', `The ${scope} name ${JSON.stringify(name)} ${problem}.`);
     await authorize(scope, name);
     const userId = scope === 'user' ? (await this.deps.users.get(name)).id : null;
-    return { scope, name, period: this.deps.budgets.currentPeriod(), userId };
+    const { period, gap } = this.deps.budgets.lookup();
+    if (period === null) throw new HubError('no_budget_term', `${gapMessage(gap)} Budgets can be changed while a term is open.`);
+    return { scope, name, period, userId };
   }
 
   /** Adds `units` (above 0, up to 1e9) to the period with an optional `note`; the budget after. `via` marks the event (e.g. `admin-page`). */
@@ -89,22 +92,28 @@ export class BudgetAdmin {
     return {
       scope: t.scope,
       name: t.name,
+      term: t.period.term,
       period_start: t.period.start.toISOString(),
       period_end: t.period.end.toISOString(),
       unit: 'CU',
       configured: a.configured,
       limit_override: a.limit,
       top_up: a.topUp,
+      carried_over: a.carriedOver,
       amount: a.amount,
       spent: roundUnits(spent),
       remaining: a.amount === null ? null : roundUnits(a.amount - spent),
     };
   }
 
-  /** Every budget that applies this period with its spending ({@link budgetOverview}), `users` included when a budget applies to them. */
-  async overview(users: readonly string[] = []): Promise<{ period: BudgetPeriod; rows: BudgetOverviewRow[] }> {
-    const period = this.deps.budgets.currentPeriod();
-    return { period, rows: await budgetOverview({ budgets: this.deps.budgets, store: this.deps.store }, period, new Date(this.deps.clock()), users) };
+  /**
+   * Every budget that applies this period with its spending ({@link budgetOverview}), `users`
+   * included when a budget applies to them. Between terms: no period (the gap instead), no rows.
+   */
+  async overview(users: readonly string[] = []): Promise<{ period: BudgetPeriod | null; gap: BudgetGap | null; rows: BudgetOverviewRow[] }> {
+    const { period, gap } = this.deps.budgets.lookup();
+    if (period === null) return { period, gap, rows: [] };
+    return { period, gap, rows: await budgetOverview({ budgets: this.deps.budgets, store: this.deps.store }, period, new Date(this.deps.clock()), users) };
   }
 
   private async record(t: BudgetTarget, action: string, change: Record<string, unknown>, via: string | undefined): Promise<void> {

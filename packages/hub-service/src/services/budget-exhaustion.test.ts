@@ -2,15 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import type { BudgetState } from './budget';
 import { decideExhausted, usedUp } from './budget-exhaustion';
 
-const user = (spent: number): BudgetState => ({ kind: 'user', name: 'alice', amount: 10, spent, remaining: 10 - spent });
-const group = (spent: number): BudgetState => ({ kind: 'group', name: 'cps', amount: 20, spent, remaining: 20 - spent });
+const user = (spent: number): BudgetState => ({ kind: 'user', name: 'alice', amount: 10, carriedOver: 0, spent, remaining: 10 - spent });
+const group = (spent: number): BudgetState => ({ kind: 'group', name: 'cps', amount: 20, carriedOver: 0, spent, remaining: 20 - spent });
 const STOP = { action: 'stop', graceSeconds: 600 } as const;
 
 describe('the 100 % action', () => {
   it('finds the fullest used-up budget', () => {
     expect(usedUp([user(9.99), group(19)])).toBeNull();
     expect(usedUp([user(10), group(25)])).toEqual(group(25));
-    expect(usedUp([{ kind: 'user', name: 'bob', amount: 0, spent: 0, remaining: 0 }])?.name).toBe('bob');
+    expect(usedUp([{ kind: 'user', name: 'bob', amount: 0, carriedOver: 0, spent: 0, remaining: 0 }])?.name).toBe('bob');
   });
 
   it('does nothing with the action none, and takes a left-over warning back', () => {

@@ -5,21 +5,10 @@ import type { BudgetAdjustment, BudgetScope } from '../store/budget-adjustment-r
 import type { Store, UserRecord } from '../store/store';
 import { HubError } from '../errors';
 import { chargedGroup, type Ledger } from './ledger';
-import { roundUnits } from './ledger-report';
+import { accrued, roundUnits } from './ledger-report';
+import { gapMessage, lookupPeriod, previousPeriod, thisPeriod, type BudgetGap, type BudgetPeriod, type PeriodLookup } from './budget-periods';
 
-/** A budget period: `[start, end)`. */
-export interface BudgetPeriod {
-  readonly start: Date;
-  readonly end: Date;
-}
-
-/** The period (`month`: the calendar month in UTC) that contains `now`. */
-export function periodOf(period: ResolvedBudgetsConfig['period'], now: Date): BudgetPeriod {
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth();
-  if (period !== 'month') throw new Error(`unknown budget period ${String(period)}`);
-  return { start: new Date(Date.UTC(year, month, 1)), end: new Date(Date.UTC(year, month + 1, 1)) };
-}
+export { periodOf, type BudgetGap, type BudgetPeriod } from './budget-periods';
 
 /** One budget's state in the current period (compute units, rounded to 6 decimals). */
 export interface BudgetState {
@@ -28,6 +17,8 @@ export interface BudgetState {
   /** The user or group name. */
   readonly name: string;
   readonly amount: number;
+  /** Units carried over from the previous period, included in `amount` (0 without `budgets.carryOver`). */
+  readonly carriedOver: number;
   readonly spent: number;
   /** amount − spent (negative when overspent). */
   readonly remaining: number;
@@ -44,17 +35,21 @@ export interface BudgetAmount {
   readonly limit: number | null;
   /** Units topped up in the period (0 for none). */
   readonly topUp: number;
-  /** What applies: (the override, else the configured amount) + the top-ups; null when no budget applies. */
+  /** Units carried over from the previous period (`budgets.carryOver`; 0 when off or none left). */
+  readonly carriedOver: number;
+  /** What applies: (the override, else the configured amount) + the top-ups + what was carried over; null when no budget applies. */
   readonly amount: number | null;
 }
 
-/** A user's budgets in the current period. */
+/** A user's budgets in the current period (none between terms). */
 export interface UserBudgets {
   readonly user: string;
   readonly period: ResolvedBudgetsConfig['period'];
-  readonly periodStart: Date;
-  readonly periodEnd: Date;
-  /** What the user spent this period, on every group. */
+  /** The open period, or null between terms. */
+  readonly current: BudgetPeriod | null;
+  /** Between terms: the terms around now; else null. */
+  readonly gap: BudgetGap | null;
+  /** What the user spent this period, on every group (0 between terms). */
   readonly spent: number;
   /** The user's own budget; null when none applies. */
   readonly userBudget: BudgetState | null;
@@ -72,7 +67,8 @@ export interface BudgetServiceDeps {
 
 /**
  * Budget policy (docs/budgets.md): what a user and their groups have left this period (the
- * configured amounts, or an admin's override, plus top-ups), and the check before a start. The
+ * configured amounts, or an admin's override, plus top-ups and what the previous period left,
+ * `budgets.carryOver`), and the check before a start. The
  * server lifecycle calls {@link checkStart} for every start (API and pages), before anything is
  * written.
  */
@@ -92,24 +88,17 @@ export class BudgetService {
 
   /** The user's budgets in the current period. */
   async budgetsOf(user: UserRecord): Promise<UserBudgets> {
-    const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
+    const { period, gap } = this.lookup();
+    if (period === null) return { user: user.name, period: this.deps.config.period, current: null, gap, spent: 0, userBudget: null, groupBudgets: [] };
     const spent = await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id });
-    const amount = await this.effectiveAmount('user', user.name, period);
+    const userBudget = await this.userState(user, period);
     const groups = await this.deps.store.groups.groupNamesOf(user.id);
     const groupBudgets: BudgetState[] = [];
     for (const group of groups) {
       const state = await this.groupState(group, period);
       if (state) groupBudgets.push(state);
     }
-    return {
-      user: user.name,
-      period: this.deps.config.period,
-      periodStart: period.start,
-      periodEnd: period.end,
-      spent: roundUnits(spent),
-      userBudget: amount === null ? null : state('user', user.name, amount, spent),
-      groupBudgets,
-    };
+    return { user: user.name, period: this.deps.config.period, current: period, gap: null, spent: roundUnits(spent), userBudget, groupBudgets };
   }
 
   /**
@@ -119,10 +108,11 @@ export class BudgetService {
    */
   async checkStart(user: UserRecord, profile: ProfileConfig, group: string | null): Promise<void> {
     const price = profile.pricePerHour ?? 0;
-    const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
+    const period = this.periodForStart(user, group);
+    if (period === null) return;
     const budgets: BudgetState[] = [];
-    const amount = await this.effectiveAmount('user', user.name, period);
-    if (amount !== null) budgets.push(state('user', user.name, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id })));
+    const own = await this.userState(user, period);
+    if (own) budgets.push(own);
     const groupBudget = group === null ? null : await this.groupState(group, period);
     if (groupBudget) budgets.push(groupBudget);
     const short = budgets.find((b) => b.remaining < price);
@@ -130,7 +120,7 @@ export class BudgetService {
     const whose = short.kind === 'user' ? `${user.name}'s budget` : `the budget of group ${short.name}`;
     throw new HubError(
       'budget_exceeded',
-      `Budget exceeded! ${whose} has ${formatUnits(Math.max(0, short.remaining))} CU left of ${formatUnits(short.amount)} CU this ${this.deps.config.period}; ` +
+      `Budget exceeded! ${whose} has ${formatUnits(Math.max(0, short.remaining))} CU left of ${formatUnits(short.amount)} CU ${thisPeriod(period, this.deps.config.period)}; ` +
         `profile ${profile.slug} costs ${formatUnits(price)} CU per hour. Contact an admin.`,
       {
         details: {
@@ -153,11 +143,13 @@ export class BudgetService {
    * (when it has one; the user's groups may have changed since), with the period. Without an open
    * session, the group the default rule gives now.
    */
-  async serverBudgets(user: UserRecord, server: { readonly id: number }, profile: ProfileConfig | undefined): Promise<{ period: BudgetPeriod; budgets: BudgetState[] }> {
-    const period = periodOf(this.deps.config.period, new Date(this.deps.clock()));
+  async serverBudgets(user: UserRecord, server: { readonly id: number }, profile: ProfileConfig | undefined): Promise<{ period: BudgetPeriod | null; budgets: BudgetState[] }> {
+    // Between terms: no period, no budgets.
+    const period = this.currentPeriod();
+    if (period === null) return { period, budgets: [] };
     const budgets: BudgetState[] = [];
-    const amount = await this.effectiveAmount('user', user.name, period);
-    if (amount !== null) budgets.push(state('user', user.name, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id })));
+    const own = await this.userState(user, period);
+    if (own) budgets.push(own);
     const session = await this.deps.ledger.lastSession(server.id);
     const group =
       session !== null && session.ended === null ? session.groupName : profile === undefined ? null : chargedGroup(profile, await this.deps.store.groups.groupNamesOf(user.id));
@@ -166,9 +158,28 @@ export class BudgetService {
     return { period, budgets };
   }
 
-  /** The current period. */
-  currentPeriod(): BudgetPeriod {
-    return periodOf(this.deps.config.period, new Date(this.deps.clock()));
+  /** The current period, or null between terms. */
+  currentPeriod(): BudgetPeriod | null {
+    return this.lookup().period;
+  }
+
+  /** The current period, or the gap between terms that contains now. */
+  lookup(): PeriodLookup {
+    return lookupPeriod(this.deps.config, new Date(this.deps.clock()));
+  }
+
+  /**
+   * The period a start is checked in. Between terms: null when no budget would limit the start
+   * (no user budget, the charged group none), else the start is refused (HubError
+   * `no_budget_term`, HTTP 409, naming the terms before and after).
+   */
+  private periodForStart(user: UserRecord, group: string | null): BudgetPeriod | null {
+    const { period, gap } = this.lookup();
+    if (period !== null) return period;
+    if (this.userAmount(user.name) === null && (group === null || this.groupAmount(group) === null)) return null;
+    throw new HubError('no_budget_term', `${gapMessage(gap)} Starts that a budget limits wait for the next term; contact an admin.`, {
+      details: { previousTerm: gap.previous?.term ?? null, nextTerm: gap.next?.term ?? null, nextTermStart: gap.next?.start.toISOString() ?? null },
+    });
   }
 
   /**
@@ -179,9 +190,20 @@ export class BudgetService {
     return (await this.budgetAmount(scope, name, period)).amount;
   }
 
-  /** A budget's configured amount, its changes in `period` and the amount that applies ({@link effectiveAmount}). */
+  /** A budget's configured amount, its changes in `period`, what was carried over into it and the amount that applies ({@link effectiveAmount}). */
   async budgetAmount(scope: BudgetScope, name: string, period: BudgetPeriod): Promise<BudgetAmount> {
-    return this.amountWith(scope, name, await this.deps.store.budgets.get({ scope, name, periodStart: period.start }));
+    const adjustment = await this.deps.store.budgets.get({ scope, name, periodStart: period.start });
+    const before = this.carryFrom(period);
+    if (before === null) return this.amountWith(scope, name, adjustment, 0);
+    const own = this.amountWith(scope, name, await this.deps.store.budgets.get({ scope, name, periodStart: before.start }), 0).amount;
+    let spent = 0;
+    if (own !== null) {
+      const window = { from: before.start, to: before.end };
+      const user = scope === 'user' ? await this.deps.store.users.getByName(name) : null;
+      if (scope === 'group') spent = await this.deps.ledger.spent({ ...window, group: name });
+      else if (user) spent = await this.deps.ledger.spent({ ...window, userId: user.id });
+    }
+    return this.amountWith(scope, name, adjustment, this.carried(own, spent));
   }
 
   /**
@@ -193,33 +215,80 @@ export class BudgetService {
   async budgetsIn(period: BudgetPeriod, users: readonly string[] = []): Promise<BudgetAmount[]> {
     const adjustments = new Map((await this.deps.store.budgets.listPeriod(period.start)).map((a) => [`${a.scope}\0${a.name}`, a]));
     const keys = new Set<string>([...Object.keys(this.deps.config.groups).map((g) => `group\0${g}`), ...[...Object.keys(this.deps.config.users), ...users].map((u) => `user\0${u}`), ...adjustments.keys()]);
+    const carried = await this.carriedInto(period, [...keys].map((key) => key.split('\0') as [BudgetScope, string]));
     const amounts: BudgetAmount[] = [];
     for (const key of keys) {
       const [scope, name] = key.split('\0') as [BudgetScope, string];
-      const amount = this.amountWith(scope, name, adjustments.get(key) ?? null);
+      const amount = this.amountWith(scope, name, adjustments.get(key) ?? null, carried.get(key) ?? 0);
       if (amount.amount !== null) amounts.push(amount);
     }
     return amounts.sort((a, b) => (a.scope === b.scope ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.scope === 'group' ? -1 : 1));
   }
 
-  /** The one rule for the amount that applies: (the override, else the configured amount) + the top-ups. */
-  private amountWith(scope: BudgetScope, name: string, adjustment: BudgetAdjustment | null): BudgetAmount {
+  /**
+   * The one rule for the amount that applies: (the override, else the configured amount) + the
+   * top-ups + what was carried over (`carriedOver`, from {@link carried}); null when neither a
+   * configured amount nor an override applies.
+   */
+  private amountWith(scope: BudgetScope, name: string, adjustment: BudgetAdjustment | null, carriedOver: number): BudgetAmount {
     const configured = scope === 'user' ? this.userAmount(name) : this.groupAmount(name);
     const limit = adjustment?.limit ?? null;
     const topUp = adjustment?.topUp ?? 0;
     const base = limit ?? configured;
-    return { scope, name, configured, limit, topUp, amount: base === null ? null : base + topUp };
+    return { scope, name, configured, limit, topUp, carriedOver: base === null ? 0 : carriedOver, amount: base === null ? null : base + topUp + carriedOver };
+  }
+
+  /**
+   * The one carry-over rule (`budgets.carryOver`): what the previous period's own amount (`own`:
+   * override, else configured, plus top-ups; never what was carried into it) had left after
+   * `spent`, never negative, at most `maxPercent` % of that amount.
+   */
+  private carried(own: number | null, spent: number): number {
+    if (own === null) return 0;
+    return roundUnits(Math.min((own * this.deps.config.carryOver.maxPercent) / 100, Math.max(0, own - spent)));
+  }
+
+  /** The period whose unused units carry into `period`, or null (carry-over off, or the first term). */
+  private carryFrom(period: BudgetPeriod): BudgetPeriod | null {
+    return this.deps.config.carryOver.enabled ? previousPeriod(this.deps.config, period) : null;
+  }
+
+  /** What each budget (`scope`, `name`) carries into `period`, by `scope\0name`: one read of the previous period's changes and ledger. */
+  private async carriedInto(period: BudgetPeriod, budgets: readonly (readonly [BudgetScope, string])[]): Promise<Map<string, number>> {
+    const carried = new Map<string, number>();
+    const before = this.carryFrom(period);
+    if (before === null || budgets.length === 0) return carried;
+    const adjustments = new Map((await this.deps.store.budgets.listPeriod(before.start)).map((a) => [`${a.scope}\0${a.name}`, a]));
+    const sessions = await this.deps.store.usage.list({ from: before.start, to: before.end });
+    const ids = new Map((await this.deps.store.users.getByNames(budgets.filter(([scope]) => scope === 'user').map(([, name]) => name))).map((u) => [u.name, u.id]));
+    const now = new Date(this.deps.clock());
+    for (const [scope, name] of budgets) {
+      const key = `${scope}\0${name}`;
+      const own = this.amountWith(scope, name, adjustments.get(key) ?? null, 0).amount;
+      const id = ids.get(name);
+      const charged = sessions.filter((s) => (scope === 'group' ? s.groupName === name : id !== undefined && s.userId === id));
+      carried.set(key, this.carried(own, own === null ? 0 : accrued(charged, before.start, before.end, now)));
+    }
+    return carried;
+  }
+
+  /** The user's own budget in `period`, or null when none applies. */
+  private async userState(user: UserRecord, period: BudgetPeriod): Promise<BudgetState | null> {
+    const amount = await this.budgetAmount('user', user.name, period);
+    if (amount.amount === null) return null;
+    return state('user', user.name, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, userId: user.id }));
   }
 
   private async groupState(group: string, period: BudgetPeriod): Promise<BudgetState | null> {
-    const amount = await this.effectiveAmount('group', group, period);
-    if (amount === null) return null;
+    const amount = await this.budgetAmount('group', group, period);
+    if (amount.amount === null) return null;
     return state('group', group, amount, await this.deps.ledger.spent({ from: period.start, to: period.end, group }));
   }
 }
 
-function state(kind: BudgetState['kind'], name: string, amount: number, spent: number): BudgetState {
-  return { kind, name, amount, spent: roundUnits(spent), remaining: roundUnits(amount - spent) };
+function state(kind: BudgetState['kind'], name: string, amount: BudgetAmount, spent: number): BudgetState {
+  const total = amount.amount ?? 0;
+  return { kind, name, amount: total, carriedOver: amount.carriedOver, spent: roundUnits(spent), remaining: roundUnits(total - spent) };
 }
 
 /** Compute units for messages: at most 2 decimals. */

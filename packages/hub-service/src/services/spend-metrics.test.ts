@@ -10,7 +10,7 @@ import { SpendMetrics } from './spend-metrics';
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-11-02T08:00:00Z');
 const NOV = new Date('2026-11-01T00:00:00Z');
-const BUDGETS: ResolvedBudgetsConfig = { period: 'month', defaultUser: 10, users: { alice: 50 }, groups: { gpu: 100 }, warnAtPercent: [], onExhausted: { action: 'none', downshiftTo: null, graceSeconds: 600 } };
+const BUDGETS: ResolvedBudgetsConfig = { period: 'month', terms: [], carryOver: { enabled: false, maxPercent: 100 }, defaultUser: 10, users: { alice: 50 }, groups: { gpu: 100 }, warnAtPercent: [], onExhausted: { action: 'none', downshiftTo: null, graceSeconds: 600 } };
 
 /** The sample lines of `name` in a scrape, without HELP and TYPE. */
 async function samples(metrics: HubMetrics, name: string): Promise<string[]> {

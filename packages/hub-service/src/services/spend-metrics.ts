@@ -64,7 +64,9 @@ export class SpendMetrics {
   }
 
   private async setRemaining(now: Date): Promise<void> {
-    const rows = await budgetOverview({ budgets: this.deps.budgets, store: this.deps.store }, this.deps.budgets.currentPeriod(), now);
+    const period = this.deps.budgets.currentPeriod();
+    // Between terms no budget applies: no series.
+    const rows = period === null ? [] : await budgetOverview({ budgets: this.deps.budgets, store: this.deps.store }, period, now);
     this.deps.metrics.setBudgetsRemaining(rows.map((r) => ({ scope: r.scope, name: r.name, remaining: r.remaining })));
   }
 }

@@ -950,9 +950,28 @@ export interface GpuMetricsConfig {
  */
 export interface BudgetsConfig {
   /**
-   * The budget period: month = the calendar month in UTC; spending starts from 0 each period (no carry-over).
+   * The budget period: month, quarter or year = the calendar month, quarter or year in UTC; terms = the admin-defined terms of budgets.terms. Spending starts from 0 each period (see carryOver).
    */
-  period?: 'month';
+  period?: 'month' | 'quarter' | 'year' | 'terms';
+  /**
+   * The budget terms (period terms only), in order and not overlapping. Outside every term no budget period is open: starts that a budget would limit are refused with no_budget_term (docs/budgets.md).
+   *
+   * @minItems 1
+   */
+  terms?: [BudgetTerm, ...BudgetTerm[]];
+  /**
+   * What a budget left unused in the previous period is added to this period's amount (docs/budgets.md). Off by default.
+   */
+  carryOver?: {
+    /**
+     * true: the previous period's amount (configured or overridden, plus top-ups) minus what was spent then, never negative, is carried over. Carried units are not carried again. Unset: false.
+     */
+    enabled?: boolean;
+    /**
+     * At most this percentage of the previous period's amount is carried over; only with enabled. Unset: 100 (everything left).
+     */
+    maxPercent?: number;
+  };
   /**
    * Budget of every user not listed in users; unset: users without an entry have no user budget.
    */
@@ -990,6 +1009,23 @@ export interface BudgetsConfig {
      */
     graceSeconds?: number;
   };
+}
+/**
+ * One budget term: from its start (00:00 UTC) to the end of its end day, or, without end, until the next term starts (the last term needs an end).
+ */
+export interface BudgetTerm {
+  /**
+   * The term's name, unique (e.g. WS2026): letters, digits, space, dot, underscore, hyphen, starting with a letter or digit; shown in the budgets and usage API.
+   */
+  name: string;
+  /**
+   * First day of the term (YYYY-MM-DD, UTC).
+   */
+  start: string;
+  /**
+   * Last day of the term (YYYY-MM-DD, UTC, included); unset: the day before the next term starts.
+   */
+  end?: string;
 }
 /**
  * The built-in culler (docs/culler.md): stops servers idle too long or running too long. The external jupyterhub-idle-culler keeps working with or without it.

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import type { BudgetStateModel, UserBudgetsModel } from '@clusterhub/shared';
-import type { BudgetService, BudgetState, UserBudgets } from '../../services/budget';
-import { periodOf } from '../../services/budget';
+import type { BudgetPeriodModel, BudgetStateModel, UserBudgetsModel } from '@clusterhub/shared';
+import type { BudgetPeriod, BudgetService, BudgetState, UserBudgets } from '../../services/budget';
+import { gapMessage } from '../../services/budget-periods';
 import type { Ledger } from '../../services/ledger';
 import { reportCsv, type UsageReport } from '../../services/ledger-report';
 import type { ResolvedBudgetsConfig } from '../../config/types';
@@ -25,7 +25,8 @@ const MAX_WINDOW_MS = 3660 * 86_400_000;
  * clusterhub's compute-unit endpoints (docs/budgets.md), with `read:users` as the rest of the
  * API: on the user in question (owners, admins), 404 when held only for others, 403 when not at all.
  * - `GET /clusterhub/usage?user=&from=&to=`: usage per user, group, profile and price in
- *   `[from, to)` (ISO 8601; default: the current budget period up to now) as JSON, or CSV with
+ *   `[from, to)` (ISO 8601; default: the current budget period up to now; between terms from the
+ *   end of the previous term) as JSON (with the current budget period), or CSV with
  *   `Accept: text/csv`. Without `user`: everyone for callers holding `read:users` on all users,
  *   else the caller's own usage.
  * - `GET /clusterhub/budgets/:name`: the user's budgets this period (amount, spent, remaining).
@@ -38,8 +39,9 @@ export function usageRouter(ctx: HubContext, deps: UsageRouterDeps): Router {
     asyncHandler(async (req: Request, res: Response) => {
       const identity = requireIdentity(req);
       const now = new Date(ctx.clock());
-      const period = periodOf(deps.period, now);
-      const from = dateParam(req, 'from') ?? period.start;
+      const { period, gap } = deps.budgets.lookup();
+      const from = dateParam(req, 'from') ?? period?.start ?? gap?.previous?.end ?? null;
+      if (from === null) throw new HubError('invalid_query', `Invalid query: give from (${gapMessage(gap ?? { previous: null, next: null })}).`, { details: { param: 'from' } });
       const to = dateParam(req, 'to') ?? now;
       if (from.getTime() >= to.getTime()) throw new HubError('invalid_query', 'Invalid query: from must be before to.', { details: { param: 'from' } });
       if (to.getTime() - from.getTime() > MAX_WINDOW_MS) throw new HubError('invalid_query', 'Invalid query: the window from..to is longer than 10 years.', { details: { param: 'to' } });
@@ -59,7 +61,7 @@ export function usageRouter(ctx: HubContext, deps: UsageRouterDeps): Router {
         res.type('text/csv; charset=utf-8').send(reportCsv(report));
         return;
       }
-      res.json(reportModel(report, userName));
+      res.json(reportModel(report, userName, period === null ? null : periodModel(deps.period, period)));
     }),
   );
 
@@ -98,12 +100,18 @@ function dateParam(req: Request, name: string): Date | null {
   return date;
 }
 
-/** The JSON of a usage report. */
-function reportModel(report: UsageReport, user: string | null): Record<string, unknown> {
+/** The current budget period, as the usage report names it. */
+function periodModel(kind: ResolvedBudgetsConfig['period'], p: BudgetPeriod): BudgetPeriodModel {
+  return { period: kind, term: p.term, start: p.start.toISOString(), end: p.end.toISOString() };
+}
+
+/** The JSON of a usage report; `budgetPeriod`: the current budget period (null between terms). */
+function reportModel(report: UsageReport, user: string | null, budgetPeriod: BudgetPeriodModel | null): Record<string, unknown> {
   return {
     user,
     from: report.from.toISOString(),
     to: report.to.toISOString(),
+    budget_period: budgetPeriod,
     unit: 'CU',
     usage: report.lines.map((l) => ({ user: l.user, group: l.group, profile: l.profile, price_per_hour: l.pricePerHour, hours: l.hours, cost: l.cost })),
     total: { hours: report.totalHours, cost: report.totalCost },
@@ -111,7 +119,7 @@ function reportModel(report: UsageReport, user: string | null): Record<string, u
 }
 
 function budgetModel(b: BudgetState): BudgetStateModel {
-  return { kind: b.kind, name: b.name, amount: b.amount, spent: b.spent, remaining: b.remaining };
+  return { kind: b.kind, name: b.name, amount: b.amount, carried_over: b.carriedOver, spent: b.spent, remaining: b.remaining };
 }
 
 /** The JSON of a user's budgets. */
@@ -119,8 +127,11 @@ function budgetsModel(b: UserBudgets): UserBudgetsModel {
   return {
     user: b.user,
     period: b.period,
-    period_start: b.periodStart.toISOString(),
-    period_end: b.periodEnd.toISOString(),
+    term: b.current?.term ?? null,
+    // Between terms: the gap's bounds (the previous term's end, the next one's start).
+    period_start: (b.current?.start ?? b.gap?.previous?.end)?.toISOString() ?? null,
+    period_end: (b.current?.end ?? b.gap?.next?.start)?.toISOString() ?? null,
+    gap: b.gap && { previous_term: b.gap.previous?.term ?? null, next_term: b.gap.next?.term ?? null, message: gapMessage(b.gap) },
     unit: 'CU',
     spent: b.spent,
     remaining: b.userBudget?.remaining ?? null,

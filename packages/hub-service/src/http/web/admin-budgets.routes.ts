@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Router } from 'express';
 import type { BudgetAdmin, BudgetTarget } from '../../services/budget-admin';
+import { day } from '../../services/budget-periods';
 import type { Identity } from '../../services/identity';
 import type { UserRecord } from '../../store/store';
 import type { AdminBudgetsView } from '../pages/admin-budgets';
@@ -83,6 +84,9 @@ export function addBudgetForms(router: Router, admin: BudgetAdmin, kit: AdminFor
 
 /** The budgets section's rows for the page's `users` (budgets that apply to them, and all others of the period). */
 export async function budgetSection(admin: BudgetAdmin, users: readonly string[]): Promise<Pick<AdminBudgetsView, 'budgets' | 'periodStart' | 'periodEnd'>> {
-  const { period, rows } = await admin.overview(users);
-  return { budgets: rows, periodStart: period.start.toISOString().slice(0, 10), periodEnd: period.end.toISOString().slice(0, 10) };
+  const { period, gap, rows } = await admin.overview(users);
+  // Between terms: the gap's bounds (no rows; top-ups and overrides are refused until a term opens).
+  const start = period?.start ?? gap?.previous?.end;
+  const end = period?.end ?? gap?.next?.start;
+  return { budgets: rows, periodStart: start ? day(start) : '—', periodEnd: end ? day(end) : '—' };
 }
