@@ -6,12 +6,15 @@
  */
 import type { BatchChoice, ProfileBatchModel } from '@clusterhub/shared';
 import { html, type SafeHtml } from './html';
+import { chargeGroupFieldOf } from './charge-group-select';
 
 /** A batch profile as the home page shows it. */
 export interface HomeBatchProfile {
   readonly slug: string;
   readonly displayName: string;
   readonly batch: ProfileBatchModel;
+  /** The user's groups the profile lists, by name: more than one adds a "charge to" select to its form. */
+  readonly chargeGroups?: readonly string[];
 }
 
 /** "2 free now", "none free now", or null when there is nothing to count (no gres) or it is unknown. */
@@ -61,6 +64,11 @@ function profileBlock(profile: HomeBatchProfile, action: string, xsrf: string): 
     fields.push(
       html`<div class="field"><label for="${id}">Walltime</label><input type="text" id="${id}" name="walltime" pattern="${WALLTIME_PATTERN}" maxlength="16" placeholder="${wall.default ?? 'partition default'}"><div class="hint">[D-]HH:MM:SS, at most ${wall.max}</div></div>`,
     );
+  }
+  if (fields.length > 0) {
+    // Batch profiles are listed only when open to the user.
+    const charge = chargeGroupFieldOf({ ...profile, allowed: true }, `batch-${profile.slug}-charge-group`);
+    if (charge) fields.push(charge);
   }
   const form =
     fields.length === 0

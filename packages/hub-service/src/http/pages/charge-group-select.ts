@@ -66,3 +66,12 @@ export function chargeGroupInline(profile: ChargeGroupProfile | undefined, id: s
   if (!profile || !hasChargeChoice(profile)) return null;
   return html`<label class="sr-only" for="${id}">Charge ${profile.displayName} to</label><select name="charge_group" id="${id}" class="charge-inline" title="Group charged">${groupOptions(profile.chargeGroups ?? [], preferred)}</select>`;
 }
+
+/**
+ * A labelled `.field` with the plain `charge_group` select of a form that starts one profile (a
+ * batch profile's own start form), or nothing when the profile gives no choice.
+ */
+export function chargeGroupFieldOf(profile: ChargeGroupProfile, id: string): SafeHtml | null {
+  if (!hasChargeChoice(profile)) return null;
+  return html`<div class="field"><label for="${id}">Charge to</label><select name="charge_group" id="${id}">${groupOptions(profile.chargeGroups ?? [], null)}</select></div>`;
+}

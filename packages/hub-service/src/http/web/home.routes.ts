@@ -76,7 +76,7 @@ export async function homeView(ctx: HubContext, req: Request, res: Response, vie
     }),
     batchProfiles: ctx.config.profiles.flatMap((p) => {
       const b = batch.get(p.slug);
-      return b ? [{ slug: p.slug, displayName: p.displayName, batch: b }] : [];
+      return b ? [{ slug: p.slug, displayName: p.displayName, batch: b, chargeGroups: chargeGroups(p, viewer.groups) }] : [];
     }),
     ...extras,
   };
