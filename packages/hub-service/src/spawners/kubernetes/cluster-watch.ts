@@ -8,6 +8,7 @@
  */
 import type { KubeConfig, ListWatch, V1Node, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { SpawnerLogger } from '../spawner-logger';
+import { keepLean } from './lean-cache';
 import { WatchResumer } from './watch-resumer';
 
 /** Options of {@link ClusterWatch}. */
@@ -68,6 +69,8 @@ export class ClusterWatch {
     const nodes = new k8s.ListWatch<V1Node>('/api/v1/nodes', new k8s.Watch(kc), () => core.listNode(), false);
     const { namespace } = this.opts;
     const pods = new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, new k8s.Watch(kc), () => core.listNamespacedPod({ namespace, fieldSelector: LIVE_PODS }), false, undefined, LIVE_PODS);
+    keepLean(nodes);
+    keepLean(pods);
     for (const informer of [nodes, pods] as const) {
       informer.on('error', (err: unknown) => {
         this.lastError = String(err);

@@ -1,5 +1,6 @@
 import type { CoreV1Event, KubeConfig, ListWatch, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { SpawnerLogger } from '../spawner-logger';
+import { keepLean } from './lean-cache';
 import { WatchResumer } from './watch-resumer';
 
 /** A pod change or a pod's event, as {@link PodWatch} hands it to subscribers. */
@@ -58,6 +59,8 @@ export class PodWatch {
       const fieldSelector = 'involvedObject.kind=Pod';
       const pods = new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, new k8s.Watch(kc), () => core.listNamespacedPod({ namespace, labelSelector }), false, labelSelector);
       const events = new k8s.ListWatch<CoreV1Event>(`/api/v1/namespaces/${namespace}/events`, new k8s.Watch(kc), () => core.listNamespacedEvent({ namespace, fieldSelector }), false, undefined, fieldSelector);
+      keepLean(pods);
+      keepLean(events);
       const onPod = (pod: V1Pod): void => this.emit(pod.metadata?.name ?? '', { type: 'pod', pod });
       pods.on('add', onPod);
       pods.on('update', onPod);
