@@ -19,10 +19,10 @@ export function newSecret() {
 
 /**
  * clusterhub through its CLI (`serve --config`), in `dir`, with an admin service token.
- * `extraConfig`: more top-level YAML lines (e.g. backends and profiles).
+ * `extraConfig`: more top-level YAML lines (e.g. backends and profiles); `env`: more environment.
  * Returns { proc, apiUrl, publicUrl, token, stop() }.
  */
-export async function startClusterhub(dir, { token = newSecret(), ports, extraConfig = [] } = {}) {
+export async function startClusterhub(dir, { token = newSecret(), ports, extraConfig = [], env = {} } = {}) {
   mkdirSync(dir, { recursive: true });
   const [pub, internal] = ports ?? [await freePort(), await freePort()];
   const config = join(dir, 'bench-config.yaml');
@@ -42,7 +42,7 @@ export async function startClusterhub(dir, { token = newSecret(), ports, extraCo
     ].join('\n'),
   );
   const t0 = performance.now();
-  const proc = start(process.execPath, [CLI, 'serve', '--config', config], { role: 'server', logFile: join(dir, 'hub.log'), cwd: dir, env: { BENCH_SERVICE_TOKEN: token } });
+  const proc = start(process.execPath, [CLI, 'serve', '--config', config], { role: 'server', logFile: join(dir, 'hub.log'), cwd: dir, env: { ...env, BENCH_SERVICE_TOKEN: token } });
   const apiUrl = `http://127.0.0.1:${internal}/hub/api`;
   return { proc, apiUrl, publicUrl: `http://127.0.0.1:${pub}`, token, ports: [pub, internal], t0, stop: () => stopProc(proc) };
 }
