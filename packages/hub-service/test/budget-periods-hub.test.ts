@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { BudgetAdjustmentModel, HubConfig, UserBudgetsModel } from '@clusterhub/shared';
+import type { BudgetAdjustmentModel, CullingModel, HubConfig, UserBudgetsModel } from '@clusterhub/shared';
+import type { CullAction } from '../src/culler/builtin-culler';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
 import { apiCall, errorCode } from './harness/api-call';
 import { startTestHub, type TestHub } from './harness/hub-harness';
@@ -10,7 +11,8 @@ import { snapshotStore } from './harness/store-snapshot';
  * docs/budgets.md): admin-defined terms with a gap, a term boundary resetting what was spent,
  * what a term left unused carried into the next (capped, never carried twice), the start check
  * and the gauge reading the carried amount, starts and admin changes between terms refused with
- * `no_budget_term` and nothing written; and a monthly hub without carry-over.
+ * `no_budget_term` and nothing written; a monthly hub without carry-over; and a running server's
+ * budget notice and 100 % warning named by its term and taken back when the term ends.
  */
 const HOUR = 3_600_000;
 
@@ -190,5 +192,58 @@ describe('monthly budgets without carry-over', () => {
       period_start: '2026-12-01T00:00:00.000Z',
       budget: { amount: 10, carried_over: 0, spent: 0, remaining: 10 },
     });
+  });
+});
+
+describe('a running server across the end of a term (culler passes)', () => {
+  const spawner = new FakeSpawner();
+  let t: TestHub;
+  let now = Date.parse('2027-01-31T20:00:00Z');
+  let token = '';
+  const budgetActions = async (): Promise<CullAction[]> => (await (t.hub.culler ?? { cullOnce: async () => [] }).cullOnce()).filter((a) => a.reason === 'budget');
+  const culling = async (): Promise<CullingModel> => (await apiCall(`${t.apiUrl}/clusterhub/users/bob/server/culling`, { token })).json as CullingModel;
+
+  beforeAll(async () => {
+    t = await startTestHub({
+      config: {
+        culler: { enabled: true, intervalSeconds: 86_400, idleTimeoutSeconds: 0 },
+        profiles: [{ slug: 'big', displayName: 'Big', kind: 'cpu', default: true, pricePerHour: 8 }],
+        budgets: {
+          period: 'terms',
+          terms: [
+            { name: 'T1', start: '2027-01-01', end: '2027-01-31' },
+            { name: 'T2', start: '2027-02-10', end: '2027-02-28' },
+          ],
+          defaultUser: 10,
+          warnAtPercent: [50],
+          onExhausted: { action: 'stop', graceSeconds: 600 },
+        },
+      },
+      overrides: { spawner, clock: () => now },
+    });
+    token = await t.addUser('bob', { password: 'bob-password-1' });
+  });
+
+  afterAll(async () => {
+    await t.stop();
+    await spawner.close();
+  });
+
+  it('is told and warned in its term, and the warning goes when the term ends; nothing is stopped between terms', async () => {
+    expect((await apiCall(`${t.apiUrl}/users/bob/server`, { method: 'POST', token, body: {} })).status).toBe(201);
+    now += HOUR;
+    expect(await budgetActions()).toEqual([{ user: 'bob', server: '', reason: 'budget', kind: 'notify', removed: false }]);
+    expect((await culling()).warning?.message).toBe('Your budget is 80 % used: 8 of 10 CU this term (T1); at 100 % this server will be stopped.');
+    now += HOUR / 2;
+    expect(await budgetActions()).toEqual([{ user: 'bob', server: '', reason: 'budget', kind: 'warn', removed: false }]);
+    expect((await culling()).warning?.message).toMatch(/^Your budget is used up: 12 of 10 CU this term \(T1\)\. This server will be stopped at /);
+    // The term ends before the action: no period is open, the warning is taken back.
+    now = Date.parse('2027-02-01T00:05:00Z');
+    expect(await budgetActions()).toEqual([{ user: 'bob', server: '', reason: 'budget', kind: 'clear', removed: false }]);
+    expect((await culling()).warning).toBeNull();
+    now += 2 * HOUR;
+    expect(await budgetActions()).toEqual([]);
+    expect((await apiCall(`${t.apiUrl}/users/bob`, { token })).json).toMatchObject({ servers: { '': { ready: true } } });
+    expect((await apiCall(`${t.apiUrl}/users/bob/server`, { method: 'DELETE', token })).status).toBe(204);
   });
 });

@@ -104,7 +104,8 @@ export class BudgetService {
   /**
    * Refuses (HubError `budget_exceeded`, HTTP 402) a start of `profile` by `user` when the user's
    * budget, or the budget of `group` (the group the session would be charged to, see
-   * `chargedGroup`), has less left this period than one hour of the profile's price. Writes nothing.
+   * `chargedGroup`), has less left this period than one hour of the profile's price; between terms
+   * refuses it (`no_budget_term`, HTTP 409) when a budget would limit it. Writes nothing.
    */
   async checkStart(user: UserRecord, profile: ProfileConfig, group: string | null): Promise<void> {
     const price = profile.pricePerHour ?? 0;
