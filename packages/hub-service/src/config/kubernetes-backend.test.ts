@@ -31,6 +31,15 @@ describe('kubernetes backends in the config', () => {
       scratch: { mountPath: '/scratch', sizeLimit: '5Gi' },
     });
     expect(config.profiles.map((p) => p.backend)).toEqual(['default', 'gpu']);
+    // Capacity counts the namespace's pods unless told otherwise (a namespaced Role suffices).
+    expect(gpu?.kubernetes?.capacityPods).toBe('namespace');
+  });
+
+  it('counts every namespace\'s pods for capacity with capacityPods: cluster; another value is refused, naming the key', () => {
+    sandbox.file('ca', 'ca.crt');
+    const base = 'kind: kubernetes, kubernetes: { apiServer: "https://k:6443", caFile: ca.crt, tokenEnv: T, namespace: jhub, image: i';
+    expect(sandbox.load(`backends:\n  gpu: { ${base}, capacityPods: cluster } }\n`, { T: 't' }).backends['gpu']?.kubernetes?.capacityPods).toBe('cluster');
+    expect(sandbox.problemsOf(`backends:\n  gpu: { ${base}, capacityPods: everywhere } }\n`, { T: 't' }).join('\n')).toMatch(/backends\.gpu\.kubernetes\.capacityPods/);
   });
 
   it('takes the token from a variable, or a kubeconfig file', () => {

@@ -8,6 +8,9 @@ import { ConfigError } from './config-error';
 import { envValue } from './semantic-checks';
 import { filled } from './filled';
 
+/** Whose pods the capacity watch counts (`kubernetes.capacityPods`). */
+export type CapacityPods = NonNullable<KubernetesBackendConfig['capacityPods']>;
+
 /** How the hub reaches the API server: a kubeconfig file, or a URL with a CA and a token (a file re-read as it rotates, or a value). */
 export type KubernetesConnection =
   | { readonly kind: 'kubeconfig'; readonly file: string }
@@ -22,6 +25,8 @@ export interface ResolvedKubernetesBackend {
   readonly args: readonly string[];
   /** Where the GPU metrics of its pods come from; null: none (no dcgmExporter section). */
   readonly dcgmExporter: ResolvedDcgmExporter | null;
+  /** Whose pods the free GPU/MIG counts subtract: the backend's namespace's, or every namespace's. */
+  readonly capacityPods: CapacityPods;
 }
 
 /**
@@ -98,6 +103,7 @@ export function resolveKubernetesBackend(k: KubernetesBackendConfig, path: strin
     cmd: filled(k.cmd, `${key}.cmd`),
     args: filled(k.args, `${key}.args`),
     dcgmExporter: k.dcgmExporter === undefined ? null : resolveDcgmExporter(k.dcgmExporter),
+    capacityPods: filled(k.capacityPods, `${key}.capacityPods`),
     pod: {
       namespace: k.namespace,
       defaultImage: k.image,

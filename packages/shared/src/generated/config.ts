@@ -621,6 +621,10 @@ export interface KubernetesBackendConfig {
     [k: string]: string;
   };
   dcgmExporter?: DcgmExporterConfig;
+  /**
+   * Whose pods the free GPU/MIG counts subtract on the nodes a profile may use. namespace: this backend's namespace only (its Role suffices; GPUs held by other namespaces' pods are not seen, so free counts may be too high). cluster: every namespace's bound, live pods, from one cluster-wide watch; needs get, list and watch on pods in all namespaces (the chart grants it and sets this key with rbac.readAllPods). Without that right the counts say why instead; servers still start.
+   */
+  capacityPods?: 'namespace' | 'cluster';
 }
 /**
  * Where the GPU metrics of this backend's pods come from: NVIDIA's dcgm-exporter (one per GPU node, run with its Kubernetes pod mapping), scraped once per exporter per gpuMetrics interval (docs/gpu-metrics.md). Either a fixed list of urls, or exporter pods found through the API server by namespace and labelSelector.

@@ -1,28 +1,52 @@
 /**
- * One list+watch of the cluster's nodes and one of the live pods (not ended) of the backend's
- * namespace, kept for capacity: what is free for a profile is then computed from the caches, with
- * no request per page view. Needs `get/list/watch` on nodes (the chart's ClusterRole, limited to
- * reading nodes) and on pods in the namespace (its Role). GPUs held by pods of OTHER namespaces are
- * not seen (docs/kubernetes.md, "Capacity"). Started on first use; a failed watch is started again
- * after `retryMs`, and until it works {@link ClusterWatch.current} is false (capacity: unknown).
+ * One list+watch of the cluster's nodes and one of the live pods bound to a node (not ended), kept
+ * for capacity: what is free for a profile is then computed from the caches, with no request per
+ * page view. The pods are the backend namespace's (`scope: namespace`: GPUs held by other
+ * namespaces' pods are not seen) or every namespace's (`scope: cluster`: one cluster-wide watch).
+ * Needs `get/list/watch` on nodes (the chart's ClusterRole) and on pods in the namespace (its Role)
+ * or, for `cluster`, in all namespaces (the ClusterRole with `rbac.readAllPods`). Started on first
+ * use; a failed watch is started again after `retryMs`, and until it works
+ * {@link ClusterWatch.current} is false and {@link ClusterWatch.reason} says why (capacity:
+ * unknown), naming the missing right when the API server refuses the read (docs/kubernetes.md, "Capacity").
  */
 import type { KubeConfig, ListWatch, V1Node, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { SpawnerLogger } from '../spawner-logger';
+import type { CapacityPods } from '../../config/kubernetes-backend';
 import { keepLean } from './lean-cache';
 import { WatchResumer } from './watch-resumer';
 
 /** Options of {@link ClusterWatch}. */
 export interface ClusterWatchOptions {
   readonly kubeConfig: KubeConfig;
-  /** The namespace whose pods are counted (the backend's). */
+  /** The backend's namespace (its pods are counted with either scope). */
   readonly namespace: string;
+  /** Whose pods are counted: the namespace's, or every namespace's (default: namespace). */
+  readonly scope?: CapacityPods;
   readonly logger: SpawnerLogger;
   /** Delay before a failed list or watch is started again (ms). */
   readonly retryMs?: number;
 }
 
-/** Pods that hold (or wait for) node resources: not Succeeded, not Failed. */
-const LIVE_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
+/** Pods that hold node resources: bound to a node, not Succeeded, not Failed. */
+const BOUND_LIVE_PODS = 'status.phase!=Succeeded,status.phase!=Failed,spec.nodeName!=';
+
+function httpStatus(err: unknown): number | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number') return err.code;
+  return undefined;
+}
+
+/**
+ * Why a capacity watch failed, in words: a refused read names the right that is missing (and how
+ * the chart grants it); anything else is the error as the client gave it.
+ */
+export function watchErrorInWords(err: unknown, what: 'nodes' | 'pods', scope: CapacityPods, namespace: string): string {
+  if (httpStatus(err) !== 403) return String(err);
+  if (what === 'nodes') return `the hub may not list and watch nodes (the chart's rbac.readNodes grants it): ${String(err)}`;
+  if (scope === 'cluster') {
+    return `the hub may not list and watch pods in all namespaces, which kubernetes.capacityPods: cluster needs (the chart's rbac.readAllPods grants it; or set capacityPods: namespace): ${String(err)}`;
+  }
+  return `the hub may not list and watch pods in its namespace ${namespace}: ${String(err)}`;
+}
 
 /** See the module comment. */
 export class ClusterWatch {
@@ -57,9 +81,9 @@ export class ClusterWatch {
     return this.nodes?.list() ?? [];
   }
 
-  /** The cached live pods of the namespace. */
+  /** The cached bound, live pods: the namespace's, or every namespace's (scope `cluster`). */
   listPods(): readonly V1Pod[] {
-    return this.pods?.list(this.opts.namespace) ?? [];
+    return (this.opts.scope === 'cluster' ? this.pods?.list() : this.pods?.list(this.opts.namespace)) ?? [];
   }
 
   private async start(): Promise<void> {
@@ -68,22 +92,30 @@ export class ClusterWatch {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const nodes = new k8s.ListWatch<V1Node>('/api/v1/nodes', new k8s.Watch(kc), () => core.listNode(), false);
     const { namespace } = this.opts;
-    const pods = new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, new k8s.Watch(kc), () => core.listNamespacedPod({ namespace, fieldSelector: LIVE_PODS }), false, undefined, LIVE_PODS);
+    const scope = this.opts.scope ?? 'namespace';
+    const fieldSelector = BOUND_LIVE_PODS;
+    const pods =
+      scope === 'cluster'
+        ? new k8s.ListWatch<V1Pod>('/api/v1/pods', new k8s.Watch(kc), () => core.listPodForAllNamespaces({ fieldSelector }), false, undefined, fieldSelector)
+        : new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, new k8s.Watch(kc), () => core.listNamespacedPod({ namespace, fieldSelector }), false, undefined, fieldSelector);
     keepLean(nodes);
     keepLean(pods);
-    for (const informer of [nodes, pods] as const) {
+    const noteError = (what: 'nodes' | 'pods') => (err: unknown): void => {
+      this.lastError = watchErrorInWords(err, what, scope, namespace);
+    };
+    for (const [what, informer] of [
+      ['nodes', nodes],
+      ['pods', pods],
+    ] as const) {
       informer.on('error', (err: unknown) => {
-        this.lastError = String(err);
-        this.opts.logger.warn({ err: String(err) }, 'kubernetes: the node/pod watch for capacity failed; it resumes when the API server answers');
+        noteError(what)(err);
+        this.opts.logger.warn({ err: String(err), scope }, `kubernetes: the ${what} watch for capacity failed; it resumes when the API server answers`);
         this.resumer.failed(informer);
       });
     }
     this.nodes = nodes;
     this.pods = pods;
-    const onError = (err: unknown): void => {
-      this.lastError = String(err);
-    };
-    await Promise.all([this.resumer.run(nodes, onError), this.resumer.run(pods, onError)]);
+    await Promise.all([this.resumer.run(nodes, noteError('nodes')), this.resumer.run(pods, noteError('pods'))]);
   }
 
   /** Stops both watches. */

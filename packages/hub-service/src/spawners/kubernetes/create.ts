@@ -36,6 +36,7 @@ export function createKubernetesSpawner(config: ResolvedKubernetesBackend, deps:
     pod: config.pod,
     command: config.cmd,
     profileSettings: profileKubernetesSettings,
+    capacityPods: config.capacityPods,
     ...(config.args.length > 0 ? { args: config.args } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
   });

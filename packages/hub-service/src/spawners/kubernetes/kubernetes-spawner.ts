@@ -4,6 +4,7 @@ import { abortError, sleep } from '../abort';
 import { silentSpawnerLogger, type SpawnerLogger } from '../spawner-logger';
 import { SpawnError, type BackendCapacity, type PollResult, type SpawnContext, type SpawnHandle, type SpawnRequest, type SpawnResult, type Spawner } from '../spawner';
 import { freeFor, podRequest } from './capacity';
+import type { CapacityPods } from '../../config/kubernetes-backend';
 import { ClusterWatch } from './cluster-watch';
 import { eventInWords, failedSchedulingInWords, scheduledNode, unschedulableMessage } from './event-words';
 import { buildPod, buildUserPvc, gpuResources, nodePlacement, NOTEBOOK_PORT, type KubernetesPodSettings, type KubernetesProfileSettings, type ServerSpec } from './manifests';
@@ -35,6 +36,8 @@ export interface KubernetesSpawnerOptions {
   readonly args?: readonly string[];
   /** A profile's Kubernetes settings (its `kubernetes` section); default: none, the seed's rules. */
   readonly profileSettings?: (profile: ProfileConfig) => KubernetesProfileSettings;
+  /** Whose pods capacity subtracts: the namespace's (default) or every namespace's (`kubernetes.capacityPods`). */
+  readonly capacityPods?: CapacityPods;
   readonly logger?: SpawnerLogger;
 }
 
@@ -305,8 +308,9 @@ export class KubernetesSpawner implements Spawner {
 
   /**
    * What is free for the profile's GPUs or MIG slices: node allocatable minus the requests of the
-   * namespace's pods bound there, on the nodes its pods may use, from one watch of the nodes and
-   * one of the namespace's live pods (started on first use; no request afterwards); `waiting`
+   * pods bound there (the namespace's, or every namespace's with `capacityPods: cluster`), on the
+   * nodes its pods may use, from one watch of the nodes and one of the bound live pods (started on
+   * first use; no request afterwards); `waiting`
    * counts this hub's pods not yet scheduled that ask for the same resource.
    */
   async capacity(profile: ProfileConfig): Promise<BackendCapacity | null> {
@@ -323,7 +327,7 @@ export class KubernetesSpawner implements Spawner {
     }
     const ours = this.watch?.healthy ? this.watch.list() : [];
     const waiting = ours.filter((pod) => !pod.spec?.nodeName && pod.status?.phase === 'Pending' && podRequest(pod, resource) > 0).length;
-    this.cluster ??= new ClusterWatch({ kubeConfig, namespace: this.opts.pod.namespace, logger: this.logger });
+    this.cluster ??= new ClusterWatch({ kubeConfig, namespace: this.opts.pod.namespace, scope: this.opts.capacityPods ?? 'namespace', logger: this.logger });
     await this.cluster.ensureStarted();
     if (!this.cluster.current) return { resource, perServer, free: null, fits: null, waiting, reason: `the hub cannot watch the cluster's nodes and pods: ${this.cluster.reason}` };
     const { free, fits } = freeFor(this.cluster.listNodes(), this.cluster.listPods(), resource, perServer, nodePlacement(spec));
