@@ -63,6 +63,10 @@ export class WsForwarder {
       return;
     }
     const target = entry.parsedTarget;
+    // Built now, so that no closure below holds the request (its headers, parser and socket state)
+    // for as long as the connection stays open; both are dropped once written.
+    let requestHead: string | null = upgradeRequestHead(req, target.pathPrefix + url);
+    let pending: Buffer | null = head.length > 0 ? head : null;
     const upstream = target.secure
       ? tls.connect({ host: target.hostname, port: target.port, servername: net.isIP(target.hostname) ? undefined : target.hostname })
       : net.connect({ host: target.hostname, port: target.port });
@@ -86,8 +90,10 @@ export class WsForwarder {
         client.setNoDelay(true);
         client.setKeepAlive(true, 30_000);
       }
-      upstream.write(upgradeRequestHead(req, target.pathPrefix + url));
-      if (head.length > 0) upstream.write(head);
+      upstream.write(requestHead ?? '');
+      if (pending) upstream.write(pending);
+      requestHead = null;
+      pending = null;
       const touch = (): void => this.options.activity.touch(entry);
       upstream.on('data', touch);
       client.on('data', touch);
