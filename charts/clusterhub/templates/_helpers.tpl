@@ -95,6 +95,8 @@ servers call; in a pod the internal listener's 0.0.0.0 is no address to call). W
 hub.db.existingSecret, db becomes { kind: postgres, urlEnv: CLUSTERHUB_DB_URL } (the URL comes from
 that Secret through the container's environment); with proxy.kind chp, proxy gets kind chp and the
 proxy-api Service as apiUrl (its token: CONFIGPROXY_AUTH_TOKEN, the proxy's authTokenEnv default).
+With rbac.create, rbac.readNodes and rbac.readAllPods (the ClusterRole reads pods everywhere), each
+kubernetes backend gets capacityPods: cluster where unset.
 */}}
 {{- define "clusterhub.hubConfig" -}}
 {{- $cfg := deepCopy .Values.hub.config -}}
@@ -104,6 +106,13 @@ proxy-api Service as apiUrl (its token: CONFIGPROXY_AUTH_TOKEN, the proxy's auth
 {{- $_ := set $hub "connectUrl" (printf "http://%s.%s.svc:%d%s" (include "clusterhub.name" (dict "root" . "suffix" "hub")) .Release.Namespace (include "clusterhub.internalPort" . | int) (include "clusterhub.baseUrl" .)) -}}
 {{- end -}}
 {{- $_ := set $cfg "hub" $hub -}}
+{{- if and .Values.rbac.create .Values.rbac.readNodes .Values.rbac.readAllPods -}}
+{{- range $name, $b := ($cfg.backends | default dict) -}}
+{{- if and $b (eq ($b.kind | toString) "kubernetes") $b.kubernetes -}}
+{{- if not (hasKey $b.kubernetes "capacityPods") -}}{{- $_ := set $b.kubernetes "capacityPods" "cluster" -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if (.Values.hub.db | default dict).existingSecret -}}
 {{- $db := $cfg.db | default dict -}}
 {{- if or $db.url $db.urlEnv -}}

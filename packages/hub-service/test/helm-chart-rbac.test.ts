@@ -43,6 +43,8 @@ let k8s: K8s;
 let adminCore: CoreV1Api;
 let agent: NodeAgent;
 let rendered: Manifest[];
+/** The values file of {@link rendered}: the seed's GPU values pointed at the test cluster. */
+let chartValues: string;
 let backend: ResolvedKubernetesBackend;
 let profiles: ResolvedConfig['profiles'];
 let spawner: KubernetesSpawner;
@@ -80,7 +82,8 @@ beforeAll(async () => {
     extraLabels: { ...(gpu['extraLabels'] as Record<string, string>), [SUITE]: 'helm-chart', [RUN_LABEL]: RUN },
     dcgmExporter: { namespace: EXPORTER_NS, labelSelector: 'app=nvidia-dcgm-exporter' },
   });
-  rendered = await helmTemplate(RELEASE, RELEASE_NS, [valuesFile(values)]);
+  chartValues = valuesFile(values);
+  rendered = await helmTemplate(RELEASE, RELEASE_NS, [chartValues]);
 
   // Only the chart's RBAC is applied (server-side apply, idempotent across runs).
   const objects = k8s.KubernetesObjectApi.makeApiClient(cluster.admin);
@@ -175,7 +178,8 @@ test("with a token of the chart's ServiceAccount and only the chart's Roles, the
   expect(await statusOf(() => adminCore.readNamespacedPersistentVolumeClaim({ namespace: cluster.namespace, name: `claim-${USER}` }))).toBe(200);
 });
 
-test("with the chart's rights the backend tells what is free for a MIG profile: nodes read through the ClusterRole, the namespace's pods through the Role", async () => {
+test("with the chart's rights the backend tells what is free for a MIG profile: nodes and every namespace's pods read through the ClusterRole (capacityPods: cluster, rendered)", async () => {
+  expect(backend.capacityPods).toBe('cluster');
   const profile = profiles.find((p) => p.slug === 'mig-1g');
   if (!profile) throw new Error('no mig-1g profile in the rendered config');
   const capacity = await spawner.capacity(profile);
@@ -186,10 +190,11 @@ test("with the chart's rights the backend tells what is free for a MIG profile: 
   expect(capacity?.free).toBeLessThanOrEqual(7);
 });
 
-test('the GPU metrics source may list the exporter pods in their namespace, and nothing more there', async () => {
+test('the GPU metrics source may list the exporter pods in their namespace, and may not change them or read events there', async () => {
   const core = hubKc.makeApiClient(k8s.CoreV1Api);
   expect(await statusOf(() => core.listNamespacedPod({ namespace: EXPORTER_NS, labelSelector: 'app=nvidia-dcgm-exporter' }))).toBe(200);
-  expect(await statusOf(() => core.readNamespacedPod({ namespace: EXPORTER_NS, name: 'any' }))).toBe(403);
+  // (Reading single pods there is allowed by the cluster-wide pod read of rbac.readAllPods; changing them is not.)
+  expect(await statusOf(() => core.deleteNamespacedPod({ namespace: EXPORTER_NS, name: 'any', dryRun: 'All' }))).toBe(403);
   expect(await statusOf(() => core.listNamespacedEvent({ namespace: EXPORTER_NS }))).toBe(403);
 });
 
@@ -203,7 +208,8 @@ test('what the chart does not grant is refused with 403: secrets, changing nodes
     ["read the hub's own config Secret", () => core.readNamespacedSecret({ namespace: RELEASE_NS, name: `${RELEASE}-clusterhub-config` })],
     ['delete a node', () => core.deleteNode({ name: 'gpu-full-0', dryRun: 'All' })],
     ['patch a node', () => core.patchNode({ name: 'gpu-full-0', body: { metadata: { labels: { a: 'b' } } }, dryRun: 'All' }, merge)],
-    ['list pods in kube-system', () => core.listNamespacedPod({ namespace: 'kube-system' })],
+    ['delete a pod in kube-system', () => core.deleteNamespacedPod({ namespace: 'kube-system', name: 'x', dryRun: 'All' })],
+    ['create a pod in kube-system', () => core.createNamespacedPod({ namespace: 'kube-system', body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'x', image: 'x' }] } }, dryRun: 'All' })],
     ['create a pod in its own namespace', () => core.createNamespacedPod({ namespace: RELEASE_NS, body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'x', image: 'x' }] } }, dryRun: 'All' })],
     ['delete every pod at once', () => core.deleteCollectionNamespacedPod({ namespace: ns, dryRun: 'All' })],
     ['patch a pod', () => core.patchNamespacedPod({ namespace: ns, name: 'x', body: { metadata: { labels: { a: 'b' } } }, dryRun: 'All' }, merge)],
@@ -234,8 +240,53 @@ test("the ServiceAccount's rules in the pods namespace are exactly the chart's R
   const everyone = new Set(await rulesOf(bare));
   expect(everyone.size).toBeGreaterThan(0);
   const chart = (await rulesOf(hubKc)).filter((r) => !everyone.has(r)).sort();
-  // The node-reading ClusterRole shows here too (a rules review lists cluster-wide rules as well).
-  expect(chart).toEqual(['core/events: list watch', 'core/nodes: get list watch', 'core/persistentvolumeclaims: create get', 'core/pods: create delete get list watch']);
+  // The ClusterRole (nodes, and pods everywhere with rbac.readAllPods) shows here too (a rules review lists cluster-wide rules as well).
+  expect(chart).toEqual(['core/events: list watch', 'core/nodes: get list watch', 'core/persistentvolumeclaims: create get', 'core/pods: create delete get list watch', 'core/pods: get list watch']);
+});
+
+/** A client of the CoreV1 API as the release's ServiceAccount (a fresh token from the TokenRequest API). */
+async function coreAs(release: string): Promise<CoreV1Api> {
+  const token = await adminCore.createNamespacedServiceAccountToken({ name: `${release}-clusterhub-hub`, namespace: RELEASE_NS, body: { spec: { audiences: [], expirationSeconds: 600 } } });
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'test', server: cluster.info.apiUrl, caFile: cluster.info.caFile, skipTLSVerify: false }],
+    users: [{ name: release, token: token.status?.token ?? '' }],
+    contexts: [{ name: release, cluster: 'test', user: release }],
+    currentContext: release,
+  });
+  return kc.makeApiClient(k8s.CoreV1Api);
+}
+
+/** The ClusterRole's rules and each kubernetes backend's capacityPods in the rendered config. */
+function capacityGrant(all: readonly Manifest[], release: string): { rules: unknown; capacityPods: Record<string, unknown> } {
+  const role = manifest(all, 'ClusterRole', `${release}-clusterhub-read-nodes`) as Manifest & { rules: unknown };
+  const secret = manifest(all, 'Secret', `${release}-clusterhub-config`) as Manifest & { stringData: Record<string, string> };
+  const config = parse(secret.stringData['config.yaml'] ?? '') as { backends?: Record<string, { kubernetes?: { capacityPods?: unknown } }> };
+  return { rules: role.rules, capacityPods: Object.fromEntries(Object.entries(config.backends ?? {}).map(([name, b]) => [name, b.kubernetes?.capacityPods])) };
+}
+
+test("rbac.readAllPods (default on): the ClusterRole also reads pods and the rendered config counts every namespace's pods, the ServiceAccount may list pods cluster-wide; off: neither, and the token is refused the cluster-wide read", async () => {
+  const nodes = { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] };
+  const pods = { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] };
+  expect(capacityGrant(rendered, RELEASE)).toEqual({ rules: [nodes, pods], capacityPods: { gpu: 'cluster' } });
+  const off = `${RELEASE}-nopods`;
+  const offRendered = await helmTemplate(off, RELEASE_NS, [chartValues, valuesFile({ rbac: { readAllPods: false } })]);
+  expect(capacityGrant(offRendered, off)).toEqual({ rules: [nodes], capacityPods: { gpu: undefined } });
+  // A value hub.config sets is kept (an admin who grants the read some other way, or wants the namespace only).
+  const kept = await helmTemplate('helmkept', RELEASE_NS, [chartValues, valuesFile({ hub: { config: { backends: { gpu: { kubernetes: { capacityPods: 'namespace' } } } } } })]);
+  expect(capacityGrant(kept, 'helmkept').capacityPods).toEqual({ gpu: 'namespace' });
+
+  const objects = k8s.KubernetesObjectApi.makeApiClient(cluster.admin);
+  for (const m of offRendered.filter((x) => RBAC_KINDS.includes(x.kind))) {
+    await objects.patch(m as KubernetesObject, undefined, undefined, 'clusterhub-test', true, k8s.PatchStrategy.ServerSideApply);
+  }
+  const on = await coreAs(RELEASE);
+  const without = await coreAs(off);
+  const reads = async (core: CoreV1Api): Promise<(number | undefined)[]> => [await statusOf(() => core.listPodForAllNamespaces({ limit: 1 })), await statusOf(() => core.listNamespacedPod({ namespace: 'kube-system', limit: 1 }))];
+  expect(await reads(on)).toEqual([200, 200]);
+  expect(await reads(without)).toEqual([403, 403]);
+  // Both still manage the user pods of their backend's namespace.
+  expect(await statusOf(() => without.listNamespacedPod({ namespace: cluster.namespace, limit: 1 }))).toBe(200);
 });
 
 test('helm install, then upgrade, on the real API server: the generated cookie secret is kept across the upgrade', async () => {

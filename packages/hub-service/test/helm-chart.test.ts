@@ -73,8 +73,8 @@ test('default values: a hub Deployment (one replica, Recreate) under its Service
   ]);
   const clusterScoped = ['ClusterRole', 'ClusterRoleBinding'];
   for (const m of all) expect(m.metadata.namespace).toBe(clusterScoped.includes(m.kind) ? undefined : 'clusterhub');
-  // Cluster-wide, only reading nodes (capacity).
-  expect(rulesOf(manifest(all, 'ClusterRole', 'hub1-clusterhub-read-nodes'))).toEqual(['core/nodes: get list watch']);
+  // Cluster-wide, only reading nodes and (rbac.readAllPods) pods: capacity.
+  expect(rulesOf(manifest(all, 'ClusterRole', 'hub1-clusterhub-read-nodes'))).toEqual(['core/nodes: get list watch', 'core/pods: get list watch']);
   expect(manifest(all, 'ClusterRoleBinding', 'hub1-clusterhub-read-nodes')).toMatchObject({
     roleRef: { kind: 'ClusterRole', name: 'hub1-clusterhub-read-nodes' },
     subjects: [{ kind: 'ServiceAccount', name: 'hub1-clusterhub-hub', namespace: 'clusterhub' }],
