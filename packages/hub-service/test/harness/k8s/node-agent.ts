@@ -252,7 +252,10 @@ async function endProcess(run: Running): Promise<void> {
 /**
  * Binds a claim as the PV controller would: a hostPath PV made for it (labelled like the claim, so
  * tests can remove it), the claim's volumeName and its bind-completed annotation (the scheduler
- * counts a claim as bound only with it), both statuses Bound. The path is never mounted.
+ * counts a claim as bound only with it), both statuses Bound. The path is never mounted. The PV
+ * comes first, as from a provisioner: its arrival may requeue a waiting pod before the claim is
+ * bound, so a pod can fail twice on "unbound immediate PersistentVolumeClaims" as in a real cluster
+ * (docs/kubernetes-testing.md: why a pod waits).
  */
 async function bindClaim(core: CoreV1Api, k8s: K8sModule, pvc: V1PersistentVolumeClaim, labelSelector: string): Promise<void> {
   const name = pvc.metadata?.name ?? '';
