@@ -1,6 +1,7 @@
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { ProfileConfig } from '@clusterhub/shared';
 import type { CapacityPods } from '../src/config/kubernetes-backend';
+import { ClusterWatch } from '../src/spawners/kubernetes/cluster-watch';
 import { KubernetesSpawner } from '../src/spawners/kubernetes/kubernetes-spawner';
 import type { BackendCapacity } from '../src/spawners/spawner';
 import { ensureK8sCluster, K8S_SETUP_TIMEOUT_MS, type K8sTestCluster } from './harness/k8s/cluster';
@@ -163,4 +164,27 @@ test("an identity that may not read pods in every namespace gets, with capacityP
   // The backend's servers do not depend on it: the pods of its namespace are still listed for polls.
   expect(await refused.poll({ namespace: cluster.namespace, pod: 'no-such-pod', uid: 'none' })).toMatchObject({ status: 'stopped' });
   await freeBecomes(spawnerAs(cluster.hub, 'namespace'), 4);
+});
+
+test('a cluster-wide pod watch that keeps being refused is retried, with one warning in the log for it rather than one per retry', async () => {
+  const lines: { level: 'warn' | 'debug'; message: string; fields: Record<string, unknown> }[] = [];
+  const logger = {
+    info: () => undefined,
+    warn: (fields: object, message: string) => void lines.push({ level: 'warn', message, fields: fields as Record<string, unknown> }),
+    debug: (fields: object, message: string) => void lines.push({ level: 'debug', message, fields: fields as Record<string, unknown> }),
+  };
+  const watch = new ClusterWatch({ kubeConfig: cluster.hub, namespace: cluster.namespace, scope: 'cluster', logger, retryMs: 20 });
+  try {
+    await watch.ensureStarted();
+    expect(watch.current).toBe(false);
+    expect(watch.reason).toMatch(/^the hub may not list and watch pods in all namespaces/);
+    await pollUntil('the refused watch to be retried a few times', async () => (lines.filter((l) => l.message.includes('pods watch for capacity failed again')).length >= 3 ? true : undefined), 30_000);
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings.map((l) => l.message)).toEqual(['kubernetes: the pods watch for capacity failed; it resumes when the API server answers']);
+    expect(warnings[0]?.fields).toMatchObject({ scope: 'cluster', reason: expect.stringMatching(/rbac\.readAllPods.*forbidden/s) });
+    // The node watch (the hub identity may read nodes) is up meanwhile.
+    expect(watch.listNodes().length).toBeGreaterThan(0);
+  } finally {
+    await watch.close();
+  }
 });

@@ -35,17 +35,33 @@ function httpStatus(err: unknown): number | undefined {
   return undefined;
 }
 
+/** The API server's own words of a failed call: the `message` of the Status in its body, if any. */
+function statusMessage(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('body' in err)) return undefined;
+  let body: unknown = err.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : undefined;
+}
+
 /**
  * Why a capacity watch failed, in words: a refused read names the right that is missing (and how
- * the chart grants it); anything else is the error as the client gave it.
+ * the chart grants it), then the API server's message; anything else is the error as the client
+ * gave it.
  */
 export function watchErrorInWords(err: unknown, what: 'nodes' | 'pods', scope: CapacityPods, namespace: string): string {
   if (httpStatus(err) !== 403) return String(err);
-  if (what === 'nodes') return `the hub may not list and watch nodes (the chart's rbac.readNodes grants it): ${String(err)}`;
+  const said = statusMessage(err) ?? String(err);
+  if (what === 'nodes') return `the hub may not list and watch nodes (the chart's rbac.readNodes grants it): ${said}`;
   if (scope === 'cluster') {
-    return `the hub may not list and watch pods in all namespaces, which kubernetes.capacityPods: cluster needs (the chart's rbac.readAllPods grants it; or set capacityPods: namespace): ${String(err)}`;
+    return `the hub may not list and watch pods in all namespaces, which kubernetes.capacityPods: cluster needs (the chart's rbac.readAllPods grants it; or set capacityPods: namespace): ${said}`;
   }
-  return `the hub may not list and watch pods in its namespace ${namespace}: ${String(err)}`;
+  return `the hub may not list and watch pods in its namespace ${namespace}: ${said}`;
 }
 
 /** See the module comment. */
@@ -107,9 +123,21 @@ export class ClusterWatch {
       ['nodes', nodes],
       ['pods', pods],
     ] as const) {
+      // One warning per failure, not per retry: a watch that keeps being refused (a right the hub
+      // lacks) is retried every retryMs; the same error again after no success is only a debug line.
+      let warned = '';
       informer.on('error', (err: unknown) => {
         noteError(what)(err);
-        this.opts.logger.warn({ err: String(err), scope }, `kubernetes: the ${what} watch for capacity failed; it resumes when the API server answers`);
+        const words = this.lastError;
+        // (An HTTP error's text holds the answer's headers, a date among them: the status is the key.)
+        const status = httpStatus(err);
+        const key = status === undefined ? words : `HTTP ${status}`;
+        if (this.resumer.isUp(informer) || key !== warned) {
+          warned = key;
+          this.opts.logger.warn({ reason: words, scope }, `kubernetes: the ${what} watch for capacity failed; it resumes when the API server answers`);
+        } else {
+          this.opts.logger.debug({ err: String(err), scope }, `kubernetes: the ${what} watch for capacity failed again`);
+        }
         this.resumer.failed(informer);
       });
     }
