@@ -188,6 +188,64 @@ describe('BuiltinProxy', () => {
     expect(await waitFor(async () => proxy.openUpgradedConnections === 0)).toBe(true);
   });
 
+  it('carries a large upgraded stream both ways intact under backpressure, and passes a half-close through', async () => {
+    // A raw upgrade backend that echoes, reading in bursts with pauses so both directions fill up.
+    const echo = net.createServer((socket) => {
+      let head = '';
+      const onHead = (chunk: Buffer): void => {
+        head += chunk.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        socket.off('data', onHead);
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: raw\r\nConnection: Upgrade\r\n\r\n');
+        const rest = Buffer.from(head.slice(end + 4), 'latin1');
+        if (rest.length > 0) socket.write(rest);
+        socket.on('data', (data: Buffer) => {
+          if (!socket.write(data)) {
+            socket.pause();
+            socket.once('drain', () => setTimeout(() => socket.resume(), 5));
+          }
+        });
+        socket.on('end', () => socket.end());
+      };
+      socket.on('data', onHead);
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const port = (echo.address() as net.AddressInfo).port;
+    await proxy.addRoute('/raw/', `http://127.0.0.1:${port}`, {});
+
+    const payload = Buffer.alloc(16 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i += 4) payload.writeUInt32LE(i, i);
+    const client = net.connect(proxy.port, '127.0.0.1');
+    const received: Buffer[] = [];
+    let size = 0;
+    let upgraded = false;
+    let pendingHead = Buffer.alloc(0);
+    const ended = new Promise<void>((resolve) => client.once('end', resolve));
+    client.on('data', (chunk: Buffer) => {
+      if (!upgraded) {
+        pendingHead = Buffer.concat([pendingHead, chunk]);
+        const end = pendingHead.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        expect(pendingHead.subarray(0, 12).toString()).toBe('HTTP/1.1 101');
+        upgraded = true;
+        chunk = pendingHead.subarray(end + 4);
+        // Start sending only once upgraded; then stop reading for a while so the proxy must hold back.
+        client.write(payload, () => client.end());
+        client.pause();
+        setTimeout(() => client.resume(), 200);
+      }
+      received.push(chunk);
+      size += chunk.length;
+    });
+    client.write('GET /raw/ HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: raw\r\n\r\n');
+    await ended;
+    echo.close();
+    expect(size).toBe(payload.length);
+    expect(Buffer.concat(received).equals(payload)).toBe(true);
+    expect(await waitFor(async () => proxy.openUpgradedConnections === 0)).toBe(true);
+  });
+
   it('streams a chunked request body', async () => {
     await proxy.addRoute('/chunked/', backend.url, {});
     const reply = await new Promise<EchoReply>((resolve, reject) => {

@@ -34,6 +34,23 @@ function closeAfter(socket: Duplex, peerHadError: boolean, graceMs: number): voi
 }
 
 /**
+ * Copies `from` to `to` as `pipe` does (backpressure: `from` pauses while `to` is full; `to` ends
+ * when `from` ends) and calls `onData` for every chunk, with two listeners instead of pipe's
+ * bookkeeping: an open websocket holds two of these for as long as it stays open.
+ */
+function forward(from: Duplex, to: Duplex, onData: () => void): void {
+  from.on('data', (chunk: Buffer) => {
+    onData();
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  });
+  from.once('end', () => to.end());
+  if (from.isPaused()) from.resume(); // as pipe does: a stream paused before now flows
+}
+
+/**
  * The upgrade data plane (WebSockets): opens a TCP/TLS connection to the route's target, replays the
  * request head with X-Forwarded-* added, then pipes bytes both ways. Data in either direction counts
  * as route activity. When either side closes or fails, both are closed.
@@ -94,11 +111,9 @@ export class WsForwarder {
       if (pending) upstream.write(pending);
       requestHead = null;
       pending = null;
-      const touch = (): void => this.options.activity.touch(entry);
-      upstream.on('data', touch);
-      client.on('data', touch);
-      upstream.pipe(client);
-      client.pipe(upstream);
+      const activity = this.options.activity;
+      forward(upstream, client, () => activity.touch(entry));
+      forward(client, upstream, () => activity.touch(entry));
     });
 
     upstream.on('error', (error) => {
