@@ -14,12 +14,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, rssKiB } from './procs.mjs';
+import { freePort, heapAfterGcKiB, rssKiB } from './procs.mjs';
 import { ROOT, startClusterhub, hubReady } from './systems.mjs';
 import { startCountingRelay } from './k8s-relay.mjs';
 
 const require = createRequire(import.meta.url);
-const { WebSocket } = require('ws');
 const { isWrite } = require('../../packages/hub-service/lib/bench/k8s-requests.js');
 const { summarize } = require('../../packages/hub-service/lib/bench/stats.js');
 
@@ -189,36 +188,6 @@ async function api(hub, path, init = {}) {
   });
   const body = await res.text();
   return { status: res.status, json: body ? JSON.parse(body) : null };
-}
-
-/**
- * The hub's JavaScript heap after a full garbage collection, in KiB, through its inspector
- * (started with --inspect on `port`): RSS alone keeps what the collector has not given back.
- */
-async function heapAfterGcKiB(port) {
-  const [target] = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  let id = 0;
-  const call = (method) =>
-    new Promise((resolve) => {
-      const mine = ++id;
-      const onMessage = (data) => {
-        const msg = JSON.parse(String(data));
-        if (msg.id !== mine) return;
-        socket.off('message', onMessage);
-        resolve(msg.result);
-      };
-      socket.on('message', onMessage);
-      socket.send(JSON.stringify({ id: mine, method }));
-    });
-  try {
-    await call('HeapProfiler.collectGarbage');
-    const { usedSize } = await call('Runtime.getHeapUsage');
-    return usedSize / 1024;
-  } finally {
-    socket.close();
-  }
 }
 
 /** The hub's last log lines about `name` that are not request lines (why a start failed). */

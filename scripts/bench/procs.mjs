@@ -5,6 +5,7 @@ import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
 
 /** Core for systems under test and core for load generators, or null on a one-core machine. */
 export const pinning = availableParallelism() >= 2 && hasTaskset() ? { server: '0', load: '1' } : null;
@@ -144,4 +145,35 @@ export function rssKiB(pid) {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]);
+}
+
+/**
+ * Runs a full garbage collection in a Node process started with `--inspect=127.0.0.1:<port>` (through
+ * its inspector) and returns its JavaScript heap after it, in KiB. Memory figures taken right after
+ * it hold no garbage: RSS alone keeps what the collector has not got round to.
+ */
+export async function heapAfterGcKiB(port) {
+  const [target] = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  let id = 0;
+  const call = (method) =>
+    new Promise((resolve) => {
+      const mine = ++id;
+      const onMessage = (data) => {
+        const msg = JSON.parse(String(data));
+        if (msg.id !== mine) return;
+        socket.off('message', onMessage);
+        resolve(msg.result);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id: mine, method }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    const { usedSize } = await call('Runtime.getHeapUsage');
+    return usedSize / 1024;
+  } finally {
+    socket.close();
+  }
 }

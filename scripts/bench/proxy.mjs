@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { runWrk } from './wrk.mjs';
-import { rssKiB } from './procs.mjs';
+import { freePort, heapAfterGcKiB, rssKiB } from './procs.mjs';
 import { startBackend, startChp, startClusterhubProxy } from './systems.mjs';
 
 const SOCKETS = 1000;
@@ -29,14 +29,20 @@ function openSocket(url) {
   });
 }
 
-/** RSS growth (MiB per 1,000) of `pid` with SOCKETS websockets open through `url`, each after one echo. */
-async function websocketGrowth(pid, url) {
+/**
+ * RSS growth (MiB per 1,000) of `pid` with SOCKETS websockets open through `url`, each after one echo,
+ * each reading right after a full garbage collection in the proxy (its inspector on `inspectPort`), so
+ * that garbage left by the handshakes does not count, whenever the collector would have run.
+ */
+async function websocketGrowth(pid, url, inspectPort) {
   await sleep(1000);
+  await heapAfterGcKiB(inspectPort);
   const before = rssKiB(pid);
   const sockets = [];
   try {
     for (let i = 0; i < SOCKETS; i += 100) sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, SOCKETS - i) }, () => openSocket(url)))));
     await sleep(2000);
+    await heapAfterGcKiB(inspectPort);
     const after = rssKiB(pid);
     return ((after - before) / 1024) * (1000 / SOCKETS);
   } finally {
@@ -87,14 +93,15 @@ export async function proxyPhase({ dir, reps, durationS, warmupS, record, log })
     // Websockets on freshly started proxies: after the HTTP load a heap has room to spare, and
     // its garbage collection would hide (or invert) the growth.
     const starters = [
-      { id: 'anchor', name: 'chp', start: (d) => startChp(d, backend.url) },
-      { id: 'ours', name: 'clusterhub', start: (d) => startClusterhubProxy(d, backend.url) },
+      { id: 'anchor', name: 'chp', start: (d, env) => startChp(d, backend.url, { env }) },
+      { id: 'ours', name: 'clusterhub', start: (d, env) => startClusterhubProxy(d, backend.url, { env }) },
     ];
     for (let rep = 0; rep < reps; rep++) {
       for (const s of rep % 2 === 0 ? starters : [...starters].reverse()) {
-        const proxy = await s.start(join(dir, `ws-${s.name}-${rep}`));
+        const inspectPort = await freePort();
+        const proxy = await s.start(join(dir, `ws-${s.name}-${rep}`), { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectPort}` });
         try {
-          const mib = await websocketGrowth(proxy.proc.pid, `${proxy.url.replace(/^http/, 'ws')}/user/bench/ws`);
+          const mib = await websocketGrowth(proxy.proc.pid, `${proxy.url.replace(/^http/, 'ws')}/user/bench/ws`, inspectPort);
           log(`  rep ${rep + 1} websockets ${s.name}: +${mib.toFixed(1)} MiB per 1,000`);
           record('ws-rss', s.id, { value: mib });
         } finally {

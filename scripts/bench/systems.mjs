@@ -117,8 +117,8 @@ export async function seedJupyterHubUsers(dir, count, prefix) {
   if (code !== 0) throw new Error(`seeding JupyterHub's database failed (${code}); see ${join(dir, 'seed.log')}`);
 }
 
-/** Standalone configurable-http-proxy with a route `/user/bench` to `target`. */
-export async function startChp(dir, target) {
+/** Standalone configurable-http-proxy with a route `/user/bench` to `target`; `env`: more environment. */
+export async function startChp(dir, target, { env = {} } = {}) {
   mkdirSync(dir, { recursive: true });
   const [port, apiPort] = [await freePort(), await freePort()];
   const token = newSecret();
@@ -126,7 +126,7 @@ export async function startChp(dir, target) {
     role: 'server',
     logFile: join(dir, 'chp.log'),
     cwd: dir,
-    env: { CONFIGPROXY_AUTH_TOKEN: token },
+    env: { ...env, CONFIGPROXY_AUTH_TOKEN: token },
   });
   const api = `http://127.0.0.1:${apiPort}/api/routes`;
   await waitHttp(api, { headers: { Authorization: `token ${token}` }, proc });
@@ -135,15 +135,15 @@ export async function startChp(dir, target) {
   return { proc, url: `http://127.0.0.1:${port}`, stop: () => stopProc(proc) };
 }
 
-/** clusterhub's built-in proxy (in a real hub, scripts/bench/clusterhub-proxy.mjs) with a route `/user/bench/` to `target`. */
-export async function startClusterhubProxy(dir, target) {
+/** clusterhub's built-in proxy (in a real hub, scripts/bench/clusterhub-proxy.mjs) with a route `/user/bench/` to `target`; `env`: more environment. */
+export async function startClusterhubProxy(dir, target, { env = {} } = {}) {
   mkdirSync(dir, { recursive: true });
   const [pub, internal] = [await freePort(), await freePort()];
   const proc = start(process.execPath, [join(ROOT, 'scripts/bench/clusterhub-proxy.mjs'), join(dir, 'data'), String(pub), String(internal), target], {
     role: 'server',
     logFile: join(dir, 'hub.log'),
     cwd: dir,
-    env: {},
+    env,
   });
   const url = `http://127.0.0.1:${pub}`;
   await waitHttp(`${url}/user/bench/`, { proc, timeoutMs: 60_000 });
