@@ -5,6 +5,7 @@
  * Waits are bounded polls of `version()`, never sleeps of a guessed length.
  */
 import { ChangeGuardedCache } from '../src/services/change-guarded-cache';
+import { describeOwnWriteSignal } from '../src/store/contract/change-signal.contract';
 import { LISTENER_APPLICATION_NAME } from '../src/store/postgres/change-signal';
 import { openPostgresDriver } from '../src/store/postgres/postgres-driver';
 import { openStore } from '../src/store/open';
@@ -77,39 +78,7 @@ describe('the PostgreSQL store change signal', () => {
     expect(signal.version()).toBe(settled);
   });
 
-  it('has moved when a write of this process returns, plain or in a transaction, and with RETURNING inserts', async () => {
-    let last = signal.version();
-    const grew = (): boolean => {
-      const now = signal.version();
-      const moved = now > last;
-      last = now;
-      return moved;
-    };
-    const alice = await store.users.create({ name: 'alice' });
-    expect(grew()).toBe(true);
-    await store.users.update(alice.id, { admin: true });
-    expect(grew()).toBe(true);
-    await store.transaction(async (tx) => {
-      await tx.users.touchActivity(alice.id, new Date());
-    });
-    expect(grew()).toBe(true);
-    await store.users.delete(alice.id);
-    expect(grew()).toBe(true);
-  });
-
-  it('gives a new number on every look from inside an open transaction, and moves when it rolls back', async () => {
-    const looks: number[] = [];
-    await expect(
-      store.transaction(async (tx) => {
-        await tx.users.create({ name: 'bob' });
-        looks.push(signal.version(), signal.version());
-        throw new Error('roll back');
-      }),
-    ).rejects.toThrow('roll back');
-    expect(looks[1]).toBeGreaterThan(looks[0] ?? Infinity);
-    expect(signal.version()).toBeGreaterThan(looks[1] ?? Infinity);
-    expect(await store.users.getByName('bob')).toBeNull();
-  });
+  describeOwnWriteSignal(() => store);
 
   it('moves after another store on the same database commits (as the CLI does), and the change is then read', async () => {
     const before = await setUp(insertUser('carol'));
