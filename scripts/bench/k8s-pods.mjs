@@ -10,7 +10,7 @@
 /* global fetch, performance, process, AbortSignal, setTimeout */
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,6 +54,46 @@ function controlPlane(log) {
   } else log('  reusing the running test control plane (scripts/k8s/cluster.sh)');
   const info = JSON.parse(readFileSync(join(ROOT, '.cache/k8s/cluster.json'), 'utf8'));
   return { info, startedHere: !running };
+}
+
+/**
+ * Takes the test cluster's GPU lock for as long as the bench's nodes exist, so that a test counting
+ * nodes or GPUs meanwhile waits instead of seeing them (the protocol of
+ * packages/hub-service/test/harness/k8s/gpu-lock.ts: a folder made with mkdir holding the holder's
+ * pid; a dead holder's lock is removed). Resolves with the release.
+ */
+async function holdGpuLock(runDir, log) {
+  const dir = join(runDir, 'gpu-lock');
+  const deadline = Date.now() + 15 * 60_000;
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      return () => rmSync(dir, { recursive: true, force: true });
+    } catch (err) {
+      if (err?.code !== 'EEXIST') throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    } catch {
+      /* being made */
+    }
+    let alive = holder <= 0;
+    try {
+      if (holder > 0) alive = process.kill(holder, 0);
+    } catch (err) {
+      alive = err?.code === 'EPERM';
+    }
+    if (!alive) rmSync(dir, { recursive: true, force: true });
+    else if (Date.now() > deadline) throw new Error(`the test cluster's GPU lock ${dir} is still held after 15 min`);
+    else {
+      if (!told) log(`  waiting for the test cluster's GPU lock (${dir}, held by pid ${holder})`);
+      told = true;
+      await sleep(500);
+    }
+  }
 }
 
 async function keep(p) {
@@ -222,7 +262,11 @@ export async function k8sPodsPhase({ dir, log, pods = 1000, steadyS = 60 }) {
   admin.loadFromFile(info.adminKubeconfig);
   const core = admin.makeApiClient(k8s.CoreV1Api);
   const run = `b${process.pid}`;
-  const nodes = await createNodes(k8s, core, pods + ROUTE_SAMPLES + 1);
+  const releaseLock = await holdGpuLock(info.runDir, log);
+  const nodes = await createNodes(k8s, core, pods + ROUTE_SAMPLES + 1).catch((err) => {
+    releaseLock();
+    throw err;
+  });
   const relay = await startCountingRelay(info.apiUrl, info.caFile);
   const agent = await startAgent(k8s, admin, core, run);
   const kubeconfig = join(dir, 'k8s', 'hub.kubeconfig');
@@ -340,6 +384,7 @@ export async function k8sPodsPhase({ dir, log, pods = 1000, steadyS = 60 }) {
     await agent.stop();
     await core.deleteCollectionNamespacedPod({ namespace: NAMESPACE, labelSelector: `${RUN_LABEL}=${run}`, gracePeriodSeconds: 0 }).catch(() => undefined);
     for (const name of nodes) await core.deleteNode({ name }).catch(() => undefined);
+    releaseLock();
     await relay.close();
     if (startedHere) execFileSync('bash', [join(ROOT, 'scripts/k8s/cluster.sh'), 'stop'], { stdio: 'ignore' });
   }
