@@ -12,6 +12,7 @@
 import type { KubeConfig, ListWatch, V1Node, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { SpawnerLogger } from '../spawner-logger';
 import type { CapacityPods } from '../../config/kubernetes-backend';
+import { bookmarkingWatch } from './bookmarks';
 import { keepLean } from './lean-cache';
 import { WatchResumer } from './watch-resumer';
 
@@ -106,14 +107,14 @@ export class ClusterWatch {
     const k8s = await import('@kubernetes/client-node');
     const kc = this.opts.kubeConfig;
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    const nodes = new k8s.ListWatch<V1Node>('/api/v1/nodes', new k8s.Watch(kc), () => core.listNode(), false);
+    const nodes = new k8s.ListWatch<V1Node>('/api/v1/nodes', bookmarkingWatch(k8s, kc), () => core.listNode(), false);
     const { namespace } = this.opts;
     const scope = this.opts.scope ?? 'namespace';
     const fieldSelector = BOUND_LIVE_PODS;
     const pods =
       scope === 'cluster'
-        ? new k8s.ListWatch<V1Pod>('/api/v1/pods', new k8s.Watch(kc), () => core.listPodForAllNamespaces({ fieldSelector }), false, undefined, fieldSelector)
-        : new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, new k8s.Watch(kc), () => core.listNamespacedPod({ namespace, fieldSelector }), false, undefined, fieldSelector);
+        ? new k8s.ListWatch<V1Pod>('/api/v1/pods', bookmarkingWatch(k8s, kc), () => core.listPodForAllNamespaces({ fieldSelector }), false, undefined, fieldSelector)
+        : new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, bookmarkingWatch(k8s, kc), () => core.listNamespacedPod({ namespace, fieldSelector }), false, undefined, fieldSelector);
     keepLean(nodes);
     keepLean(pods);
     const noteError = (what: 'nodes' | 'pods') => (err: unknown): void => {

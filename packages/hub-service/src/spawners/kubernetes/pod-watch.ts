@@ -1,5 +1,6 @@
 import type { CoreV1Event, KubeConfig, ListWatch, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { SpawnerLogger } from '../spawner-logger';
+import { bookmarkingWatch } from './bookmarks';
 import { keepLean } from './lean-cache';
 import { WatchResumer } from './watch-resumer';
 
@@ -57,8 +58,8 @@ export class PodWatch {
     if (!this.pods || !this.events) {
       const core = kc.makeApiClient(k8s.CoreV1Api);
       const fieldSelector = 'involvedObject.kind=Pod';
-      const pods = new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, new k8s.Watch(kc), () => core.listNamespacedPod({ namespace, labelSelector }), false, labelSelector);
-      const events = new k8s.ListWatch<CoreV1Event>(`/api/v1/namespaces/${namespace}/events`, new k8s.Watch(kc), () => core.listNamespacedEvent({ namespace, fieldSelector }), false, undefined, fieldSelector);
+      const pods = new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, bookmarkingWatch(k8s, kc), () => core.listNamespacedPod({ namespace, labelSelector }), false, labelSelector);
+      const events = new k8s.ListWatch<CoreV1Event>(`/api/v1/namespaces/${namespace}/events`, bookmarkingWatch(k8s, kc), () => core.listNamespacedEvent({ namespace, fieldSelector }), false, undefined, fieldSelector);
       keepLean(pods);
       keepLean(events);
       const onPod = (pod: V1Pod): void => this.emit(pod.metadata?.name ?? '', { type: 'pod', pod });
