@@ -34,8 +34,13 @@ interface XsrfBinding {
   readonly anonymous: boolean;
 }
 
-/** A request's binding, or how to compute it (the anonymous one is hashed only when a check needs it). */
-const bindings = new WeakMap<Request, XsrfBinding | (() => XsrfBinding)>();
+/**
+ * A request's binding, or the context to compute it from (the anonymous one is hashed only when a
+ * check needs it). Never a closure over the request: V8's young-generation collector (the
+ * scavenger) keeps a WeakMap key alive while the entry's value refers to it, which made every
+ * request outlive two scavenges and be promoted to the old space (docs/performance.md, the read p99).
+ */
+const bindings = new WeakMap<Request, XsrfBinding | { readonly anonymousIn: HubContext }>();
 
 /** The binding of a signed-in browser session: session id and user id from the signed login cookie. */
 function sessionBinding(ctx: HubContext, sessionId: string, userId: number): XsrfBinding {
@@ -59,14 +64,14 @@ function anonymousBinding(ctx: HubContext, req: Request): XsrfBinding {
  */
 export function bindXsrf(ctx: HubContext, req: Request, cookieIdentity: Identity | null): void {
   const signedIn = cookieIdentity?.user && cookieIdentity.sessionId ? sessionBinding(ctx, cookieIdentity.sessionId, cookieIdentity.user.id) : null;
-  bindings.set(req, signedIn ?? (() => anonymousBinding(ctx, req)));
+  bindings.set(req, signedIn ?? { anonymousIn: ctx });
 }
 
 function bindingOf(req: Request): XsrfBinding {
   const entry = bindings.get(req);
   if (!entry) throw new Error('XSRF check before the authenticate middleware ran');
-  if (typeof entry !== 'function') return entry;
-  const binding = entry();
+  if (!('anonymousIn' in entry)) return entry;
+  const binding = anonymousBinding(entry.anonymousIn, req);
   bindings.set(req, binding);
   return binding;
 }
