@@ -73,6 +73,7 @@ import { homePageRouter } from './http/web/home.routes';
 import { adminPageRouter } from './http/web/admin.routes';
 import { serverLogRouter } from './http/web/server-log.routes';
 import { miscRouter } from './http/web/misc.routes';
+import { expressServerOptions } from './http/express-server';
 
 /** clusterhub's own version (package.json). */
 export const CLUSTERHUB_VERSION = '0.1.0';
@@ -254,7 +255,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     },
     async start() {
       const t0 = clock();
-      server = createServer(app);
+      server = createServer(expressServerOptions(app), app);
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
         server?.once('error', reject);
