@@ -113,8 +113,14 @@ describe('culler warnings before web-idle and max-age stops, real servers', () =
   }, 120_000);
 
   it('warns an idle server five minutes ahead: message, culling API and a signed webhook event', async () => {
-    // Idle since its last activity (its start, or its first report).
+    // Idle since its last activity. Pinned by a report a second ahead of anything the server itself
+    // can report (the hub keeps the newest): its own first report, whenever it lands, then changes
+    // nothing (it once landed between reading last_activity and the pass, 1 ms later).
+    const pinned = new Date(hubNow() + 1000).toISOString();
+    const report = await apiCall(`${t.apiUrl}/users/${IDLE}/activity`, { method: 'POST', token: t.adminToken, body: { last_activity: pinned, servers: { '': { last_activity: pinned } } } });
+    expect(report.status).toBe(200);
     const t0 = Date.parse((await server(IDLE)).last_activity ?? '');
+    expect(t0).toBe(Date.parse(pinned));
     hubTimeIs(t0 + 54 * MIN);
     expect((await pass()).filter((a) => a.user === IDLE)).toEqual([]);
     hubTimeIs(t0 + 55 * MIN);
