@@ -128,12 +128,7 @@ export class ServerLifecycle {
     if (current.state === 'pending-start') return { done: Promise.resolve(), alreadyPending: true };
     const nextState = transition(current.state, 'start');
     if (!nextState) throw new HubError('bad_request', `Cannot start ${describe(user, current)} while it is ${current.state}.`);
-    if (opts.overBudget !== true) await this.deps.startCheck?.beforeStart(user, opts.profile);
-    const backend = this.backendOf(opts.profile);
-    backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
-    const group = await this.chargeGroupOf(user, current.id, opts);
-    if (opts.overBudget !== true) await this.deps.budget?.checkStart(user, opts.profile, group);
-    await this.checkLimits();
+    const { backend, group } = await this.checkBeforeStart(user, current.id, opts);
     const id = current.id;
     current = (await this.deps.store.transaction(async (tx) => this.recordStart(tx, user, id, nextState, backend, opts, group))) ?? current;
     await this.auditStart(user, current, backend);
@@ -142,12 +137,7 @@ export class ServerLifecycle {
 
   /** Creates and starts a server that has no row yet (a concurrent creation of the same name is started instead). */
   private async startNew(user: UserRecord, spec: NewServer, opts: StartOptions): Promise<StartOutcome> {
-    await this.deps.startCheck?.beforeStart(user, opts.profile);
-    const backend = this.backendOf(opts.profile);
-    backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
-    const group = await this.chargeGroupOf(user, null, opts);
-    await this.deps.budget?.checkStart(user, opts.profile, group);
-    await this.checkLimits();
+    const { backend, group } = await this.checkBeforeStart(user, null, opts);
     const nextState = transition('stopped', 'start');
     if (!nextState) throw new HubError('bad_request', `Cannot start a new server of ${user.name}.`);
     let created: ServerRecord | null;
@@ -164,6 +154,21 @@ export class ServerLifecycle {
     if (!created) throw new HubError('internal_error', `The new server of ${user.name} vanished while starting.`);
     await this.auditStart(user, created, backend);
     return this.launch(user, created, opts.profile);
+  }
+
+  /**
+   * Everything a start must pass before anything is written, for a server with a row (`serverId`)
+   * or a new one (null): the start check (group refresh), the backend's own check of the options,
+   * the charged group, the budget (both skipped with `overBudget`) and the spawn limits.
+   */
+  private async checkBeforeStart(user: UserRecord, serverId: number | null, opts: StartOptions): Promise<{ backend: NamedBackend; group: string | null }> {
+    if (opts.overBudget !== true) await this.deps.startCheck?.beforeStart(user, opts.profile);
+    const backend = this.backendOf(opts.profile);
+    backend.spawner.checkStart?.({ profile: opts.profile, userOptions: opts.userOptions });
+    const group = await this.chargeGroupOf(user, serverId, opts);
+    if (opts.overBudget !== true) await this.deps.budget?.checkStart(user, opts.profile, group);
+    await this.checkLimits();
+    return { backend, group };
   }
 
   /**
