@@ -54,6 +54,19 @@ describe('db.urlEnv: the PostgreSQL URL from an environment variable', () => {
     ]);
   });
 
+  it('refuses db.url with SQLite, naming the key, and the hub does not start', () => {
+    expect(sandbox.problemsOf(`db: { url: "postgres://hub:${SECRET}@db/hub" }\n`)).toEqual([
+      'config error at db.url: only with db.kind postgres (db.kind is sqlite): set db.kind: postgres, or remove db.url',
+    ]);
+    expect(() => sandbox.load('db: { kind: sqlite, url: "postgres://hub@db/hub" }\n')).toThrow(/config error at db\.url: only with db\.kind postgres/);
+  });
+
+  it('refuses db.path with PostgreSQL', () => {
+    expect(sandbox.problemsOf('db: { kind: postgres, url: "postgres://hub@db/hub", path: hub.sqlite }\n')).toEqual([
+      'config error at db.path: only with db.kind sqlite (db.kind is postgres): the database is at db.url; remove db.path',
+    ]);
+  });
+
   it('refuses a variable name that cannot be one (the schema, naming the key)', () => {
     const problems = sandbox.problemsOf('db: { kind: postgres, urlEnv: "HUB DB URL" }\n', {});
     expect(problems).toHaveLength(1);

@@ -1,6 +1,7 @@
 /**
  * `db`: the rules the JSON schema cannot express (PostgreSQL needs `url` or `urlEnv`, not both; the
- * variable `urlEnv` names must hold a PostgreSQL URL) and the resolved form the store opens. The
+ * variable `urlEnv` names must hold a PostgreSQL URL; each key only with its kind: `path` with
+ * SQLite, `url` and `urlEnv` with PostgreSQL) and the resolved form the store opens. The
  * URL may carry a password: no message here ever includes it.
  */
 import { join, resolve } from 'node:path';
@@ -35,8 +36,11 @@ export function dbProblems(db: DbConfig | undefined, env: NodeJS.ProcessEnv): st
   const url = db?.url;
   const urlEnv = db?.urlEnv;
   if (kind !== 'postgres') {
-    return urlEnv === undefined ? [] : [at('db.urlEnv', `only with db.kind postgres (db.kind is ${kind}): set db.kind: postgres, or remove db.urlEnv`)];
+    // A forgotten `kind: postgres` would otherwise open SQLite and ignore the URL without a word.
+    const only = (key: 'url' | 'urlEnv'): string => at(`db.${key}`, `only with db.kind postgres (db.kind is ${kind}): set db.kind: postgres, or remove db.${key}`);
+    return [...(url === undefined ? [] : [only('url')]), ...(urlEnv === undefined ? [] : [only('urlEnv')])];
   }
+  if (db?.path !== undefined) return [at('db.path', 'only with db.kind sqlite (db.kind is postgres): the database is at db.url; remove db.path')];
   if (url !== undefined && urlEnv !== undefined) return [at('db.urlEnv', 'set db.url or db.urlEnv, not both')];
   if (urlEnv !== undefined) {
     const problem = urlEnvProblem(urlEnv, env[urlEnv]);
