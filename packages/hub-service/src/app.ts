@@ -128,6 +128,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
   const proxy = overrides.proxy ?? createProxy(proxyOptionsFromConfig(config), { logger, clock });
   const metrics = new HubMetrics({
     gauges: async () => ({ runningServers: await store.servers.countActive(), totalUsers: await store.users.count() }),
+    processMetrics: config.hub.processMetrics,
   });
   const base = config.hub.baseUrl;
   const hubPath = hubPrefix(base);

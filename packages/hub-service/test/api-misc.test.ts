@@ -124,6 +124,10 @@ describe('hub misc endpoints and pages', () => {
       }
       expect(res.text).toMatch(/^jupyterhub_total_users 5$/m);
       expect(res.text).toMatch(/^jupyterhub_running_servers 1$/m);
+      // hub.processMetrics (default true): the hub process's own, as JupyterHub's process_* metrics.
+      for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_open_fds', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+        expect(res.text).toMatch(new RegExp(`^${name} \\d`, 'm'));
+      }
     }
   });
 

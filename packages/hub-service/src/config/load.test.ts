@@ -31,6 +31,7 @@ describe('loadConfig with no file', () => {
     expect(config.hub.version).toBe('6.1.1');
     expect(config.hub.logLevel).toBe('info');
     expect(config.hub.concurrentSpawnLimit).toBe(100);
+    expect(config.hub.processMetrics).toBe(true);
     expect(config.db).toEqual({ kind: 'sqlite', path: join(sandbox.dir, '.data', 'clusterhub.sqlite') });
     expect(config.proxy).toEqual({ kind: 'builtin', checkRoutesIntervalSeconds: 60, lastActivityIntervalSeconds: 60 });
     expect(config.auth).toEqual({
@@ -164,6 +165,11 @@ describe('loadConfig with a file', () => {
     const config = loadConfig(configFile('spawner: { cmd: [jupyterhub-singleuser] }\ndb: { path: ":memory:" }\n'), { env: {} });
     expect(config.spawner.cmd).toEqual(['jupyterhub-singleuser']);
     expect(config.db).toEqual({ kind: 'sqlite', path: ':memory:' });
+  });
+
+  it('turns the process metrics off with hub.processMetrics: false, and names the key of a wrong value', () => {
+    expect(loadConfig(configFile('hub: { processMetrics: false }\n'), { env: {} }).hub.processMetrics).toBe(false);
+    expect(() => loadConfig(configFile('hub: { processMetrics: sometimes }\n'), { env: {} })).toThrow(/hub\.processMetrics/);
   });
 
   it('leaves a connect URL that already ends with the hub prefix alone', () => {

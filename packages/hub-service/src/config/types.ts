@@ -31,6 +31,8 @@ export interface ResolvedConfig {
     readonly pollIntervalSeconds: number;
     readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
     readonly authenticatePrometheus: boolean;
+    /** Export prom-client's `process_*` and `nodejs_*` metrics on /hub/metrics too. */
+    readonly processMetrics: boolean;
     /** CIDR blocks of proxies whose X-Forwarded-* are believed (the built-in proxy always is). */
     readonly trustedProxies: readonly string[];
     /** Secure attribute of the hub's cookies: `auto` follows the client's scheme. */

@@ -86,6 +86,10 @@ export interface HubSettings {
    */
   authenticatePrometheus?: boolean;
   /**
+   * Also export the hub process's own metrics on /hub/metrics (process_cpu_seconds_total, process_resident_memory_bytes, open file descriptors, nodejs_* heap, event-loop lag and garbage collection), as JupyterHub exports its process_* metrics; false leaves only the hub's own.
+   */
+  processMetrics?: boolean;
+  /**
    * Addresses or CIDR blocks (e.g. 10.0.0.0/8) of proxies in front of the hub whose X-Forwarded-For/-Proto are believed. The built-in proxy is always trusted (recognised by its own connection, not by its address); add the load balancer or CHP address here. The client is the right-most untrusted X-Forwarded-For address.
    */
   trustedProxies?: string[];
