@@ -5,7 +5,7 @@
  * namespaces' pods are not seen) or every namespace's (`scope: cluster`: one cluster-wide watch).
  * Needs `get/list/watch` on nodes (the chart's ClusterRole) and on pods in the namespace (its Role)
  * or, for `cluster`, in all namespaces (the ClusterRole with `rbac.readAllPods`). Started on first
- * use; a failed watch is started again after `retryMs`, and until it works
+ * use; a failed watch is started again after `retryMs`, doubling up to 10 s while it keeps failing, and until it works
  * {@link ClusterWatch.current} is false and {@link ClusterWatch.reason} says why (capacity:
  * unknown), naming the missing right when the API server refuses the read (docs/kubernetes.md, "Capacity").
  */
@@ -125,7 +125,7 @@ export class ClusterWatch {
       ['pods', pods],
     ] as const) {
       // One warning per failure, not per retry: a watch that keeps being refused (a right the hub
-      // lacks) is retried every retryMs; the same error again after no success is only a debug line.
+      // lacks) is retried with a backoff (WatchResumer); the same error again after no success is only a debug line.
       let warned = '';
       informer.on('error', (err: unknown) => {
         noteError(what)(err);

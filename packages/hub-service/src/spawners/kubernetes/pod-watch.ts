@@ -14,7 +14,7 @@ export interface PodWatchOptions {
   /** Selects the hub's pods (e.g. `component=singleuser-server,app=jupyterhub`). */
   readonly labelSelector: string;
   readonly logger: SpawnerLogger;
-  /** Delay before a failed list or watch is started again (ms). */
+  /** Delay before a failed list or watch is started again (ms), doubled up to 10 s while it keeps failing. */
   readonly retryMs?: number;
 }
 
@@ -22,7 +22,7 @@ export interface PodWatchOptions {
  * The one list+watch of the hub's pods and of the namespace's pod events, shared by every server
  * of a Kubernetes backend: polls answer from its cache (no request per server), starts follow
  * their pod and its events through {@link subscribe}. Started on first use; a watch that fails is
- * listed and watched again after `retryMs`, and until then {@link healthy} is false (polls then say
+ * listed and watched again after `retryMs` (then longer, up to 10 s, while it keeps failing), and until then {@link healthy} is false (polls then say
  * `unknown`, never `stopped`).
  */
 export class PodWatch {

@@ -1,6 +1,8 @@
 /**
  * Keeps list+watches going: starts one, notes when it fails (its `error` event, or a failed list),
- * and starts it again after `retryMs` until closed. Tracks which watches are up (listed and
+ * and starts it again after `retryMs`, doubling the wait after each failure in a row up to
+ * `maxRetryMs` (a read the hub's Role refuses, or an API server away, is not asked every second
+ * forever), until closed. Tracks which watches are up (listed and
  * connected with no error since), for callers that must say `unknown` meanwhile. Shared by the
  * pod/event watch and the node/pod watch for capacity.
  */
@@ -16,8 +18,14 @@ export class WatchResumer {
   private readonly up = new WeakSet<Resumable>();
   private readonly failedOnes = new WeakSet<Resumable>();
   private readonly timers = new Map<Resumable, NodeJS.Timeout>();
+  /** The wait before the next retry of each watch that failed since its last good start. */
+  private readonly delays = new Map<Resumable, number>();
 
-  constructor(private readonly retryMs: number) {}
+  /** `retryMs`: the first wait after a failure; `maxRetryMs`: the longest (default 10 s, at least `retryMs`). */
+  constructor(
+    private readonly retryMs: number,
+    private readonly maxRetryMs = 10_000,
+  ) {}
 
   /** True while the watch is listed and connected with no error since. */
   isUp(watch: Resumable): boolean {
@@ -44,7 +52,10 @@ export class WatchResumer {
       this.failed(watch);
     }
     const ok = !this.failedOnes.has(watch);
-    if (ok) this.up.add(watch);
+    if (ok) {
+      this.up.add(watch);
+      this.delays.delete(watch);
+    }
     return ok;
   }
 
@@ -55,12 +66,19 @@ export class WatchResumer {
     this.timers.clear();
   }
 
+  /** The wait before the watch's next retry (ms): what {@link failed} schedules now. */
+  nextRetryMs(watch: Resumable): number {
+    return this.delays.get(watch) ?? this.retryMs;
+  }
+
   private retry(watch: Resumable): void {
     if (this.closed || this.timers.has(watch)) return;
+    const wait = this.nextRetryMs(watch);
+    this.delays.set(watch, Math.min(wait * 2, Math.max(this.maxRetryMs, this.retryMs)));
     const timer = setTimeout(() => {
       this.timers.delete(watch);
       if (!this.closed) void this.run(watch);
-    }, this.retryMs);
+    }, wait);
     this.timers.set(watch, timer);
   }
 }
