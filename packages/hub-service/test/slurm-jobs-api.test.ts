@@ -48,7 +48,7 @@ const config = (keyFile: string): HubConfig => ({
       cmd: ['/bin/true'],
     },
   },
-  budgets: { users: { bob: 5 } },
+  budgets: { users: { bob: 5 }, groups: { 'lab-b': 0.5 } },
   profiles: [
     { slug: 'cpu', displayName: 'CPU here', kind: 'cpu', default: true },
     {
@@ -94,6 +94,17 @@ const config = (keyFile: string): HubConfig => ({
       slurm: { partition: 'cpu' },
     },
     { slug: 'slurm-staff', displayName: 'Staff only', kind: 'cpu', backend: 'hpc', groups: ['staff'], slurm: { partition: 'cpu' } },
+    // Two labs may use it; the user says which pays (charge_group), lab-b has less than an hour left.
+    {
+      slug: 'slurm-labs',
+      displayName: 'CPU on Slurm for two labs',
+      kind: 'cpu',
+      backend: 'hpc',
+      groups: ['lab-a', 'lab-b'],
+      pricePerHour: 2,
+      resources: { cpu: { limit: 1 }, memory: { limit: '200Mi' }, walltime: '00:10:00' },
+      slurm: { partition: 'cpu' },
+    },
     {
       slug: 'down-a100',
       displayName: 'A100 on a cluster that is down',
@@ -360,6 +371,26 @@ const config = (keyFile: string): HubConfig => ({
     const broke = await jobs(bob, { method: 'POST', body: { profile: 'slurm-pricey', script: 'echo x', dry_run: true } });
     expect(broke.status).toBe(402);
     expect(broke.body).toMatchObject({ code: 'budget_exceeded' });
+  });
+
+  it('charge_group picks the group whose budget pays: that budget is checked, one not the user’s is 400, nothing reaches Slurm when refused', async () => {
+    const record = await t.hub.context.store.users.getByName('alice');
+    if (!record) throw new Error('no alice');
+    await t.hub.context.store.groups.setUserGroups(record.id, ['lab-a', 'lab-b']);
+    const before = queuedJobsOf('alice');
+    const dry = { profile: 'slurm-labs', script: 'echo x', dry_run: true };
+    const labA = await jobs(alice, { method: 'POST', body: { ...dry, charge_group: 'lab-a' } });
+    expect(labA).toMatchObject({ status: 200, body: { dry_run: true, profile: 'slurm-labs', charge_group: 'lab-a' } });
+    const labB = await jobs(alice, { method: 'POST', body: { ...dry, charge_group: 'lab-b' } });
+    expect(labB).toMatchObject({ status: 402, body: { code: 'budget_exceeded', details: { budget: 'group', name: 'lab-b' } } });
+    for (const group of ['staff', 'lab-c']) {
+      const other = await jobs(alice, { method: 'POST', body: { ...dry, dry_run: false, charge_group: group } });
+      expect(other).toMatchObject({ status: 400, body: { code: 'invalid_charge_group', details: { charge_group: group, allowed: ['lab-a', 'lab-b'] } } });
+    }
+    expect(await jobs(alice, { method: 'POST', body: { ...dry, charge_group: 7 } })).toMatchObject({ status: 400, body: { code: 'invalid_charge_group' } });
+    // A profile without groups charges none.
+    expect(await jobs(alice, { method: 'POST', body: { profile: 'slurm-cpu', script: 'echo x', dry_run: true } })).toMatchObject({ status: 200, body: { charge_group: null } });
+    expect(queuedJobsOf('alice')).toEqual(before);
   });
 
   it('scopes: read:jobs lists but cannot submit; a token without them gets 403', async () => {

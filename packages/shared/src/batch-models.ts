@@ -52,6 +52,8 @@ export interface BatchJobDryRunModel {
   /** The script exactly as it would be submitted. */
   script: string;
   cost: BatchJobCost;
+  /** The group whose budget was checked (the request's `charge_group`, else the default rule's); null for none. */
+  charge_group: string | null;
   /** Slurm's expected start (`sbatch --test-only`), ISO 8601; null when it did not say. */
   expected_start: string | null;
   /** The partition and nodes Slurm would use, when it said. */
@@ -88,4 +90,6 @@ export interface BatchJobSubmittedModel {
   profile: string;
   backend: string;
   cost: BatchJobCost;
+  /** The group whose budget was checked (the request's `charge_group`, else the default rule's); null for none. */
+  charge_group: string | null;
 }

@@ -12,15 +12,17 @@ function codeOf(body: unknown): string {
 }
 
 describe('parseBatchJobRequest', () => {
-  it('reads the profile, script, name, dry_run and the user_options keys', () => {
-    expect(parseBatchJobRequest({ profile: 'p', script: 'echo', account: 'chem', walltime: '01:00:00', dry_run: true, name: 'run-1' })).toEqual({
+  it('reads the profile, script, name, dry_run, charge_group and the user_options keys', () => {
+    expect(parseBatchJobRequest({ profile: 'p', script: 'echo', account: 'chem', walltime: '01:00:00', dry_run: true, name: 'run-1', charge_group: 'lab-a' })).toEqual({
       profile: 'p',
       script: 'echo',
       name: 'run-1',
       dryRun: true,
       options: { account: 'chem', walltime: '01:00:00' },
+      chargeGroup: 'lab-a',
     });
-    expect(parseBatchJobRequest({ profile: 'p', script: 'echo' })).toMatchObject({ name: 'batch', dryRun: false, options: {} });
+    expect(parseBatchJobRequest({ profile: 'p', script: 'echo' })).toMatchObject({ name: 'batch', dryRun: false, options: {}, chargeGroup: null });
+    expect(parseBatchJobRequest({ profile: 'p', script: 'echo', charge_group: null })).toMatchObject({ chargeGroup: null });
   });
 
   it.each([
@@ -37,6 +39,8 @@ describe('parseBatchJobRequest', () => {
     ['a script with NUL', { profile: 'p', script: 'a\0' }, 'invalid_job_script'],
     ['a too long script', { profile: 'p', script: 'x'.repeat(65_537) }, 'invalid_job_script'],
     ['a directive line', { profile: 'p', script: 'echo\n#SBATCH --uid=0' }, 'invalid_job_script'],
+    ['an empty charge_group', { profile: 'p', script: 'x', charge_group: '' }, 'invalid_charge_group'],
+    ['a charge_group that is not a string', { profile: 'p', script: 'x', charge_group: ['lab-a'] }, 'invalid_charge_group'],
   ])('refuses %s', (_label, body, code) => {
     expect(codeOf(body)).toBe(code);
   });

@@ -2,9 +2,11 @@
  * The body of `POST /hub/api/clusterhub/jobs` read into a checked request, as a pure function:
  * `profile`, the user's choices as in `user_options` (`partition`, `account`, `qos`,
  * `reservation`, `walltime`: checked later against the profile by resolveJobSpec), the user's
- * batch script, an optional job name and `dry_run`. Any other key is refused (`unknown_field`).
+ * batch script, an optional job name, `charge_group` (the group whose budget pays, as a server
+ * start's `user_options.charge_group`) and `dry_run`. Any other key is refused (`unknown_field`).
  */
 import { HubError } from '../errors';
+import { CHARGE_GROUP_OPTION, chargeGroupOption } from './ledger';
 import { JOB_OPTION_FIELDS } from '../spawners/batch/job-spec';
 import { MAX_USER_SCRIPT_LENGTH, directiveLine } from '../spawners/batch/slurm/batch-job-script';
 
@@ -23,9 +25,11 @@ export interface BatchJobRequest {
   readonly dryRun: boolean;
   /** The `user_options`-like choices, unchecked (resolveJobSpec checks them against the profile). */
   readonly options: Readonly<Record<string, unknown>>;
+  /** The group the user chose to charge; null for the default rule (checked against the profile later). */
+  readonly chargeGroup: string | null;
 }
 
-const KNOWN = new Set<string>(['profile', 'script', 'name', 'dry_run', ...JOB_OPTION_FIELDS]);
+const KNOWN = new Set<string>(['profile', 'script', 'name', 'dry_run', CHARGE_GROUP_OPTION, ...JOB_OPTION_FIELDS]);
 
 function invalidScript(message: string, details: Record<string, unknown> = {}): HubError {
   return new HubError('invalid_job_script', message, { details: { field: 'script', ...details } });
@@ -34,7 +38,7 @@ function invalidScript(message: string, details: Record<string, unknown> = {}): 
 /**
  * Reads and checks a request body. Throws HubError: `validation_failed` (not an object, a wrong
  * type), `unknown_field`, `unknown_profile` (no profile named), `invalid_job_script` (empty, too
- * long, NUL, a scheduler directive: the line is named).
+ * long, NUL, a scheduler directive: the line is named), `invalid_charge_group` (not a non-empty string).
  */
 export function parseBatchJobRequest(body: unknown): BatchJobRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HubError('validation_failed', 'The body must be a JSON object.');
@@ -66,5 +70,5 @@ export function parseBatchJobRequest(body: unknown): BatchJobRequest {
   }
   const options: Record<string, unknown> = {};
   for (const field of JOB_OPTION_FIELDS) if (Object.prototype.hasOwnProperty.call(b, field)) options[field] = b[field];
-  return { profile: b.profile, script, name, dryRun: b.dry_run === true, options };
+  return { profile: b.profile, script, name, dryRun: b.dry_run === true, options, chargeGroup: chargeGroupOption(b) };
 }

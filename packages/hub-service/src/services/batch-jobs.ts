@@ -4,8 +4,9 @@
  * `scancel`, every command as the user. The hub stores nothing Slurm knows: no job table.
  *
  * A submission goes through the same checks as a server start, in the same order: the profile
- * exists, the profile-access policy, the options against the profile (resolveJobSpec), the budget
- * (one hour of the profile's price), then a per-user rate limit, and only then Slurm.
+ * exists, the profile-access policy, the options against the profile (resolveJobSpec), the group
+ * charged (`charge_group`), the budget (one hour of the profile's price), then a per-user rate
+ * limit, and only then Slurm.
  */
 import { isoTimestamp, type BatchJobCost, type BatchJobDryRunModel, type BatchJobModel, type BatchJobSubmittedModel, type ProfileConfig } from '@clusterhub/shared';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -78,8 +79,9 @@ export class BatchJobs {
     if (!backend) throw new HubError('not_a_batch_profile', `Profile ${profile.slug} does not run on a Slurm backend: batch jobs need one.`, { details: { field: 'profile' } });
     const spec = resolveJobSpec(profile, request.options);
     const account = this.accountOf(backend, who.user.name);
-    // Batch jobs are charged by the default rule (no choice of group yet).
-    await this.deps.budget?.checkStart(who.user, profile, chargedGroup(profile, who.groups));
+    // The budget of the group the user chose (refused when not theirs or not the profile's), else the default rule's.
+    const group = chargedGroup(profile, who.groups, request.chargeGroup === null ? null : { group: request.chargeGroup, required: true });
+    await this.deps.budget?.checkStart(who.user, profile, group);
     await this.consume(who.user.name);
     const script = renderBatchJobScript(
       spec,
@@ -97,6 +99,7 @@ export class BatchJobs {
         backend: backend.name,
         script,
         cost,
+        charge_group: group,
         expected_start: isoTimestamp(answer.start),
         partition: answer.partition,
         nodes: answer.nodes,
@@ -105,9 +108,9 @@ export class BatchJobs {
     const r = await this.run(backend, { program: 'sbatch', args: sbatchArgs(), asUser: account, stdin: script });
     const submitted = r.code === 0 ? parseSbatchOutput(r.stdout) : null;
     if (!submitted) throw refused(r);
-    this.deps.logger.info({ user: who.user.name, account, backend: backend.name, jobId: submitted.jobId, profile: profile.slug }, 'batch job submitted');
+    this.deps.logger.info({ user: who.user.name, account, backend: backend.name, jobId: submitted.jobId, profile: profile.slug, chargeGroup: group }, 'batch job submitted');
     this.deps.onChange?.();
-    return { id: submitted.jobId, profile: profile.slug, backend: backend.name, cost };
+    return { id: submitted.jobId, profile: profile.slug, backend: backend.name, cost, charge_group: group };
   }
 
   /**
