@@ -3,6 +3,7 @@ import type { BudgetAdjustmentModel, CullingModel, HubConfig, UserBudgetsModel }
 import type { CullAction } from '../src/culler/builtin-culler';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
 import { apiCall, errorCode } from './harness/api-call';
+import { BrowserClient } from './harness/http-client';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { snapshotStore } from './harness/store-snapshot';
 
@@ -150,6 +151,14 @@ describe('budget terms with carry-over in a running hub', () => {
     expect(await state()).toBe(before);
     expect(await budgets()).toMatchObject({ term: null, period_start: '2027-10-01T00:00:00.000Z', period_end: '2027-10-15T00:00:00.000Z', gap: { previous_term: 'SS2027', next_term: 'WS2027' } });
     expect((await apiCall(`${t.apiUrl}/clusterhub/usage`, { token })).json).toMatchObject({ from: '2027-10-01T00:00:00.000Z', budget_period: null });
+    // The admin page says the same, not the gap's dates as if they were a period.
+    const admin = new BrowserClient();
+    expect((await admin.login(t.internalUrl, 'admin', 'admin-password-1')).status).toBe(200);
+    const page = await admin.request(`${t.internalUrl}/hub/admin`);
+    expect(/id="budgets-period">([^<]*)</.exec(page.text)?.[1]).toBe(
+      'No budget term is open: SS2027 ended on 2027-09-30 and WS2027 begins on 2027-10-15. Top-ups and overrides can be made once a term is open.',
+    );
+    expect(page.text).toContain('No budget term is open.</td>');
     now = Date.parse('2027-10-15T00:00:00Z');
     // alice spent 28 of SS2027's own 20: nothing carried (the 4 CU left came from WS2026 and expire); team: 40 − 28 = 12.
     expect(await budgets()).toMatchObject({

@@ -1,5 +1,6 @@
 /**
- * The admin page's "Budgets" section (docs/budgets.md): each budget that applies this period
+ * The admin page's "Budgets" section (docs/budgets.md): each budget that applies this period (between
+ * budget terms: which term ended and which begins, and no rows)
  * (group budgets, listed users, users under `defaultUser`, budgets an admin changed) with its
  * configured amount, the amount that applies, what was spent and what remains, and per budget
  * three small forms: top up (`units`, `note`), set an override (`limit`), remove it.
@@ -33,6 +34,8 @@ export interface AdminBudgetsView {
   /** The period's first day and the next period's, e.g. `2026-11-01`, `2026-12-01`. */
   readonly periodStart: string;
   readonly periodEnd: string;
+  /** Between budget terms: why no term is open (naming the terms), instead of the period; else null. */
+  readonly gap: string | null;
 }
 
 /** Compute units for the table: at most 2 decimals. */
@@ -78,11 +81,13 @@ function budgetRow(view: AdminBudgetsView, row: AdminBudgetRow, index: number): 
 export function renderBudgetSection(view: AdminBudgetsView): SafeHtml {
   return html`<section class="card" aria-labelledby="budgets-title">
       <h2 id="budgets-title">Budgets</h2>
-      <p class="small muted">This period: ${view.periodStart} to ${view.periodEnd} (UTC), in compute units. Top-ups and overrides end with the period.</p>
+      <p class="small muted" id="budgets-period">${view.gap === null
+        ? `This period: ${view.periodStart} to ${view.periodEnd} (UTC), in compute units. Top-ups and overrides end with the period.`
+        : `${view.gap} Top-ups and overrides can be made once a term is open.`}</p>
       <div class="table-wrap">
         <table id="admin-budgets">
           <thead><tr><th scope="col">Budget</th><th scope="col">Configured</th><th scope="col">Amount</th><th scope="col">Spent</th><th scope="col">Remaining</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-          <tbody>${view.budgets.length === 0 ? html`<tr><td colspan="6" class="empty">No budgets this period.</td></tr>` : view.budgets.map((b, i) => budgetRow(view, b, i))}</tbody>
+          <tbody>${view.budgets.length === 0 ? html`<tr><td colspan="6" class="empty">${view.gap === null ? 'No budgets this period.' : 'No budget term is open.'}</td></tr>` : view.budgets.map((b, i) => budgetRow(view, b, i))}</tbody>
         </table>
       </div>
     </section>`;

@@ -53,7 +53,7 @@ export interface AdminView {
   readonly totalUsers: number;
   readonly groups: readonly AdminGroupRow[];
   /** The budgets section; absent on hubs without budgets. */
-  readonly budgets?: Pick<AdminBudgetsView, 'budgets' | 'periodStart' | 'periodEnd'>;
+  readonly budgets?: Pick<AdminBudgetsView, 'budgets' | 'periodStart' | 'periodEnd' | 'gap'>;
   /** One-time result of the last action. */
   readonly notice?: string;
   /** One-time error of the last action. */

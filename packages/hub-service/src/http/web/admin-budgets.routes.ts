@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Router } from 'express';
 import type { BudgetAdmin, BudgetTarget } from '../../services/budget-admin';
-import { day } from '../../services/budget-periods';
+import { day, gapMessage } from '../../services/budget-periods';
 import type { Identity } from '../../services/identity';
 import type { UserRecord } from '../../store/store';
 import type { AdminBudgetsView } from '../pages/admin-budgets';
@@ -83,10 +83,9 @@ export function addBudgetForms(router: Router, admin: BudgetAdmin, kit: AdminFor
 }
 
 /** The budgets section's rows for the page's `users` (budgets that apply to them, and all others of the period). */
-export async function budgetSection(admin: BudgetAdmin, users: readonly string[]): Promise<Pick<AdminBudgetsView, 'budgets' | 'periodStart' | 'periodEnd'>> {
+export async function budgetSection(admin: BudgetAdmin, users: readonly string[]): Promise<Pick<AdminBudgetsView, 'budgets' | 'periodStart' | 'periodEnd' | 'gap'>> {
   const { period, gap, rows } = await admin.overview(users);
-  // Between terms: the gap's bounds (no rows; top-ups and overrides are refused until a term opens).
-  const start = period?.start ?? gap?.previous?.end;
-  const end = period?.end ?? gap?.next?.start;
-  return { budgets: rows, periodStart: start ? day(start) : '—', periodEnd: end ? day(end) : '—' };
+  // Between terms: the gap said in words (no rows; top-ups and overrides are refused until a term opens).
+  if (period === null) return { budgets: rows, periodStart: '—', periodEnd: '—', gap: gapMessage(gap ?? { previous: null, next: null }) };
+  return { budgets: rows, periodStart: day(period.start), periodEnd: day(period.end), gap: null };
 }
