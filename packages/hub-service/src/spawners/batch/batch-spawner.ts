@@ -160,7 +160,10 @@ export class BatchSpawner implements Spawner {
           else if (info.node) return { node: info.node, port, end: info.end };
         }
       }
-      await Promise.race([sleep(intervalMs, ctx.signal), report.catch(() => undefined)]);
+      // Woken early by the port report only while it is awaited: once it came, racing the settled
+      // report would end every wait at once (a loop asking the scheduler without pause).
+      const wait = sleep(intervalMs, ctx.signal);
+      await (port === null ? Promise.race([wait, report.catch(() => undefined)]) : wait);
     }
   }
 
