@@ -43,6 +43,8 @@ beforeAll(async () => {
           allowedGroups: ['cps-students', 'cpsHPCAccess'],
           adminGroups: ['jupyter_admin'],
           displayName: 'Test University',
+          // As a site whose provider gives refresh tokens only after consent; the walk accepts the consent page.
+          extraAuthorizeParams: { prompt: 'consent', ui_locales: 'en' },
         },
       },
     },
@@ -100,7 +102,7 @@ describe('OIDC login against a real provider', () => {
     expect(posted.text).toContain('This hub signs you in at Test University.');
   });
 
-  it('sends the browser to the provider with PKCE (S256), state and nonce', async () => {
+  it('sends the browser to the provider with PKCE (S256), state and nonce, and the configured extra parameters', async () => {
     const { url } = await startLogin();
     expect(url.searchParams.get('response_type')).toBe('code');
     expect(url.searchParams.get('client_id')).toBe('clusterhub');
@@ -110,6 +112,9 @@ describe('OIDC login against a real provider', () => {
     expect(url.searchParams.get('nonce')).toMatch(/^[\w-]{20,}$/);
     expect(url.searchParams.get('scope')).toBe('openid profile email groups');
     expect(url.searchParams.get('redirect_uri')).toBe(`${t.publicUrl}/hub/oauth_callback`);
+    // auth.oidc.extraAuthorizeParams
+    expect(url.searchParams.get('prompt')).toBe('consent');
+    expect(url.searchParams.get('ui_locales')).toBe('en');
   });
 
   it('logs a student in (full browser login), keeps next, stores the groups; not an admin', async () => {

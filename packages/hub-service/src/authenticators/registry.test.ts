@@ -68,6 +68,7 @@ describe('createAuthenticator', () => {
       displayName: 'Campus login',
       timeoutSeconds: 5,
       refreshGroupsSeconds: 0,
+      extraAuthorizeParams: {},
     };
     const auth = createAuthenticator({ ...authConfig, kind: 'oidc', oidc }, { store });
     expect(auth.kind).toBe('oidc');

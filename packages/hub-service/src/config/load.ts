@@ -153,6 +153,7 @@ function resolveOidc(oidc: OidcConfig, env: NodeJS.ProcessEnv): ResolvedOidcConf
     displayName: filled(oidc.displayName, 'auth.oidc.displayName'),
     timeoutSeconds: filled(oidc.timeoutSeconds, 'auth.oidc.timeoutSeconds'),
     refreshGroupsSeconds: filled(oidc.refreshGroupsSeconds, 'auth.oidc.refreshGroupsSeconds'),
+    extraAuthorizeParams: filled(oidc.extraAuthorizeParams, 'auth.oidc.extraAuthorizeParams'),
   };
 }
 

@@ -45,6 +45,7 @@ describe('auth.oidc config', () => {
       displayName: 'your identity provider',
       timeoutSeconds: 10,
       refreshGroupsSeconds: 0,
+      extraAuthorizeParams: {},
     });
   });
 
@@ -89,6 +90,16 @@ describe('auth.oidc config', () => {
     expect(problems).toMatch(/auth\.oidc.*clientID/);
     expect(problems).toMatch(/auth\.oidc\.allowAll/);
     expect(problems).toMatch(/auth\.oidc\.issuer/);
+  });
+
+  it('reads extraAuthorizeParams, and refuses the parameters the hub sets, non-strings and odd names, naming the key', () => {
+    expect(load({ ...minimal, extraAuthorizeParams: { prompt: 'consent', access_type: 'offline' } }, {}).auth.oidc?.extraAuthorizeParams).toEqual({ prompt: 'consent', access_type: 'offline' });
+    expect(problemsOf({ ...minimal, extraAuthorizeParams: { scope: 'openid offline_access', State: 'x' } })).toEqual([
+      'config error at auth.oidc.extraAuthorizeParams.scope: the hub sets scope itself (use auth.oidc.scopes)',
+      'config error at auth.oidc.extraAuthorizeParams.State: the hub sets State itself (it cannot be overridden)',
+    ]);
+    expect(problemsOf({ ...minimal, extraAuthorizeParams: { prompt: 1 } }).join('\n')).toMatch(/config error at auth\.oidc\.extraAuthorizeParams\.prompt/);
+    expect(problemsOf({ ...minimal, extraAuthorizeParams: { 'a b': 'x' } }).join('\n')).toMatch(/config error at auth\.oidc\.extraAuthorizeParams/);
   });
 
   it('reads refreshGroupsSeconds (default 0: off) and refuses a negative, fractional or huge one naming the key', () => {

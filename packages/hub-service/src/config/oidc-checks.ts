@@ -5,6 +5,9 @@
 import { isValidUserName, type AuthConfig } from '@clusterhub/shared';
 import { envValue } from './semantic-checks';
 
+/** Authorization request parameters the hub sets itself; `extraAuthorizeParams` may not name them. */
+export const OWN_AUTHORIZE_PARAMS: ReadonlySet<string> = new Set(['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method']);
+
 function at(path: string, why: string): string {
   return `config error at ${path}: ${why}`;
 }
@@ -41,6 +44,11 @@ export function oidcProblems(auth: AuthConfig, env: NodeJS.ProcessEnv): string[]
     oidc.allowAll === true || (oidc.allowedUsers ?? []).length > 0 || (oidc.allowedGroups ?? []).length > 0 || (oidc.adminGroups ?? []).length > 0;
   if (!allowsSomebody) {
     problems.push(at('auth.oidc.allowedGroups', 'nobody could log in: set allowedGroups, allowedUsers, adminGroups or allowAll: true'));
+  }
+  for (const key of Object.keys(oidc.extraAuthorizeParams ?? {})) {
+    if (OWN_AUTHORIZE_PARAMS.has(key.toLowerCase())) {
+      problems.push(at(`auth.oidc.extraAuthorizeParams.${key}`, `the hub sets ${key} itself (${key === 'scope' ? 'use auth.oidc.scopes' : 'it cannot be overridden'})`));
+    }
   }
   (oidc.allowedUsers ?? []).forEach((name, i) => {
     if (!isValidUserName(name)) problems.push(at(`auth.oidc.allowedUsers[${i}]`, `${JSON.stringify(name)} is not a valid user name`));

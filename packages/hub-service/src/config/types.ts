@@ -226,6 +226,8 @@ export interface ResolvedOidcConfig {
   readonly timeoutSeconds: number;
   /** Seconds between group refreshes with the provider's refresh token; 0: off (groups read at login only). */
   readonly refreshGroupsSeconds: number;
+  /** More query parameters of the authorization request (e.g. `prompt: consent`); never those the hub sets. */
+  readonly extraAuthorizeParams: Readonly<Record<string, string>>;
 }
 
 /** `auth.ldap` resolved: defaults filled in, the service password read from its variable, `caFile` absolute. */

@@ -263,6 +263,12 @@ export interface OidcConfig {
    * With a refresh token from the provider (scope offline_access, or the provider's policy): every this many seconds, and before a start when the last refresh is older, the hub uses it to read the user's claims again and updates groups and admin as a login would. 0: off (groups are read at login only).
    */
   refreshGroupsSeconds?: number;
+  /**
+   * More query parameters for the provider's authorization request, as OAuthenticator's extra_authorize_params: e.g. { prompt: consent } where the provider gives a refresh token (offline_access) only after consent, { access_type: offline } for Google, { audience: ... }, { kc_idp_hint: ... } for Keycloak. The parameters the hub sets itself (client_id, redirect_uri, response_type, scope, state, nonce, code_challenge, code_challenge_method) cannot be given here.
+   */
+  extraAuthorizeParams?: {
+    [k: string]: string;
+  };
 }
 /**
  * Login form checked by binding to an LDAP directory as the user (DN template, or search-then-bind with a service account); groups read from the directory. Used when auth.kind is ldap.

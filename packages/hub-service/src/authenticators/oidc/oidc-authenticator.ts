@@ -69,6 +69,8 @@ export class OidcAuthenticator implements Authenticator, RedirectLogin, Identity
     const codeVerifier = generators.codeVerifier();
     const nonce = this.config.protocol === 'oidc' ? generators.nonce() : null;
     const url = client.authorizationUrl({
+      // The site's extra parameters first: the config checks refuse those the hub sets, and the hub's own win anyway.
+      ...this.config.extraAuthorizeParams,
       scope: this.config.scopes.join(' '),
       state,
       ...(nonce === null ? {} : { nonce }),
