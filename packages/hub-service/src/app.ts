@@ -252,7 +252,7 @@ export async function buildHub(config: ResolvedConfig, overrides: HubOverrides =
     get publicUrl() {
       if (proxy.kind !== 'builtin') return null;
       const port = (proxy as Proxy & { port?: number }).port ?? config.hub.public.port;
-      return `http://${hostFor(config.hub.public.ip)}:${port}`;
+      return `${config.hub.tls === null ? 'http' : 'https'}://${hostFor(config.hub.public.ip)}:${port}`;
     },
     async start() {
       const t0 = clock();

@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { DEFAULT_PROFILES, type HubConfig, type OidcConfig } from '@clusterhub/shared';
 import { backendProblems } from './backend-checks';
 import { resolveBackends } from './backends';
+import { tlsProblem } from './tls-checks';
 import { DEFAULT_BUDGET_WARN_AT_PERCENT, budgetProblems, resolveCarryOver, resolveOnExhausted, resolveTerms } from './budget-checks';
 import { ldapProblems, resolveLdap } from './ldap-config';
 import { pamProblems, resolvePam } from './pam-config';
@@ -209,6 +210,7 @@ function resolveConfig(cfg: HubConfig, baseDir: string, env: NodeJS.ProcessEnv, 
       pollIntervalSeconds: filled(hub.pollIntervalSeconds, 'hub.pollIntervalSeconds'),
       logLevel: filled(hub.logLevel, 'hub.logLevel'),
       authenticatePrometheus: filled(hub.authenticatePrometheus, 'hub.authenticatePrometheus'),
+      tls: hub.tls === undefined ? null : { certFile: resolve(baseDir, hub.tls.certFile), keyFile: resolve(baseDir, hub.tls.keyFile) },
       processMetrics: filled(hub.processMetrics, 'hub.processMetrics'),
       trustedProxies: filled(hub.trustedProxies, 'hub.trustedProxies'),
       cookieSecure: filled(hub.cookieSecure, 'hub.cookieSecure'),
@@ -322,7 +324,7 @@ export function loadConfig(path: string | null, opts: LoadConfigOptions = {}): R
   problems.push(...ldapProblems(doc.auth ?? {}, env, file === null ? cwd : dirname(file)), ...pamProblems(doc));
   if (problems.length > 0) throw new ConfigError(problems, file);
   const resolved = resolveConfig(doc, file === null ? cwd : dirname(file), env, file);
-  const placement = [workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir), gpuHistoryProblem(resolved.gpuMetrics)].filter((p) => p !== null);
+  const placement = [workDirProblem(resolved.spawner.workDir, resolved.hub.dataDir), gpuHistoryProblem(resolved.gpuMetrics), tlsProblem(resolved.hub.tls)].filter((p) => p !== null);
   if (placement.length > 0) throw new ConfigError(placement, file);
   return deepFreeze(resolved);
 }

@@ -110,6 +110,9 @@ export function semanticProblems(cfg: HubConfig, env: NodeJS.ProcessEnv): string
     problems.push(at('hub.internal.port', `same address as hub.public (${hub.public?.ip}:${publicPort})`));
   }
   const proxy = cfg.proxy ?? {};
+  if (proxy.kind === 'chp' && hub.tls !== undefined) {
+    problems.push(at('hub.tls', 'only with the built-in proxy: configurable-http-proxy terminates TLS itself (its --ssl-cert and --ssl-key); remove hub.tls'));
+  }
   if (proxy.kind === 'chp') {
     if (proxy.apiUrl === undefined) problems.push(at('proxy.apiUrl', 'required when proxy.kind is chp'));
     if (proxy.authToken === undefined && envValue(env, proxy.authTokenEnv) === undefined) {

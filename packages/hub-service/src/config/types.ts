@@ -31,6 +31,8 @@ export interface ResolvedConfig {
     readonly pollIntervalSeconds: number;
     readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
     readonly authenticatePrometheus: boolean;
+    /** HTTPS on the public listener: the certificate and key files (absolute); null: plain HTTP. */
+    readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
     /** Export prom-client's `process_*` and `nodejs_*` metrics on /hub/metrics too. */
     readonly processMetrics: boolean;
     /** CIDR blocks of proxies whose X-Forwarded-* are believed (the built-in proxy always is). */

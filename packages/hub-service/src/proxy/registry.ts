@@ -4,6 +4,7 @@ import { ChpProxy } from './chp/chp-proxy';
 import type { Proxy } from './proxy';
 import type { Clock } from '../lib/clock';
 import type { ProxyLogger } from './proxy-deps';
+import type { TlsFiles } from './builtin/tls-files';
 
 /** Which proxy to create and where it is. */
 export type ProxyOptions =
@@ -13,6 +14,8 @@ export type ProxyOptions =
       readonly ip: string;
       /** Public listen port (0 = any free port). */
       readonly port: number;
+      /** HTTPS with these files (`hub.tls`); null: plain HTTP. */
+      readonly tls: TlsFiles | null;
     }
   | {
       readonly kind: 'chp';
@@ -32,7 +35,7 @@ export interface ProxyDeps {
 export function createProxy(options: ProxyOptions, deps: ProxyDeps = {}): Proxy {
   switch (options.kind) {
     case 'builtin':
-      return new BuiltinProxy({ ip: options.ip, port: options.port, logger: deps.logger, clock: deps.clock });
+      return new BuiltinProxy({ ip: options.ip, port: options.port, tls: options.tls, logger: deps.logger, clock: deps.clock });
     case 'chp':
       return new ChpProxy({ apiUrl: options.apiUrl, authToken: options.authToken, logger: deps.logger });
   }
@@ -42,5 +45,5 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps = {}): Proxy 
 export function proxyOptionsFromConfig(config: Pick<ResolvedConfig, 'hub' | 'proxy'>): ProxyOptions {
   const proxy = config.proxy;
   if (proxy.kind === 'chp') return { kind: 'chp', apiUrl: proxy.apiUrl, authToken: proxy.authToken };
-  return { kind: 'builtin', ip: config.hub.public.ip, port: config.hub.public.port };
+  return { kind: 'builtin', ip: config.hub.public.ip, port: config.hub.public.port, tls: config.hub.tls };
 }

@@ -3,6 +3,7 @@
  * browser's OAuth dance step by step. Test tooling.
  */
 import { CookieJar } from 'tough-cookie';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 /** A response as the tests need it. */
 export interface TestResponse {
@@ -17,6 +18,13 @@ export interface TestResponse {
 /** A browser-like client: cookies kept per origin/path, redirects followed (or not) on request. */
 export class BrowserClient {
   readonly jar = new CookieJar();
+  /** With `ca`: HTTPS trusting that certificate only (a hub with hub.tls). */
+  private readonly dispatcher: Agent | undefined;
+
+  /** `ca`: the PEM certificate an HTTPS hub presents (self-signed in tests). */
+  constructor(readonly options: { readonly ca?: string } = {}) {
+    this.dispatcher = options.ca === undefined ? undefined : new Agent({ connect: { ca: options.ca } });
+  }
 
   /** Sends a request; with `follow` (default true) follows up to 20 redirects, GET after 302/303. */
   async request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string; follow?: boolean } = {}): Promise<TestResponse> {
@@ -25,12 +33,8 @@ export class BrowserClient {
     let body = init.body;
     for (let hop = 0; hop < 20; hop += 1) {
       const cookie = await this.jar.getCookieString(current);
-      const res = await fetch(current, {
-        method,
-        headers: { ...(init.headers ?? {}), ...(cookie ? { cookie } : {}) },
-        body,
-        redirect: 'manual',
-      });
+      const requestInit = { method, headers: { ...(init.headers ?? {}), ...(cookie ? { cookie } : {}) }, body, redirect: 'manual' as const };
+      const res = this.dispatcher === undefined ? await fetch(current, requestInit) : await undiciFetch(current, { ...requestInit, dispatcher: this.dispatcher });
       for (const set of res.headers.getSetCookie()) await this.jar.setCookie(set, current);
       const location = res.headers.get('location');
       if (init.follow !== false && location && res.status >= 300 && res.status < 400) {

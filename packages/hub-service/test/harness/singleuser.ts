@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import type { ServerModel } from '@clusterhub/shared';
@@ -149,9 +150,10 @@ export function freePort(): Promise<number> {
 }
 
 /** One HTTP exchange with node:http (fetch always sends `Sec-Fetch-Mode: cors`, which a navigation never does). */
-function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+function send(url: string, method: string, headers: Record<string, string>, body: string | undefined, ca?: string): Promise<{ status: number; headers: Headers; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers, timeout: 60_000 }, (res) => {
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = request(url, { method, headers, timeout: 60_000, ...(ca === undefined ? {} : { ca }) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
@@ -192,7 +194,7 @@ export async function navigate(
       ...(cookie ? { cookie } : {}),
       ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
     };
-    const res = await send(current, method, headers, body);
+    const res = await send(current, method, headers, body, client.options.ca);
     for (const set of res.headers.getSetCookie()) await client.jar.setCookie(set, current);
     const location = res.headers.get('location');
     if (init.follow !== false && location && res.status >= 300 && res.status < 400) {
@@ -256,10 +258,10 @@ export class KernelChannel {
     });
   }
 
-  /** Opens the channels of kernel `kernelId` under `serverUrl` (e.g. `http://127.0.0.1:8000/user/alice/`). */
-  static async open(serverUrl: string, kernelId: string, token: string, timeoutMs = 60_000): Promise<KernelChannel> {
+  /** Opens the channels of kernel `kernelId` under `serverUrl` (e.g. `http://127.0.0.1:8000/user/alice/`); `ca` for an HTTPS hub. */
+  static async open(serverUrl: string, kernelId: string, token: string, timeoutMs = 60_000, ca?: string): Promise<KernelChannel> {
     const url = `${serverUrl.replace(/^http/, 'ws')}api/kernels/${kernelId}/channels?session_id=${randomUUID()}`;
-    const ws = new WebSocket(url, { headers: { authorization: `token ${token}` }, handshakeTimeout: timeoutMs });
+    const ws = new WebSocket(url, { headers: { authorization: `token ${token}` }, handshakeTimeout: timeoutMs, ...(ca === undefined ? {} : { ca }) });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

@@ -40,6 +40,19 @@ export interface HubSettings {
   public?: Listen;
   internal?: Listen1;
   /**
+   * HTTPS on the public listener (the built-in proxy), as JupyterHub's ssl_cert and ssl_key: browsers connect with https:// and wss://, cookies get Secure (hub.cookieSecure auto). Relative paths are resolved against the config file's folder. The files are read again when they change (a certbot or cert-manager renewal), without a restart. Not with proxy.kind chp: configurable-http-proxy terminates TLS itself (--ssl-cert, --ssl-key).
+   */
+  tls?: {
+    /**
+     * PEM certificate (chain) file, e.g. /etc/letsencrypt/live/<host>/fullchain.pem.
+     */
+    certFile: string;
+    /**
+     * PEM private key file of that certificate (readable by the hub's account only).
+     */
+    keyFile: string;
+  };
+  /**
    * URL servers use to reach the hub, if not the internal listener (e.g. from compute nodes); <baseUrl>hub/ is appended unless the path already ends with it.
    */
   connectUrl?: string;

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Proxy, Route, RouteData } from '../proxy';
 import { ProxyError } from '../proxy';
@@ -8,6 +9,7 @@ import { assertRoutespec, parseTarget } from '../routespec';
 import { ActivityRecorder } from './activity-recorder';
 import { HttpForwarder } from './http-forwarder';
 import { RouteTable } from './route-table';
+import { readTlsPair, TlsFilesError, TlsReloader, type TlsFiles } from './tls-files';
 import { WsForwarder } from './ws-forwarder';
 
 /** Options of {@link BuiltinProxy}. */
@@ -27,11 +29,15 @@ export interface BuiltinProxyOptions {
   readonly connectTimeoutMs?: number;
   /** Clients must send their request headers within this long (default 60 s). */
   readonly headersTimeoutMs?: number;
+  /** HTTPS with this certificate and key (`hub.tls`), read again when the files change; plain HTTP without. */
+  readonly tls?: TlsFiles | null;
+  /** How often the TLS files are looked at for a change (default 60 s). */
+  readonly tlsReloadIntervalMs?: number;
 }
 
 /**
- * The built-in proxy: a plain Node HTTP server that routes by longest path prefix and forwards HTTP
- * and WebSocket traffic. The data plane is the public listener only; the route API (control plane)
+ * The built-in proxy: a plain Node HTTP (or, with `tls`, HTTPS) server that routes by longest path
+ * prefix and forwards HTTP and WebSocket traffic. The data plane is the public listener only; the route API (control plane)
  * is the in-process methods of this object. Routes live in memory and survive `stop`/`start`.
  */
 export class BuiltinProxy implements Proxy {
@@ -42,7 +48,8 @@ export class BuiltinProxy implements Proxy {
   private readonly clock: Clock;
   private readonly table = new RouteTable();
   private readonly activity: ActivityRecorder;
-  private server: http.Server | null = null;
+  private server: http.Server | https.Server | null = null;
+  private tlsReloader: TlsReloader | null = null;
   private httpForwarder: HttpForwarder | null = null;
   private wsForwarder: WsForwarder | null = null;
 
@@ -87,10 +94,22 @@ export class BuiltinProxy implements Proxy {
       connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
       closeGraceMs: 5_000,
     });
-    const server = http.createServer(
-      { requestTimeout: 0, headersTimeout: this.options.headersTimeoutMs ?? 60_000 },
-      httpForwarder.handleRequest,
-    );
+    const serverOptions = { requestTimeout: 0, headersTimeout: this.options.headersTimeoutMs ?? 60_000 };
+    const tls = this.options.tls ?? null;
+    let server: http.Server | https.Server;
+    if (tls === null) {
+      server = http.createServer(serverOptions, httpForwarder.handleRequest);
+    } else {
+      let pair;
+      try {
+        pair = readTlsPair(tls);
+      } catch (err) {
+        throw new ProxyError(err instanceof TlsFilesError ? `hub.tls.${err.which}: ${err.message}` : String(err));
+      }
+      const secure = https.createServer({ ...serverOptions, ...pair }, httpForwarder.handleRequest);
+      this.tlsReloader = new TlsReloader(tls, (next) => secure.setSecureContext(next), this.logger, this.options.tlsReloadIntervalMs ?? 60_000);
+      server = secure;
+    }
     server.on('upgrade', wsForwarder.handleUpgrade);
     server.on('clientError', (_error, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -107,11 +126,12 @@ export class BuiltinProxy implements Proxy {
       });
     });
     server.on('error', (error) => this.logger.error({ err: error }, 'proxy listener error'));
+    this.tlsReloader?.start();
     this.server = server;
     this.httpForwarder = httpForwarder;
     this.wsForwarder = wsForwarder;
     const bound = this.address();
-    this.logger.info({ ip: bound?.address, port: bound?.port }, 'built-in proxy listening');
+    this.logger.info({ ip: bound?.address, port: bound?.port, https: tls !== null }, 'built-in proxy listening');
   }
 
   /** Stops listening and closes every client, upstream and WebSocket connection. Routes are kept. */
@@ -119,6 +139,8 @@ export class BuiltinProxy implements Proxy {
     const server = this.server;
     if (server === null) return;
     this.server = null;
+    this.tlsReloader?.stop();
+    this.tlsReloader = null;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     this.wsForwarder?.closeAll();
