@@ -14,7 +14,7 @@ export type CheckConfigResult = { ok: true; summary: string } | { ok: false; err
 function hubLines(config: ResolvedConfig): string[] {
   const { hub, db } = config;
   return [
-    `hub: public http://${hub.public.ip}:${hub.public.port}${hub.baseUrl}, internal ${hub.internal.ip}:${hub.internal.port}` +
+    `hub: public ${hub.tls === null ? 'http' : 'https'}://${hub.public.ip}:${hub.public.port}${hub.baseUrl}, internal ${hub.internal.ip}:${hub.internal.port}` +
       (hub.connectUrl ? `, servers connect to ${hub.connectUrl}` : ''),
     `data: ${hub.dataDir}`,
     db.kind === 'sqlite' ? `db: sqlite ${db.path}` : `db: postgres (${redactUrl(db.url)})`,
