@@ -45,6 +45,26 @@ app.kubernetes.io/component: proxy
 {{- if eq (.Values.proxy.kind | default "builtin") "chp" -}}true{{- end -}}
 {{- end -}}
 
+{{/*
+"true" with proxy.https.enabled: the hub's built-in proxy serves HTTPS with the Secret's
+certificate (mounted at clusterhub.tlsDir, hub.config.hub.tls set by the chart). Fails for what
+cannot go with it: configurable-http-proxy, an Ingress (TLS there: ingress.tls), no Secret name, a
+hub.config.hub.tls of its own.
+*/}}
+{{- define "clusterhub.https" -}}
+{{- $https := .Values.proxy.https | default dict -}}
+{{- if $https.enabled -}}
+{{- if include "clusterhub.chp" . -}}{{- fail "proxy.https.enabled with proxy.kind chp: HTTPS is served by the hub's built-in proxy here (proxy.kind builtin), or by an Ingress (ingress.tls)" -}}{{- end -}}
+{{- if .Values.ingress.enabled -}}{{- fail "proxy.https.enabled with ingress.enabled: the Ingress reaches proxy-public over plain HTTP; terminate TLS at the Ingress (ingress.tls) and leave proxy.https.enabled false" -}}{{- end -}}
+{{- if not ($https.secret | default dict).name -}}{{- fail "proxy.https.enabled needs proxy.https.secret.name: the Secret with the certificate and key (e.g. of type kubernetes.io/tls)" -}}{{- end -}}
+{{- if ((.Values.hub.config.hub | default dict).tls) -}}{{- fail "proxy.https.enabled and hub.config.hub.tls are both set: the chart sets hub.tls to the mounted Secret; remove hub.config.hub.tls" -}}{{- end -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* Where the proxy.https Secret is mounted in the hub container. */}}
+{{- define "clusterhub.tlsDir" -}}/etc/clusterhub-tls{{- end -}}
+
 {{/* configurable-http-proxy's ports in its pod: public (proxy-public) and API (the hub only). */}}
 {{- define "clusterhub.chpPort" -}}8000{{- end -}}
 {{- define "clusterhub.chpApiPort" -}}8001{{- end -}}
@@ -104,6 +124,9 @@ kubernetes backend gets capacityPods: cluster where unset.
 {{- if not $hub.dataDir -}}{{- $_ := set $hub "dataDir" "/srv/clusterhub" -}}{{- end -}}
 {{- if not $hub.connectUrl -}}
 {{- $_ := set $hub "connectUrl" (printf "http://%s.%s.svc:%d%s" (include "clusterhub.name" (dict "root" . "suffix" "hub")) .Release.Namespace (include "clusterhub.internalPort" . | int) (include "clusterhub.baseUrl" .)) -}}
+{{- end -}}
+{{- if include "clusterhub.https" . -}}
+{{- $_ := set $hub "tls" (dict "certFile" (printf "%s/tls.crt" (include "clusterhub.tlsDir" .)) "keyFile" (printf "%s/tls.key" (include "clusterhub.tlsDir" .))) -}}
 {{- end -}}
 {{- $_ := set $cfg "hub" $hub -}}
 {{- if and .Values.rbac.create .Values.rbac.readNodes .Values.rbac.readAllPods -}}

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../src/config/load';
 import { CHART_DIR, ensureHelm, helm, helmTemplate, manifest, parseManifests, run, valuesFile, type Manifest } from './harness/helm';
 import { REPO_ROOT } from './harness/repo-paths';
+import { makeSelfSigned } from '../src/proxy/testing/self-signed';
 
 /**
  * The Helm chart (charts/clusterhub) with the real helm (built from the Go module proxy, see
@@ -393,6 +394,49 @@ describe('hub.db.existingSecret: the PostgreSQL URL from a Secret the chart does
     const both = await helm(['template', 'bad', CHART_DIR, '--namespace', 'clusterhub', '--values', valuesFile({ hub: { db: { existingSecret: 'hub-db' }, config: { db: { kind: 'postgres', url: 'postgres://hub@db/hub' } } } })]);
     expect(both.code).not.toBe(0);
     expect(both.stderr).toContain('hub.db.existingSecret and hub.config.db.url (or urlEnv) are both set');
+  });
+});
+
+describe('proxy.https: HTTPS on proxy-public from a Secret, served by the hub', () => {
+  test('the Secret is mounted, the rendered config names its files (and loads with real ones), the Service and the container port say https', async () => {
+    const all = await helmTemplate('hub9', 'clusterhub', [valuesFile({ proxy: { https: { enabled: true, secret: { name: 'jupyter-tls', crt: 'cert.pem', key: 'key.pem' } } } })]);
+    const hub = containerOf(all, 'hub9-clusterhub-hub') as ReturnType<typeof containerOf> & { volumeMounts: unknown[] };
+    expect(hub.ports.map((p) => p.name)).toEqual(['https', 'hub-api']);
+    expect(hub.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/clusterhub-tls', readOnly: true });
+    const pod = (manifest(all, 'Deployment', 'hub9-clusterhub-hub') as Manifest & { spec: { template: { spec: { volumes: unknown[] } } } }).spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: 'tls',
+      secret: { secretName: 'jupyter-tls', defaultMode: 0o440, items: [{ key: 'cert.pem', path: 'tls.crt' }, { key: 'key.pem', path: 'tls.key' }] },
+    });
+    const service = manifest(all, 'Service', 'hub9-clusterhub-proxy-public') as Manifest & { spec: { ports: unknown[] } };
+    expect(service.spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 'https' }]);
+    const { doc } = hubConfigOf(all, 'hub9');
+    expect((doc['hub'] as Record<string, unknown>)['tls']).toEqual({ certFile: '/etc/clusterhub-tls/tls.crt', keyFile: '/etc/clusterhub-tls/tls.key' });
+
+    // The hub's loader with real files where the Secret would be: it reads and checks them.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'helm-tls-'));
+    const cert = makeSelfSigned(dir, 'tls');
+    const withFiles = doc as { hub: Record<string, unknown>; backends: { kubernetes: { kubernetes: Record<string, unknown> } } };
+    withFiles.hub['tls'] = { certFile: cert.certFile, keyFile: cert.keyFile };
+    writeFileSync(path.join(dir, 'ca.crt'), 'CA');
+    writeFileSync(path.join(dir, 'token'), 'TOKEN');
+    Object.assign(withFiles.backends.kubernetes.kubernetes, { caFile: path.join(dir, 'ca.crt'), tokenFile: path.join(dir, 'token') });
+    const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
+    expect(load(JSON.stringify(withFiles), env).hub.tls).toEqual({ certFile: cert.certFile, keyFile: cert.keyFile });
+    withFiles.hub['tls'] = { certFile: cert.certFile, keyFile: path.join(dir, 'missing.key') };
+    expect(() => load(JSON.stringify(withFiles), env)).toThrow(/config error at hub\.tls\.keyFile: cannot read/);
+  });
+
+  test.each([
+    ['no Secret', { proxy: { https: { enabled: true } } }, 'proxy.https.enabled needs proxy.https.secret.name'],
+    ['configurable-http-proxy', { proxy: { kind: 'chp', https: { enabled: true, secret: { name: 'tls' } } } }, 'proxy.https.enabled with proxy.kind chp'],
+    ['an Ingress', { ingress: { enabled: true }, proxy: { https: { enabled: true, secret: { name: 'tls' } } } }, 'proxy.https.enabled with ingress.enabled'],
+    ['hub.config.hub.tls too', { proxy: { https: { enabled: true, secret: { name: 'tls' } } }, hub: { config: { hub: { tls: { certFile: '/a', keyFile: '/b' } } } } }, 'proxy.https.enabled and hub.config.hub.tls are both set'],
+    ['a type the chart does not offer', { proxy: { https: { enabled: true, type: 'letsencrypt', secret: { name: 'tls' } } } }, "at '/proxy/https/type'"],
+  ])('refuses %s, saying why', async (_what, values, message) => {
+    const r = await helm(['template', 'bad', CHART_DIR, '--namespace', 'clusterhub', '--values', valuesFile(values)]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(message);
   });
 });
 
