@@ -3,7 +3,7 @@ import type { HubConfig } from '@clusterhub/shared';
 import { FakeSpawner } from '../src/spawners/testing/fake-spawner';
 import { apiCall, errorCode } from './harness/api-call';
 import { BrowserClient } from './harness/http-client';
-import { startTestHub, type TestHub } from './harness/hub-harness';
+import { startTestHub, tokenFor, type TestHub } from './harness/hub-harness';
 import { snapshotStore } from './harness/store-snapshot';
 
 /**
@@ -128,6 +128,14 @@ describe('budgets in a running hub', () => {
     expect(other.status).toBe(404);
     expect(errorCode(other)).toBe('not_found');
     expect((await budgets('nobody', t.adminToken)).status).toBe(404);
+    // read:budgets alone (what the Lab's token holds) reads them; read:servers alone does not.
+    const lab = await tokenFor(t.hub, 'alice', ['read:budgets!user=alice']);
+    expect((await budgets('alice', lab)).json).toMatchObject({ user: 'alice', remaining: 2 });
+    expect((await budgets('carol', lab)).status).toBe(404);
+    const narrow = await tokenFor(t.hub, 'alice', ['read:servers!user=alice']);
+    const refused = await budgets('alice', narrow);
+    expect([refused.status, errorCode(refused)]).toEqual([403, 'forbidden']);
+    expect(String((refused.json as { message?: string }).message)).toContain('read:budgets');
   });
 
   it('starts every budget from zero in the next month', async () => {

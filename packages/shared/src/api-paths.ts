@@ -81,6 +81,11 @@ export function keepAlivePath(user: string, server = ''): string {
 /** REST path of our own extension: the profiles the calling user may choose. */
 export const PROFILES_PATH = '/clusterhub/profiles';
 
+/** `/clusterhub/budgets/{user}`: the user's budgets this period (`read:budgets`). */
+export function budgetsPath(user: string): string {
+  return `/clusterhub/budgets/${quoteSegment(user)}`;
+}
+
 /**
  * OAuth client id of a user server, as JupyterHub builds it (`quote(name)`: `@` escaped too, since
  * the id is also the singleuser's cookie name and `@` is not allowed in cookie names).

@@ -4,10 +4,10 @@ import { newToken, sha256Hex } from '../lib/secrets';
 
 /**
  * Scopes a server's OAuth client may grant: access to that server (JupyterHub's rule) and, beyond
- * JupyterHub's default, reading the owner's servers, so the Lab panels can show them.
+ * JupyterHub's default, reading the owner's servers and budgets, so the Lab panels can show them.
  */
 export function oauthClientScopes(userName: string, serverName: string): string[] {
-  return [`access:servers!server=${userName}/${serverName}`, `read:servers!user=${userName}`];
+  return [`access:servers!server=${userName}/${serverName}`, `read:servers!user=${userName}`, `read:budgets!user=${userName}`];
 }
 
 /**

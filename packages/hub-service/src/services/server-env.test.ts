@@ -34,7 +34,7 @@ describe('buildServerEnv (protocol.md §2)', () => {
     });
     expect(JSON.parse(env.JUPYTERHUB_OAUTH_ACCESS_SCOPES ?? '')).toEqual(['access:servers!server=alice/', 'access:servers!user=alice']);
     expect(env.JUPYTERHUB_OAUTH_SCOPES).toBe(env.JUPYTERHUB_OAUTH_ACCESS_SCOPES);
-    expect(JSON.parse(env.JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES ?? '')).toEqual(['access:servers!server=alice/', 'read:servers!user=alice']);
+    expect(JSON.parse(env.JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES ?? '')).toEqual(['access:servers!server=alice/', 'read:servers!user=alice', 'read:budgets!user=alice']);
     expect(env.JUPYTERHUB_API_URL).toMatch(/\/hub\/api$/);
     // The spawner adds the service URL once it knows the port.
     expect(env).not.toHaveProperty('JUPYTERHUB_SERVICE_URL');
@@ -53,7 +53,7 @@ describe('buildServerEnv (protocol.md §2)', () => {
       JUPYTERHUB_API_URL: 'http://127.0.0.1:8081/hub/api',
     });
     expect(JSON.parse(env.JUPYTERHUB_OAUTH_ACCESS_SCOPES ?? '')).toEqual(['access:servers!server=alice/gpu', 'access:servers!user=alice']);
-    expect(JSON.parse(env.JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES ?? '')).toEqual(['access:servers!server=alice/gpu', 'read:servers!user=alice']);
+    expect(JSON.parse(env.JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES ?? '')).toEqual(['access:servers!server=alice/gpu', 'read:servers!user=alice', 'read:budgets!user=alice']);
     expect(env).not.toHaveProperty('JUPYTERHUB_SERVICE_URL');
   });
 

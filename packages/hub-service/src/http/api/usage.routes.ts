@@ -69,7 +69,8 @@ export function usageRouter(ctx: HubContext, deps: UsageRouterDeps): Router {
     '/clusterhub/budgets/:name',
     asyncHandler(async (req: Request, res: Response) => {
       const name = param(req, 'name');
-      requireAnyScope(req, ['read:users'], await userResource(ctx, name));
+      // read:users implies read:budgets; the Lab's token holds only the latter (server-credentials.ts).
+      requireAnyScope(req, ['read:budgets'], await userResource(ctx, name));
       const user = await ctx.users.get(name);
       res.json(budgetsModel(await deps.budgets.budgetsOf(user)));
     }),
