@@ -1,7 +1,7 @@
 /**
  * End to end: log in to the hub, start the default server with profile `cpu-default` from the
- * home page, wait for JupyterLab, and check that the Resources panel shows that profile and what
- * the local-process backend does not apply of it.
+ * home page, wait for JupyterLab, and check that the Resources panel shows that profile, what
+ * the local-process backend does not apply of it, and the owner's budget.
  */
 import { expect, test } from '@playwright/test';
 import { loginAndStartLab, stopServer } from './hub';
@@ -29,5 +29,11 @@ test.describe('Resources panel through the hub', () => {
     // The local-process backend applies no CPU limit and reserves no memory: the panel says so.
     await expect(panel.locator('[data-field="not-applied"]')).toContainText('Not applied on this backend:');
     await expect(panel.locator('[data-field="not-applied"]')).toContainText('CPU limits and guarantees are not applied');
+    // The owner's budget (budgets.defaultUser: 50 in hub-config.yaml), read with the Lab's own token (read:budgets).
+    const budget = panel.locator('[data-field="budget"]');
+    await expect(budget).toContainText('Budget');
+    await expect(budget.locator('.jp-hub-Budget-period')).toContainText('this month, until ');
+    await expect(budget.locator('[data-budget^="user/"]')).toContainText(/Yours \d+(\.\d+)? of 50 CU left/);
+    await expect(budget.locator('[role="meter"]')).toHaveAttribute('aria-valuemax', '100');
   });
 });

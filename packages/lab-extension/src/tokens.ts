@@ -2,7 +2,7 @@
  * The tokens this extension provides to other plugins, each paired with its interface.
  */
 import { Token } from '@lumino/coreutils';
-import type { IHubCulling, IHubIdentity, IHubProfile, IHubUser } from './client/hub-models';
+import type { IHubBudgets, IHubCulling, IHubIdentity, IHubProfile, IHubUser } from './client/hub-models';
 
 /** Options every hub call accepts. */
 export interface IHubCallOptions {
@@ -26,10 +26,12 @@ export interface IHubClient {
   getCulling(user: string, server: string, options?: IHubCallOptions): Promise<IHubCulling>;
   /** Keeps a server (`POST …/keep-alive`: takes an idle warning back); answers its culling model afterwards. */
   keepAlive(user: string, server: string, options?: IHubCallOptions): Promise<IHubCulling>;
+  /** The user's compute-unit budgets this period (`GET /hub/api/clusterhub/budgets/:name`, scope `read:budgets`). */
+  getBudgets(user: string, options?: IHubCallOptions): Promise<IHubBudgets>;
 }
 
 /** The hub client service. */
 export const IHubClient = new Token<IHubClient>(
   '@clusterhub/lab-extension:IHubClient',
-  'A typed client for the clusterhub REST API (user, servers, profiles) on the hub that serves this JupyterLab.',
+  'A typed client for the clusterhub REST API (user, servers, profiles, culling, budgets) on the hub that serves this JupyterLab.',
 );

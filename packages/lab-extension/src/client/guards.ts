@@ -4,7 +4,7 @@
  * can trust what the client returns. Pure: no JupyterLab imports.
  */
 import { SERVER_STATES, isErrorCode, parseQuantity, type ApiErrorBody, type ServerState } from '@clusterhub/shared';
-import type { IHubCulling, IHubIdentity, IHubProfile, IHubServer, IHubUser } from './hub-models';
+import type { IHubBudget, IHubBudgets, IHubCulling, IHubIdentity, IHubProfile, IHubServer, IHubUser } from './hub-models';
 
 /** A JSON object (not null, not an array). */
 export type JsonObject = Record<string, unknown>;
@@ -181,5 +181,34 @@ export function isHubCulling(value: unknown): value is IHubCulling {
     isString(value['server']) &&
     (value['warning'] === null || isCullWarning(value['warning'])) &&
     (value['last_action'] === null || isCullLastAction(value['last_action']))
+  );
+}
+
+/** True for one budget of the budgets model. */
+export function isHubBudget(value: unknown): value is IHubBudget {
+  return (
+    isObject(value) &&
+    (value['kind'] === 'user' || value['kind'] === 'group') &&
+    isString(value['name']) &&
+    isNumber(value['amount']) &&
+    isNumber(value['spent']) &&
+    isNumber(value['remaining'])
+  );
+}
+
+/** True for the budgets model (`GET …/clusterhub/budgets/:name`). */
+export function isHubBudgets(value: unknown): value is IHubBudgets {
+  return (
+    isObject(value) &&
+    isString(value['user']) &&
+    isString(value['period']) &&
+    isStringOrNull(value['term']) &&
+    isStringOrNull(value['period_start']) &&
+    isStringOrNull(value['period_end']) &&
+    isNumber(value['spent']) &&
+    (value['budget'] === null || isHubBudget(value['budget'])) &&
+    Array.isArray(value['groups']) &&
+    value['groups'].every(isHubBudget) &&
+    (value['gap'] === null || (isObject(value['gap']) && isString(value['gap']['message'])))
   );
 }

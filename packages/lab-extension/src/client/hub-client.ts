@@ -2,10 +2,10 @@
  * The hub REST client: one method per endpoint the panels use, each a thin call of
  * {@link hubRequest} with its path and guard. Pure: no JupyterLab imports.
  */
-import { PROFILES_PATH, cullingPath, keepAlivePath, userPath } from '@clusterhub/shared';
+import { PROFILES_PATH, budgetsPath, cullingPath, keepAlivePath, userPath } from '@clusterhub/shared';
 import type { IHubCallOptions, IHubClient } from '../tokens';
-import { isHubCulling, isHubIdentity, isHubProfileList, isHubUser } from './guards';
-import type { IHubCulling, IHubIdentity, IHubProfile, IHubUser } from './hub-models';
+import { isHubBudgets, isHubCulling, isHubIdentity, isHubProfileList, isHubUser } from './guards';
+import type { IHubBudgets, IHubCulling, IHubIdentity, IHubProfile, IHubUser } from './hub-models';
 import { hubRequest, type IHubConnection } from './request';
 
 /** The {@link IHubClient} implementation over one {@link IHubConnection}. */
@@ -38,6 +38,11 @@ export class HubClient implements IHubClient {
   /** @inheritdoc */
   keepAlive(user: string, server: string, options: IHubCallOptions = {}): Promise<IHubCulling> {
     return hubRequest(this._connection, { path: keepAlivePath(user, server), method: 'POST', validate: isHubCulling, signal: options.signal });
+  }
+
+  /** @inheritdoc */
+  getBudgets(user: string, options: IHubCallOptions = {}): Promise<IHubBudgets> {
+    return hubRequest(this._connection, { path: budgetsPath(user), validate: isHubBudgets, signal: options.signal });
   }
 
   private readonly _connection: IHubConnection;

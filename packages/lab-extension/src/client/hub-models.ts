@@ -4,7 +4,7 @@
  * only the fields checked by the guards in `guards.ts` appear, so the types never claim more than
  * was verified. clusterhub's own additions are optional, so a plain JupyterHub answer also passes.
  */
-import type { CullingModel, IdentityModel, ProfileModel, ServerModel, UserModel } from '@clusterhub/shared';
+import type { BudgetStateModel, CullingModel, IdentityModel, ProfileModel, ServerModel, UserBudgetsModel, UserModel } from '@clusterhub/shared';
 
 /** A user server, as listed in `user.servers`. */
 export interface IHubServer
@@ -31,3 +31,16 @@ export type IHubProfile = ProfileModel;
 
 /** The culler's view of a server, from `GET /hub/api/clusterhub/users/:name/server/culling`. */
 export type IHubCulling = CullingModel;
+
+/** One budget (the user's own or a group's) with what was spent on it this period. */
+export type IHubBudget = Pick<BudgetStateModel, 'kind' | 'name' | 'amount' | 'spent' | 'remaining'>;
+
+/** A user's budgets this period, from `GET /hub/api/clusterhub/budgets/:name`. */
+export interface IHubBudgets extends Pick<UserBudgetsModel, 'user' | 'period' | 'term' | 'period_start' | 'period_end' | 'spent'> {
+  /** The user's own budget; null when none applies. */
+  budget: IHubBudget | null;
+  /** The budgets of the user's groups that have one. */
+  groups: IHubBudget[];
+  /** Between budget terms: why no term is open (the hub's words); else null. */
+  gap: { message: string } | null;
+}

@@ -1,12 +1,14 @@
 /**
  * The Resources panel's body: the server this JupyterLab runs in, its profile (name, slug, kind,
- * resources, price) and its state, as the model last heard from the hub. Reads the model only.
+ * resources, price), its state and the owner's budget, as the model last heard from the hub.
+ * Reads the model only.
  */
 import { describeResources, type ProfileConfig, type ServerState } from '@clusterhub/shared';
 import { Time } from '@jupyterlab/coreutils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { IResourcesSnapshot, ResourcesModel } from '../models/resources-model';
+import { BudgetSection } from './budget-view';
 import { ErrorNotice } from './error-notice';
 import { KindBadge } from './kind-badge';
 import { useSignalVersion } from './use-signal-version';
@@ -114,6 +116,7 @@ function SnapshotDetails(props: { model: ResourcesModel; snapshot: IResourcesSna
           </Row>
         ) : null}
       </dl>
+      {snapshot.budgets ? <BudgetSection budgets={snapshot.budgets} trans={trans} /> : null}
     </>
   );
 }

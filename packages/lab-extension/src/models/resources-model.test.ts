@@ -96,6 +96,39 @@ describe('ResourcesModel against a live HTTP server', () => {
     expect(m.snapshot).toMatchObject({ lifecycle: 'running', profileSlug: 'gpu-2x', profile: { kind: 'gpu' } });
   });
 
+  it("loads the owner's budgets beside the server; without read:budgets the rest still shows", async () => {
+    const budgets = {
+      user: 'alice',
+      period: 'month',
+      term: null,
+      period_start: '2026-11-01T00:00:00.000Z',
+      period_end: '2026-12-01T00:00:00.000Z',
+      gap: null,
+      unit: 'CU',
+      spent: 8,
+      remaining: 2,
+      budget: { kind: 'user', name: 'alice', amount: 10, carried_over: 0, spent: 8, remaining: 2 },
+      groups: [],
+    };
+    hub.answer('GET', '/hub/api/users/alice', { status: 200, body: { kind: 'user', name: 'alice', servers: { '': server() } } });
+    hub.answer('GET', '/hub/api/clusterhub/profiles', { status: 200, body: PROFILES });
+    hub.answer('GET', '/hub/api/clusterhub/budgets/alice', { status: 200, body: budgets });
+    const m = create('alice');
+    await m.refresh();
+    expect(m.snapshot?.budgets).toMatchObject({ user: 'alice', spent: 8, budget: { amount: 10, remaining: 2 }, groups: [] });
+    hub.answer('GET', '/hub/api/clusterhub/budgets/alice', {
+      status: 403,
+      body: { code: 'forbidden', message: 'Action is not authorized with current scopes; requires any of [read:budgets]', status: 403 },
+    });
+    await m.refresh();
+    expect(m.error).toBeNull();
+    expect(m.snapshot).toMatchObject({ lifecycle: 'running', budgets: null });
+    // An answer of the wrong shape is not shown either.
+    hub.answer('GET', '/hub/api/clusterhub/budgets/alice', { status: 200, body: { ...budgets, groups: 'none' } });
+    await m.refresh();
+    expect(m.snapshot?.budgets).toBeNull();
+  });
+
   it('asks the hub who the caller is when the page names no user', async () => {
     hub.answer('GET', '/hub/api/user', { status: 200, body: { kind: 'user', name: 'bob', scopes: [] } });
     hub.answer('GET', '/hub/api/users/bob', { status: 200, body: { kind: 'user', name: 'bob', servers: { '': server() } } });

@@ -1,6 +1,6 @@
 /**
  * The Resources panel's model: what the hub says about the server this JupyterLab runs in (its
- * profile, state and start time), refreshed by a poll that backs off on errors and stands by while
+ * profile, state and start time) and about its owner's budgets, refreshed by a poll that backs off on errors and stands by while
  * the panel is hidden. It owns the state and one `changed` signal; the React view only reads it.
  * Pure: no JupyterLab imports (the hub client arrives through the options).
  */
@@ -9,7 +9,7 @@ import type { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { HubNotClusterhubError, HubRequestError } from '../client/errors';
-import type { IHubServer } from '../client/hub-models';
+import type { IHubBudgets, IHubServer } from '../client/hub-models';
 import type { IHubClient } from '../tokens';
 
 /** Default time between two refreshes, in seconds. */
@@ -35,6 +35,11 @@ export interface IResourcesSnapshot {
   readonly profile: ProfileConfig | null;
   /** What the hub's backend does not apply of that profile (e.g. no GPU reserved); empty when all is applied or unknown. */
   readonly notApplied: readonly string[];
+  /**
+   * The owner's budgets this period, or null when the hub did not give them (a token without
+   * `read:budgets`, a hub without budgets API, a failed call: the rest of the panel still shows).
+   */
+  readonly budgets: IHubBudgets | null;
 }
 
 /** A profile as the hub lists it, with what its backend does not apply (clusterhub's `notApplied`). */
@@ -58,11 +63,13 @@ export function lifecycleOf(server: IHubServer): ServerState {
  * @param servers The user model's `servers` (undefined when the hub left them out).
  * @param serverName The server this JupyterLab runs in (`''` for the default server).
  * @param profiles The profiles the hub offers.
+ * @param budgets The owner's budgets, or null when the hub did not give them.
  */
 export function makeSnapshot(
   servers: Readonly<Record<string, IHubServer>> | undefined,
   serverName: string,
   profiles: readonly ProfileWithEnforcement[],
+  budgets: IHubBudgets | null = null,
 ): IResourcesSnapshot {
   const server = servers?.[serverName] ?? null;
   const slug = server?.profile ?? null;
@@ -74,6 +81,7 @@ export function makeSnapshot(
     profileSlug: slug,
     profile,
     notApplied: profile?.notApplied ?? [],
+    budgets,
   };
 }
 
@@ -85,7 +93,7 @@ export function isNotClusterhub(error: unknown): boolean {
 /** Constructor options of {@link ResourcesModel}. */
 export interface IResourcesModelOptions {
   /** The hub client. */
-  client: Pick<IHubClient, 'getCurrentUser' | 'getUser' | 'listProfiles'>;
+  client: Pick<IHubClient, 'getCurrentUser' | 'getUser' | 'listProfiles' | 'getBudgets'>;
   /** The server's owner (page config `hubServerUser`, else `hubUser`); `''` asks the hub who the caller is. */
   user: string;
   /** The server's name (page config `hubServerName`; `''` for the default server). */
@@ -200,9 +208,12 @@ export class ResourcesModel implements IDisposable {
           throw err;
         }),
       ]);
+      // After them (a plain JupyterHub is not asked), and secondary: without them (no read:budgets,
+      // an older hub, a failure) the panel shows the rest.
+      const budgets = await this._client.getBudgets(user, { signal }).catch(() => null);
       if (generation !== this._generation || this.isDisposed) return;
       this._user = user;
-      this._snapshot = makeSnapshot(hubUser.servers, this._serverName, profiles);
+      this._snapshot = makeSnapshot(hubUser.servers, this._serverName, profiles, budgets);
       this._error = null;
     } catch (err) {
       if (generation !== this._generation || this.isDisposed) return;
@@ -221,7 +232,7 @@ export class ResourcesModel implements IDisposable {
     }
   }
 
-  private readonly _client: Pick<IHubClient, 'getCurrentUser' | 'getUser' | 'listProfiles'>;
+  private readonly _client: Pick<IHubClient, 'getCurrentUser' | 'getUser' | 'listProfiles' | 'getBudgets'>;
   private _user: string;
   private readonly _serverName: string;
   private readonly _poll: Poll;
