@@ -1,8 +1,8 @@
 /**
  * Cancellation helpers shared by the spawners: the error a cancelled start rejects with and an
- * abortable sleep.
+ * abortable sleep. Self-contained on purpose: test/spawner-local-process.test.ts transpiles the
+ * spawner files alone into a folder and runs them there, so nothing here imports from src/lib.
  */
-import { sleep as sleepOrAbort } from '../lib/sleep';
 
 /**
  * The error a start rejects with when its signal fires: `name` is `AbortError` (as `fetch` and
@@ -21,11 +21,22 @@ export function isAbortError(error: unknown): boolean {
 
 /**
  * Resolves after `ms` milliseconds; with a signal, rejects with {@link abortError} as soon as it
- * fires (or at once if it already has). The timer itself is {@link sleepOrAbort} (lib/sleep).
+ * fires (or at once if it already has).
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal === undefined) return sleepOrAbort(ms);
-  return sleepOrAbort(ms, signal).catch(() => {
-    throw abortError(signal);
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      if (signal) reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
