@@ -11,7 +11,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { makeSelfSigned, type TestCertificate } from '../src/proxy/testing/self-signed';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
-import { KernelChannel, navigate, startServerAndWait } from './harness/singleuser';
+import { apiCall, KernelChannel, killProcessGroup, navigate, pollUntil, serverModel, serverPid, startServerAndWait } from './harness/singleuser';
 
 const PASSWORD = 'alice-password-1';
 
@@ -20,6 +20,7 @@ describe('the hub over HTTPS (hub.tls)', () => {
   let cert: TestCertificate;
   let t: TestHub;
   let token = '';
+  let pid = 0;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'clusterhub-hub-tls-'));
@@ -29,7 +30,13 @@ describe('the hub over HTTPS (hub.tls)', () => {
   });
 
   afterAll(async () => {
-    await t?.stop();
+    if (t) {
+      // The server outlives the hub otherwise (as a real one does): stop it first, then kill what is left.
+      const stop = await apiCall(`${t.apiUrl}/users/alice/server`, t.adminToken, { method: 'DELETE' }).catch(() => null);
+      if (stop?.status === 202) await pollUntil('alice to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 30_000).catch(() => undefined);
+      await t.stop();
+    }
+    if (pid > 0) killProcessGroup(pid);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -42,7 +49,7 @@ describe('the hub over HTTPS (hub.tls)', () => {
     expect(login?.secure).toBe(true);
     expect(login?.httpOnly).toBe(true);
 
-    await startServerAndWait(t, 'alice', token);
+    pid = serverPid(await startServerAndWait(t, 'alice', token));
     const lab = await navigate(browser, `${t.publicUrl}/user/alice/lab`);
     expect(lab.status).toBe(200);
     expect(lab.url).toBe(`${t.publicUrl}/user/alice/lab`);
