@@ -8,7 +8,7 @@
 import { quoteSegment } from '@clusterhub/shared';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
-import { apiCall, killProcessGroup, labPageConfig, navigate, pollUntil, serverModel, serverPid, startServerAndWait } from './harness/singleuser';
+import { killProcessGroup, labPageConfig, navigate, serverModel, serverPid, startServerAndWait, stopServerQuietly } from './harness/singleuser';
 
 const PASSWORD = 'named-password-1';
 
@@ -27,8 +27,7 @@ describe.each([
 
   afterAll(async () => {
     if (t) {
-      const stop = await apiCall(`${t.apiUrl}/users/${quoted}/server`, t.adminToken, { method: 'DELETE' }).catch(() => null);
-      if (stop?.status === 202) await pollUntil('the server to stop', async () => ((await serverModel(t, quoted)) ? undefined : true), 30_000).catch(() => undefined);
+      await stopServerQuietly(t, quoted);
       await t.stop();
     }
     if (pid > 0) killProcessGroup(pid);

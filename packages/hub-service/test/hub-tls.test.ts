@@ -11,7 +11,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { makeSelfSigned, type TestCertificate } from '../src/proxy/testing/self-signed';
 import { startTestHub, type TestHub } from './harness/hub-harness';
 import { BrowserClient } from './harness/http-client';
-import { apiCall, KernelChannel, killProcessGroup, navigate, pollUntil, serverModel, serverPid, startServerAndWait } from './harness/singleuser';
+import { KernelChannel, killProcessGroup, navigate, serverPid, startServerAndWait, stopServerQuietly } from './harness/singleuser';
 
 const PASSWORD = 'alice-password-1';
 
@@ -31,9 +31,7 @@ describe('the hub over HTTPS (hub.tls)', () => {
 
   afterAll(async () => {
     if (t) {
-      // The server outlives the hub otherwise (as a real one does): stop it first, then kill what is left.
-      const stop = await apiCall(`${t.apiUrl}/users/alice/server`, t.adminToken, { method: 'DELETE' }).catch(() => null);
-      if (stop?.status === 202) await pollUntil('alice to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 30_000).catch(() => undefined);
+      await stopServerQuietly(t, 'alice');
       await t.stop();
     }
     if (pid > 0) killProcessGroup(pid);

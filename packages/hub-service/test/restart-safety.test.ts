@@ -24,6 +24,7 @@ import {
   serverPid,
   startKernel,
   startServerAndWait,
+  stopServerQuietly,
 } from './harness/singleuser';
 
 const PASSWORD = 'alice-password-1';
@@ -77,8 +78,7 @@ describe('hub restart with a running jupyterhub-singleuser', () => {
     await openedBefore?.close();
     const hub = t ?? (await startHub().catch(() => null));
     if (hub) {
-      const stop = await apiCall(`${hub.apiUrl}/users/alice/server`, hub.adminToken, { method: 'DELETE' }).catch(() => null);
-      if (stop?.status === 202) await pollUntil('alice to stop', async () => ((await serverModel(hub, 'alice')) ? undefined : true), 30_000).catch(() => undefined);
+      await stopServerQuietly(hub, 'alice');
       await stopHub();
     }
     if (pid > 0) killProcessGroup(pid);

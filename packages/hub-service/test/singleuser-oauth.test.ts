@@ -17,6 +17,7 @@ import {
   serverPid,
   startKernel,
   startServerAndWait,
+  stopServerQuietly,
 } from './harness/singleuser';
 
 const PASSWORDS = { alice: 'alice-password-1', bob: 'bob-password-1', admin: 'admin-password-1' } as const;
@@ -61,8 +62,7 @@ describe('real jupyterhub-singleuser through the built-in proxy', () => {
 
   afterAll(async () => {
     if (t) {
-      const stop = await apiCall(`${t.apiUrl}/users/alice/server`, t.adminToken, { method: 'DELETE' }).catch(() => null);
-      if (stop?.status === 202) await pollUntil('alice to stop', async () => ((await serverModel(t, 'alice')) ? undefined : true), 30_000).catch(() => undefined);
+      await stopServerQuietly(t, 'alice');
       await t.stop();
     }
     if (pid > 0) killProcessGroup(pid);

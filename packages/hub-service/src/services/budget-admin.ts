@@ -4,8 +4,8 @@ import type { Store } from '../store/store';
 import type { Clock } from '../lib/clock';
 import { HubError } from '../errors';
 import type { AuditLog } from './audit';
-import type { BudgetGap, BudgetPeriod, BudgetService } from './budget';
-import { gapMessage } from './budget-periods';
+import type { BudgetPeriod, BudgetService } from './budget';
+import { gapMessage, type PeriodLookup } from './budget-periods';
 import { budgetOverview, type BudgetOverviewRow } from './budget-overview';
 import type { Ledger } from './ledger';
 import { roundUnits } from './ledger-report';
@@ -110,10 +110,10 @@ export class BudgetAdmin {
    * Every budget that applies this period with its spending ({@link budgetOverview}), `users`
    * included when a budget applies to them. Between terms: no period (the gap instead), no rows.
    */
-  async overview(users: readonly string[] = []): Promise<{ period: BudgetPeriod | null; gap: BudgetGap | null; rows: BudgetOverviewRow[] }> {
-    const { period, gap } = this.deps.budgets.lookup();
-    if (period === null) return { period, gap, rows: [] };
-    return { period, gap, rows: await budgetOverview({ budgets: this.deps.budgets, store: this.deps.store }, period, new Date(this.deps.clock()), users) };
+  async overview(users: readonly string[] = []): Promise<PeriodLookup & { rows: BudgetOverviewRow[] }> {
+    const found = this.deps.budgets.lookup();
+    if (found.period === null) return { ...found, rows: [] };
+    return { ...found, rows: await budgetOverview({ budgets: this.deps.budgets, store: this.deps.store }, found.period, new Date(this.deps.clock()), users) };
   }
 
   private async record(t: BudgetTarget, action: string, change: Record<string, unknown>, via: string | undefined): Promise<void> {

@@ -100,6 +100,15 @@ export async function waitForReady(t: TestHub, user: string): Promise<ServerMode
   );
 }
 
+/**
+ * Cleanup for afterAll: stops `user`'s default server through the API (`user` as it goes into the
+ * URL) and waits until it is gone (bounded); never throws. A server outlives its hub otherwise.
+ */
+export async function stopServerQuietly(t: TestHub, user: string): Promise<void> {
+  const stop = await apiCall(`${t.apiUrl}/users/${user}/server`, t.adminToken, { method: 'DELETE' }).catch(() => null);
+  if (stop?.status === 202) await pollUntil(`${user} to stop`, async () => ((await serverModel(t, user)) ? undefined : true), 30_000).catch(() => undefined);
+}
+
 /** The process id recorded in a server's spawner state (admin view). */
 export function serverPid(model: ServerModel): number {
   const pid = model.state?.['pid'];

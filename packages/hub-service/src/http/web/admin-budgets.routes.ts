@@ -84,8 +84,8 @@ export function addBudgetForms(router: Router, admin: BudgetAdmin, kit: AdminFor
 
 /** The budgets section's rows for the page's `users` (budgets that apply to them, and all others of the period). */
 export async function budgetSection(admin: BudgetAdmin, users: readonly string[]): Promise<Pick<AdminBudgetsView, 'budgets' | 'periodStart' | 'periodEnd' | 'gap'>> {
-  const { period, gap, rows } = await admin.overview(users);
+  const found = await admin.overview(users);
   // Between terms: the gap said in words (no rows; top-ups and overrides are refused until a term opens).
-  if (period === null) return { budgets: rows, periodStart: '—', periodEnd: '—', gap: gapMessage(gap ?? { previous: null, next: null }) };
-  return { budgets: rows, periodStart: day(period.start), periodEnd: day(period.end), gap: null };
+  if (found.period === null) return { budgets: found.rows, periodStart: '—', periodEnd: '—', gap: gapMessage(found.gap) };
+  return { budgets: found.rows, periodStart: day(found.period.start), periodEnd: day(found.period.end), gap: null };
 }
